@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+
+namespace ObjectLog.Storage;
+
+/// <summary>
+/// A store on a local directory: key <c>a/b/c</c> is the file <c>{root}/a/b/c</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every put stages the bytes in a temporary file under <c>{root}/.objectlog-tmp/</c>, flushes it to disk, and
+/// only then publishes it: by rename for <see cref="PutMode.Overwrite"/>, by a non-replacing move for
+/// <see cref="PutMode.Create"/> (on Linux and macOS .NET implements that move with <c>link(2)</c>, which fails
+/// atomically if the target exists). A crash therefore never leaves a partial object under its key, and the
+/// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
+/// </para>
+/// <para>Listing walks the directory tree and returns files in no particular order.</para>
+/// </remarks>
+public sealed class FileSystemObjectStore : IObjectStore
+{
+    /// <summary>The folder under the root where puts are staged; keys may not start with it.</summary>
+    public const string StagingFolderName = ".objectlog-tmp";
+
+    private readonly string _root;
+    private readonly string _staging;
+
+    /// <summary>Creates a store rooted at <paramref name="rootDirectory"/>, creating the directory if needed.</summary>
+    /// <exception cref="ArgumentException"><paramref name="rootDirectory"/> is empty or only whitespace.</exception>
+    public FileSystemObjectStore(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        _root = Path.GetFullPath(rootDirectory);
+        _staging = Path.Combine(_root, StagingFolderName);
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The absolute path of the root directory.</summary>
+    public string RootDirectory => _root;
+
+    /// <inheritdoc />
+    public bool SupportsCreateOnly => true;
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        string path = PathOf(key);
+        ArgumentNullException.ThrowIfNull(content);
+        Directory.CreateDirectory(_staging);
+        string temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var fileOptions = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                Options = FileOptions.Asynchronous,
+                PreallocationSize = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0,
+            };
+            FileStream file = new(temp, fileOptions);
+            await using (file.ConfigureAwait(false))
+            {
+                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (mode == PutMode.Overwrite)
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            else
+            {
+                try
+                {
+                    File.Move(temp, path, overwrite: false);
+                }
+                catch (IOException e) when (File.Exists(path) || Directory.Exists(path))
+                {
+                    throw new ObjectAlreadyExistsException(key, e);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
+        {
+            throw new ObjectStoreException($"Writing object '{key}' failed: {e.Message}", key, isTransient: false, e);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        string path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ObjectStoreException($"Opening object '{key}' failed: {e.Message}", key, isTransient: false, e);
+        }
+
+        if (range is not { } r)
+        {
+            return Task.FromResult<Stream>(file);
+        }
+
+        long offset = Math.Min(r.Offset, file.Length);
+        file.Position = offset;
+        return Task.FromResult<Stream>(new BoundedReadStream(file, Math.Min(r.Length, file.Length - offset)));
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        string path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ObjectStoreException($"Deleting object '{key}' failed: {e.Message}", key, isTransient: false, e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        await Task.CompletedTask.ConfigureAwait(false);
+
+        // Start at the deepest directory the prefix names, then filter by the full prefix as a string.
+        int slash = prefix.LastIndexOf('/');
+        string startDir = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(startDir))
+        {
+            yield break;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+        IEnumerable<FileInfo> files = new DirectoryInfo(startDir).EnumerateFiles("*", options);
+        using IEnumerator<FileInfo> e = files.GetEnumerator();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            FileInfo file;
+            try
+            {
+                if (!e.MoveNext())
+                {
+                    break;
+                }
+
+                file = e.Current;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                break;
+            }
+
+            string relative = Path.GetRelativePath(_root, file.FullName);
+            if (Path.DirectorySeparatorChar != '/')
+            {
+                relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+            }
+
+            if (relative.StartsWith(StagingFolderName + "/", StringComparison.Ordinal)
+                || !relative.StartsWith(prefix, StringComparison.Ordinal)
+                || (startAfter is not null && string.CompareOrdinal(relative, startAfter) <= 0))
+            {
+                continue;
+            }
+
+            long length;
+            DateTime modified;
+            try
+            {
+                length = file.Length;
+                modified = file.LastWriteTimeUtc;
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // deleted while we listed
+            }
+
+            yield return new ObjectMeta(relative, length, new DateTimeOffset(modified, TimeSpan.Zero));
+        }
+    }
+
+    private string PathOf(string key)
+    {
+        ObjectKey.Validate(key);
+        if (key == StagingFolderName || key.StartsWith(StagingFolderName + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Invalid object key '{key}': '{StagingFolderName}' is reserved for staging writes.", nameof(key));
+        }
+
+        string path = Path.GetFullPath(Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar)));
+
+        // ObjectKey already rules out '..', absolute paths and backslashes; this is the belt to those braces.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Invalid object key '{key}': it resolves outside the store root.", nameof(key));
+        }
+
+        return path;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace ObjectLog.Storage;
+
+/// <summary>
+/// The minimal contract a backend implements: immutable objects addressed by string keys.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Keys are <c>/</c>-separated paths such as <c>logs/app/batch_…jsonl</c>; see <see cref="ObjectKey"/> for
+/// the rules every store enforces. No caller can observe a partially written object: an object is either
+/// absent or complete.
+/// </para>
+/// <para>
+/// Everything else (byte-array helpers, retries, the log itself) is built on top of these five members, so a
+/// new backend only has to get them right; the shared conformance suite says what "right" means.
+/// </para>
+/// </remarks>
+public interface IObjectStore
+{
+    /// <summary>
+    /// Whether <see cref="PutMode.Create"/> is enforced atomically by the store, so that of many racing
+    /// create-only puts of one key exactly one succeeds. Where this is <see langword="false"/> the store makes a
+    /// best effort (check, then write) and a race can let two writers both succeed.
+    /// </summary>
+    bool SupportsCreateOnly { get; }
+
+    /// <summary>Writes an object from <paramref name="content"/>, read from its current position to its end.</summary>
+    /// <exception cref="ObjectAlreadyExistsException">
+    /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.
+    /// </exception>
+    /// <exception cref="ObjectStoreException">The store failed; <see cref="ObjectStoreException.IsTransient"/> says whether a retry may help.</exception>
+    Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens an object, or the part of it that <paramref name="range"/> names, for reading. A range that runs past
+    /// the end of the object yields the bytes that exist (none if it starts at or past the end).
+    /// </summary>
+    /// <exception cref="ObjectNotFoundException">No object has that key.</exception>
+    Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an object. Deleting a key that does not exist succeeds.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists every object whose key starts with <paramref name="prefix"/> (a plain string prefix, not a folder:
+    /// keys in nested "folders" are included), optionally only those that sort after <paramref name="startAfter"/>
+    /// in ordinal order.
+    /// </summary>
+    /// <remarks>The order of the results is not guaranteed; callers that need key order sort them.</remarks>
+    IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, CancellationToken cancellationToken = default);
+}

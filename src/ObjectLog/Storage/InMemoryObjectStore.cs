@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace ObjectLog.Storage;
+
+/// <summary>
+/// A store that keeps objects in process memory. It enforces create-only puts atomically and, like many real
+/// stores, lists in no particular order. Useful for tests and for logs that need not outlive the process.
+/// </summary>
+public sealed class InMemoryObjectStore : IObjectStore
+{
+    private readonly ConcurrentDictionary<string, Entry> _objects = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="timeProvider">The clock for <see cref="ObjectMeta.LastModified"/>; the system clock if <see langword="null"/>.</param>
+    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _timeProvider = timeProvider ?? TimeProvider.System;
+
+    /// <inheritdoc />
+    public bool SupportsCreateOnly => true;
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        byte[] data;
+        if (content is ReadOnlyMemoryStream rom)
+        {
+            data = rom.Remaining.ToArray();
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            data = buffer.ToArray();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var entry = new Entry(data, _timeProvider.GetUtcNow());
+        if (mode == PutMode.Create)
+        {
+            if (!_objects.TryAdd(key, entry))
+            {
+                throw new ObjectAlreadyExistsException(key);
+            }
+        }
+        else
+        {
+            _objects[key] = entry;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_objects.TryGetValue(key, out Entry? entry))
+        {
+            throw new ObjectNotFoundException(key);
+        }
+
+        int offset = 0;
+        int length = entry.Data.Length;
+        if (range is { } r)
+        {
+            offset = (int)Math.Min(r.Offset, entry.Data.Length);
+            length = (int)Math.Min(r.Length, entry.Data.Length - offset);
+        }
+
+        return Task.FromResult<Stream>(new MemoryStream(entry.Data, offset, length, writable: false));
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        _objects.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (KeyValuePair<string, Entry> pair in _objects)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (pair.Key.StartsWith(prefix, StringComparison.Ordinal)
+                && (startAfter is null || string.CompareOrdinal(pair.Key, startAfter) > 0))
+            {
+                yield return new ObjectMeta(pair.Key, pair.Value.Data.Length, pair.Value.LastModified);
+            }
+        }
+    }
+
+    private sealed record Entry(byte[] Data, DateTimeOffset LastModified);
+}

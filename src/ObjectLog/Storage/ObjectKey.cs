@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace ObjectLog.Storage;
+
+/// <summary>
+/// The key rules every store enforces, so a key that works on one backend works on all and no key can reach
+/// outside a filesystem store's root.
+/// </summary>
+/// <remarks>
+/// A key is one or more <c>/</c>-separated segments. It must not be empty, start with <c>/</c>, contain an
+/// empty, <c>.</c> or <c>..</c> segment, a backslash, or a control character (NUL included), and must be at
+/// most <see cref="MaxLength"/> bytes of UTF-8 (S3's limit). A prefix follows the same rules except that it
+/// may be empty and may end with <c>/</c>.
+/// </remarks>
+public static class ObjectKey
+{
+    /// <summary>The longest key, in UTF-8 bytes.</summary>
+    public const int MaxLength = 1024;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the problem if <paramref name="key"/> is not a valid key.</summary>
+    public static void Validate(string key, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(key, paramName);
+        string? problem = Check(key, allowEmpty: false, allowTrailingSlash: false);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Invalid object key '{Printable(key)}': {problem}.", paramName);
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the problem if <paramref name="prefix"/> is not a valid listing prefix.</summary>
+    public static void ValidatePrefix(string prefix, [CallerArgumentExpression(nameof(prefix))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(prefix, paramName);
+        string? problem = Check(prefix, allowEmpty: true, allowTrailingSlash: true);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Invalid key prefix '{Printable(prefix)}': {problem}.", paramName);
+        }
+    }
+
+    private static string? Check(string key, bool allowEmpty, bool allowTrailingSlash)
+    {
+        if (key.Length == 0)
+        {
+            return allowEmpty ? null : "it is empty";
+        }
+
+        if (Encoding.UTF8.GetByteCount(key) > MaxLength)
+        {
+            return $"it is longer than {MaxLength} bytes";
+        }
+
+        foreach (char c in key)
+        {
+            if (c == '\\')
+            {
+                return "it contains a backslash (use '/' to separate segments)";
+            }
+
+            if (char.IsControl(c))
+            {
+                return c == '\0' ? "it contains a NUL character" : "it contains a control character";
+            }
+        }
+
+        if (key[0] == '/')
+        {
+            return "it is absolute (starts with '/')";
+        }
+
+        if (key.Length >= 2 && key[1] == ':' && char.IsAsciiLetter(key[0]))
+        {
+            return "it looks like a drive-qualified path";
+        }
+
+        string body = allowTrailingSlash && key.EndsWith('/') ? key[..^1] : key;
+        foreach (string segment in body.Split('/'))
+        {
+            switch (segment)
+            {
+                case "":
+                    return "it has an empty segment ('//' or a trailing '/')";
+                case ".":
+                case "..":
+                    return $"it has a '{segment}' segment";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Printable(string key)
+    {
+        var sb = new StringBuilder(Math.Min(key.Length, 200));
+        foreach (char c in key.Length > 200 ? key[..200] : key)
+        {
+            sb.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return key.Length > 200 ? sb.Append('…').ToString() : sb.ToString();
+    }
+}

@@ -1,0 +1,44 @@
+namespace ObjectLog.Storage;
+
+/// <summary>Byte-array conveniences over <see cref="IObjectStore"/>.</summary>
+public static class ObjectStoreExtensions
+{
+    /// <summary>Writes <paramref name="data"/> as the whole object.</summary>
+    public static Task PutAsync(this IObjectStore store, string key, ReadOnlyMemory<byte> data, PutMode mode = PutMode.Overwrite, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.PutAsync(key, new ReadOnlyMemoryStream(data), mode, cancellationToken);
+    }
+
+    /// <summary>Reads a whole object, or the part <paramref name="range"/> names, into memory.</summary>
+    public static async Task<byte[]> GetBytesAsync(this IObjectStore store, string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Stream stream = await store.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream is MemoryStream ms && ms.Position == 0)
+            {
+                return ms.ToArray();
+            }
+
+            using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 0);
+            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+    }
+
+    /// <summary>Lists every object under <paramref name="prefix"/> and returns them sorted by key (ordinal).</summary>
+    public static async Task<List<ObjectMeta>> ListSortedAsync(this IObjectStore store, string prefix, string? startAfter = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var result = new List<ObjectMeta>();
+        await foreach (ObjectMeta meta in store.ListAsync(prefix, startAfter, cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(meta);
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return result;
+    }
+}

@@ -1,0 +1,11 @@
+namespace ObjectLog.Storage;
+
+/// <summary>How <see cref="IObjectStore.PutAsync"/> treats an existing object with the same key.</summary>
+public enum PutMode
+{
+    /// <summary>Replace any existing object.</summary>
+    Overwrite,
+
+    /// <summary>Fail with <see cref="ObjectAlreadyExistsException"/> if the key exists (HTTP <c>If-None-Match: *</c>).</summary>
+    Create,
+}
