@@ -8,9 +8,8 @@ namespace ObjectLog.Storage;
 /// <remarks>
 /// <para>
 /// Every put stages the bytes in a temporary file under <c>{root}/.objectlog-tmp/</c>, flushes it to disk, and
-/// only then publishes it: by rename for <see cref="PutMode.Overwrite"/>, by a non-replacing move for
-/// <see cref="PutMode.Create"/> (on Linux and macOS .NET implements that move with <c>link(2)</c>, which fails
-/// atomically if the target exists). A crash therefore never leaves a partial object under its key, and the
+/// only then publishes it: by rename for <see cref="PutMode.Overwrite"/>, by a hard link for
+/// <see cref="PutMode.Create"/> (<c>link(2)</c> fails atomically if the target exists; the staged name is then removed). A crash therefore never leaves a partial object under its key, and the
 /// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
 /// </para>
 /// <para>Listing walks the directory tree and returns files in no particular order.</para>
@@ -72,13 +71,9 @@ public sealed class FileSystemObjectStore : IObjectStore
             }
             else
             {
-                try
+                if (!HardLink.TryCreate(temp, path))
                 {
-                    File.Move(temp, path, overwrite: false);
-                }
-                catch (IOException e) when (File.Exists(path) || Directory.Exists(path))
-                {
-                    throw new ObjectAlreadyExistsException(key, e);
+                    throw new ObjectAlreadyExistsException(key);
                 }
             }
         }
