@@ -193,15 +193,24 @@ public sealed class AppendLog : IAsyncDisposable
     /// nothing. It may run while any number of writers append and other compactions run; readers see the same
     /// events before, during and after, and after a compaction that failed at any step.
     /// </summary>
-    public Task<CompactionStats> CompactAsync(CancellationToken cancellationToken = default)
+    public Task<CompactionStats> CompactAsync(CancellationToken cancellationToken = default) => CompactAsync(CompactionPolicy.All, cancellationToken);
+
+    /// <summary>
+    /// Merges the objects <paramref name="policy"/> chooses (see <see cref="CompactionPolicy.SizeTiered"/>), with the
+    /// guarantees of <see cref="CompactAsync(CancellationToken)"/>. When it chooses fewer than two, merges nothing
+    /// and reports how many objects make up the log.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="policy"/> is <see langword="null"/>.</exception>
+    public Task<CompactionStats> CompactAsync(CompactionPolicy policy, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return CompactCoreAsync(cancellationToken);
+        return CompactCoreAsync(policy, cancellationToken);
     }
 
-    private async Task<CompactionStats> CompactCoreAsync(CancellationToken cancellationToken)
+    private async Task<CompactionStats> CompactCoreAsync(CompactionPolicy policy, CancellationToken cancellationToken)
     {
-        CompactionStats stats = await _compactor.CompactAsync(cancellationToken).ConfigureAwait(false);
+        CompactionStats stats = await _compactor.CompactAsync(policy, cancellationToken).ConfigureAwait(false);
         if (stats.NewKey is not null)
         {
             ObjectLogMetrics.Compactions.Add(1, _tag);

@@ -3,7 +3,7 @@ using ObjectLog.Storage;
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Merges every object a reader would read into one, by the commit protocol in DESIGN.md: write the merged data
+/// Merges the objects a <see cref="CompactionPolicy"/> chooses into one, by the commit protocol in DESIGN.md: write the merged data
 /// (invisible), commit it with a create-only manifest naming exactly the batches it read, then delete what it
 /// superseded. A crash or failure at any step leaves what readers see unchanged.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     private const int MaxRestarts = 10;
     private const long InMemorySpoolLimit = 32L * 1024 * 1024;
 
-    public async Task<CompactionStats> CompactAsync(CancellationToken cancellationToken)
+    public async Task<CompactionStats> CompactAsync(CompactionPolicy policy, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -26,13 +26,15 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 continue;
             }
 
-            if (snapshot.Sources.Count < 2)
+            IReadOnlySet<string> chosen = policy.Choose(snapshot);
+            if (chosen.Count < 2)
             {
                 await DeleteAsync(snapshot.Garbage, cancellationToken).ConfigureAwait(false);
                 return new CompactionStats(snapshot.Sources.Count, 0, null);
             }
 
-            long size = snapshot.Units.Sum(u => u.Size);
+            List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
+            long size = inputs.Sum(u => u.Size);
             Stream spool = size <= InMemorySpoolLimit
                 ? new MemoryStream((int)size)
                 : new FileStream(Path.Combine(Path.GetTempPath(), $"objectlog-merge-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -41,7 +43,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 List<ManifestBatch> merged;
                 try
                 {
-                    merged = await MergeAsync(snapshot.Units, spool, cancellationToken).ConfigureAwait(false);
+                    merged = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ObjectNotFoundException) when (attempt < MaxRestarts)
                 {
@@ -52,7 +54,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 spool.Position = 0;
                 await store.PutAsync(logPrefix + dataName, spool, PutMode.Create, cancellationToken).ConfigureAwait(false);
 
-                var superseded = snapshot.Sources.Select(k => k[logPrefix.Length..]).ToList();
+                var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
                 superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
                 var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
 
@@ -66,7 +68,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 }
 
                 await DeleteAsync(garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(snapshot.Sources.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName);
+                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName);
             }
         }
     }

@@ -15,11 +15,12 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class LogSnapshot
 {
-    private LogSnapshot(List<ReadUnit> units, List<string> garbage, HashSet<string> sources)
+    private LogSnapshot(List<ReadUnit> units, List<string> garbage, HashSet<string> sources, HashSet<string> partial)
     {
         Units = units;
         Garbage = garbage;
         Sources = sources;
+        Partial = partial;
     }
 
     /// <summary>The reads to make, in log order.</summary>
@@ -27,6 +28,9 @@ internal sealed class LogSnapshot
 
     /// <summary>Keys of stored objects the plan reads: the objects a reader reads now.</summary>
     public HashSet<string> Sources { get; }
+
+    /// <summary>Sources some of whose batches are read from a more preferred object: merging them alone would not supersede them.</summary>
+    public HashSet<string> Partial { get; }
 
     /// <summary>Keys safe to delete (computed only when asked for), in the order to delete them.</summary>
     public List<string> Garbage { get; }
@@ -103,6 +107,7 @@ internal sealed class LogSnapshot
 
         var pieces = new List<Piece>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
+        var partial = new HashSet<string>(StringComparer.Ordinal);
         foreach (MergedObject m in committed)
         {
             if (m.Manifest is null)
@@ -116,6 +121,10 @@ internal sealed class LogSnapshot
                 if (covered.Add(b.Name))
                 {
                     pieces.Add(new Piece(b.Name, b.Name, m.DataMeta.Key, m.DataMeta.Size, b, default));
+                }
+                else
+                {
+                    partial.Add(m.DataMeta.Key);
                 }
             }
         }
@@ -153,7 +162,7 @@ internal sealed class LogSnapshot
         }
 
         var sources = new HashSet<string>(units.Where(u => u.Key is not null).Select(u => u.Key!), StringComparer.Ordinal);
-        return new LogSnapshot(units, garbage, sources);
+        return new LogSnapshot(units, garbage, sources, partial);
     }
 
     /// <summary>Marks the merged objects whose manifests are needed: all of them, or those whose range overlaps another object.</summary>

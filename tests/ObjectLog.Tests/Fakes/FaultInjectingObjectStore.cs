@@ -42,6 +42,9 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     /// <summary>Puts made so far.</summary>
     public int Puts { get; private set; }
 
+    /// <summary>Bytes handed to puts so far (seekable content only), by key.</summary>
+    public long BytesPut { get; private set; }
+
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -68,6 +71,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         lock (_gate)
         {
             Puts++;
+            BytesPut += content.CanSeek ? content.Length - content.Position : 0;
         }
 
         await inner.PutAsync(key, content, mode, cancellationToken);

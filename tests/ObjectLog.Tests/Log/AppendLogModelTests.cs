@@ -23,6 +23,8 @@ public sealed class AppendLogModelTests
 
     private sealed record Compact(int Writer) : Op;
 
+    private sealed record CompactTiered(int Writer, int FanIn) : Op;
+
     private sealed record Crash(int Writer) : Op;
 
     private sealed record Read(int Writer) : Op;
@@ -35,6 +37,7 @@ public sealed class AppendLogModelTests
         (10, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 5], (w, n) => (Op)new Append(w, n))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Flush(w))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Compact(w))),
+        (3, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[2, 3], (w, f) => (Op)new CompactTiered(w, f))),
         (1, Gen.Int[0, Writers - 1].Select(w => (Op)new Crash(w))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Read(w))),
         (3, Gen.Select(Gen.Int[1, 8], Gen.Bool, (n, after) => (Op)new FaultSoon(n, after))),
@@ -75,6 +78,9 @@ public sealed class AppendLogModelTests
                     break;
                 case Compact c:
                     await Tolerate(() => Get(c.Writer).Log.CompactAsync());
+                    break;
+                case CompactTiered t:
+                    await Tolerate(() => Get(t.Writer).Log.CompactAsync(CompactionPolicy.SizeTiered(t.FanIn, minObjectBytes: 16)));
                     break;
                 case Crash c:
                     live[c.Writer] = null; // abandoned without dispose: unflushed events may be lost, acknowledged ones may not
