@@ -154,7 +154,22 @@ public sealed class S3ObjectStore : IObjectStore
             }
 
             GetObjectResponse response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            return response.ResponseStream;
+            if (range is not { } asked)
+            {
+                return response.ResponseStream;
+            }
+
+            // Some compatible servers answer a range with more than was asked (s3rver sends the whole object for
+            // "bytes=0-0"), or with 200 and the whole object; never return more than the range.
+            Stream body = response.ResponseStream;
+            long available = response.ContentLength;
+            if (response.HttpStatusCode == HttpStatusCode.OK && asked.Offset > 0)
+            {
+                await SkipAsync(body, asked.Offset, cancellationToken).ConfigureAwait(false);
+                available = Math.Max(0, available - asked.Offset);
+            }
+
+            return new BoundedReadStream(body, Math.Min(asked.Length, available));
         }
         catch (AmazonS3Exception e) when (range is not null && (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable || e.ErrorCode == "InvalidRange"))
         {
@@ -330,6 +345,21 @@ public sealed class S3ObjectStore : IObjectStore
         catch (Exception e) when (IsSdkFailure(e, CancellationToken.None) || e is OperationCanceledException)
         {
             // The parts stay until a bucket lifecycle rule removes them; they are never visible as an object.
+        }
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
+    {
+        byte[] scratch = new byte[(int)Math.Min(count, 81_920)];
+        while (count > 0)
+        {
+            int n = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(count, scratch.Length)), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return;
+            }
+
+            count -= n;
         }
     }
 

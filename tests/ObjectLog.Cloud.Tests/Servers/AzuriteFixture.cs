@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Azure.Core;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using ObjectLog.Azure;
 
@@ -54,7 +55,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(50);
         options.Retry.Mode = RetryMode.Fixed;
-        var service = new BlobServiceClient(serviceUri ?? ServiceUri, new Azure.Storage.StorageSharedKeyCredential(AccountName, accountKey), options);
+        var service = new BlobServiceClient(serviceUri ?? ServiceUri, new StorageSharedKeyCredential(AccountName, accountKey), options);
         return service.GetBlobContainerClient(container);
     }
 
