@@ -1,0 +1,348 @@
+using System.Runtime.CompilerServices;
+using ObjectLog.Internal;
+using ObjectLog.Storage;
+
+namespace ObjectLog;
+
+/// <summary>
+/// A write-once, batched, append-only event log under one key prefix of an <see cref="IObjectStore"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Events are buffered in memory and stored a batch at a time, each batch as one new immutable JSON Lines object
+/// named <c>{prefix}/batch_{µs:D19}-{writer:x16}-{seq:D12}.jsonl</c>. Names are unique without coordination, so
+/// any number of writers, in any number of processes, may share a prefix; text order of the names is the log's
+/// order, and one writer's events always come back in the order it appended them. Logs written by the original
+/// design (<c>batch_{µs:D19}.jsonl</c>) read and compact in place.
+/// </para>
+/// <para>
+/// <see cref="AppendAsync"/> completes once the event is in memory, NOT once it is stored, unless it fills the
+/// batch. <see cref="FlushAsync"/> completes once every event appended before it is stored. A failed store
+/// keeps its batch, in order, under the same name, and the next flush retries it. <see cref="DisposeAsync"/>
+/// flushes. All members are thread-safe.
+/// </para>
+/// </remarks>
+public sealed class AppendLog : IAsyncDisposable
+{
+    private const int InitialBatchCapacity = 16 * 1024;
+
+    private readonly IObjectStore _store;
+    private readonly string _logPrefix;
+    private readonly AppendLogOptions _options;
+    private readonly BatchNameGenerator _names;
+    private readonly LogReader _reader;
+    private readonly Compactor _compactor;
+    private readonly ManifestCache _manifests;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _flushLock = new(1, 1);
+    private readonly List<SealedBatch> _pending = []; // sealed, not yet stored, in name order
+    private readonly ITimer? _timer;
+    private EventBuffer _open = new(InitialBatchCapacity);
+    private long _bufferedBytes;
+    private long _sealed;
+    private bool _closing;
+    private bool _disposed;
+
+    /// <summary>Opens the log stored under <paramref name="prefix"/> in <paramref name="store"/>.</summary>
+    /// <param name="store">Where the log's objects live.</param>
+    /// <param name="prefix">The key prefix, such as <c>logs/errors</c>: a valid key prefix (see <see cref="ObjectKey"/>), trailing <c>/</c> optional; empty for the store's root.</param>
+    /// <param name="options">Settings; the defaults if <see langword="null"/>. The log keeps a copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> is not a valid key prefix (it would escape the store root, contains a backslash or NUL, …).</exception>
+    public AppendLog(IObjectStore store, string prefix, AppendLogOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ObjectKey.ValidatePrefix(prefix);
+        _store = store;
+        string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
+        _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
+        _options = (options ?? new AppendLogOptions()).Clone();
+        _names = new BatchNameGenerator(_options.TimeProvider);
+        _manifests = new ManifestCache(store);
+        _reader = new LogReader(store, _logPrefix, _manifests, _options);
+        _compactor = new Compactor(store, _logPrefix, _manifests, _options);
+        if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
+        {
+            _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
+        }
+    }
+
+    /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>
+    public string KeyPrefix => _logPrefix;
+
+    /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
+    public long BufferedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bufferedBytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds one event. Completes when the event is in memory; if it fills the batch (see
+    /// <see cref="AppendLogOptions.FlushThreshold"/>), completes when that batch is stored. Appends from other
+    /// callers go on into the next batch meanwhile.
+    /// </summary>
+    /// <param name="line">The event's bytes, typically one JSON object, without a trailing newline.</param>
+    /// <param name="cancellationToken">Cancels waiting for the store; the event stays appended and will be stored.</param>
+    /// <exception cref="ArgumentException">The event is empty, contains a newline (it would read back as two events), or is longer than <see cref="AppendLogOptions.MaxEventBytes"/>. Nothing is appended.</exception>
+    /// <exception cref="AppendBufferFullException">The buffer is full and flushing it failed; the event was not appended.</exception>
+    /// <exception cref="ObjectStoreException">Storing the filled batch failed; the event is kept and a later flush retries it.</exception>
+    /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
+    public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
+    {
+        ReadOnlySpan<byte> span = line.Span;
+        ValidateEvent(span);
+        long sealedThrough;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closing, this);
+            int size = span.Length + 1;
+            if (_bufferedBytes > 0 && _bufferedBytes + size > _options.MaxBufferedBytes)
+            {
+                return new ValueTask(AppendWhenFullAsync(line, cancellationToken));
+            }
+
+            _open.Append(span);
+            _bufferedBytes += size;
+            if (_open.Count < _options.FlushThreshold && _open.Length < _options.FlushThresholdBytes)
+            {
+                return default;
+            }
+
+            sealedThrough = SealLocked();
+        }
+
+        return new ValueTask(StoreThroughAsync(sealedThrough, cancellationToken));
+    }
+
+    /// <summary>Stores every event appended before this call. Flushing an empty buffer does nothing.</summary>
+    /// <exception cref="ObjectStoreException">The store failed. Nothing is lost: the events stay buffered, in order, and the next flush retries them under the same names.</exception>
+    /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        long through;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_open.Count > 0)
+            {
+                SealLocked();
+            }
+
+            if (_pending.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            through = _pending[^1].Sequence;
+        }
+
+        return StoreThroughAsync(through, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the whole log: every batch stored before the call began, in log order, each exactly once, then this
+    /// writer's events not yet stored. A compaction running at the same time does not change the result.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">A log object is truncated or otherwise unsound; the message names its key.</exception>
+    public async Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var events = new List<byte[]>();
+        await foreach (byte[] e in ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    /// <summary>Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, one object in memory at a time.</summary>
+    public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
+        // (deduplicated by name), never in neither.
+        List<PendingBatch> pending;
+        byte[] open;
+        lock (_gate)
+        {
+            pending = _pending.Select(b => new PendingBatch(b.Name, b.Events.Memory.ToArray())).ToList();
+            open = _open.Memory.ToArray();
+        }
+
+        await foreach (byte[] e in _reader.ReadAsync(pending, cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+
+        foreach (byte[] e in LineReader.Split(open))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Merges every object a reader would read into one committed merged object, then deletes the objects it
+    /// replaced (after <see cref="AppendLogOptions.SupersededGracePeriod"/>). With fewer than two objects it merges
+    /// nothing. It may run while any number of writers append and other compactions run; readers see the same
+    /// events before, during and after, and after a compaction that failed at any step.
+    /// </summary>
+    public Task<CompactionStats> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _compactor.CompactAsync(cancellationToken);
+    }
+
+    /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
+    public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
+    {
+        LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], null, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
+        return snapshot.Sources.Count;
+    }
+
+    /// <summary>
+    /// Stops the flush timer, refuses further appends and stores everything buffered. If storing fails the
+    /// exception propagates and the events stay buffered: call <see cref="FlushAsync"/> or this method again.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _closing = true;
+            if (_open.Count > 0)
+            {
+                SealLocked();
+            }
+        }
+
+        await StoreThroughAsync(long.MaxValue, CancellationToken.None).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void ValidateEvent(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty)
+        {
+            throw new ArgumentException("An event must not be empty: an empty line is not a JSON Lines record.", nameof(line));
+        }
+
+        if (line.Length > _options.MaxEventBytes)
+        {
+            throw new ArgumentException($"The event is {line.Length} bytes, more than MaxEventBytes ({_options.MaxEventBytes}).", nameof(line));
+        }
+
+        int newline = line.IndexOf((byte)'\n');
+        if (newline >= 0)
+        {
+            throw new ArgumentException($"The event contains a newline (byte {newline}), which would split it into two events; encode it (JSON writes it as \\n inside strings).", nameof(line));
+        }
+    }
+
+    /// <summary>Closes the open batch: it gets its name now and keeps it through every retry.</summary>
+    private long SealLocked()
+    {
+        var batch = new SealedBatch(_names.Next(), ++_sealed, _open);
+        _pending.Add(batch);
+        _open = new EventBuffer(InitialBatchCapacity);
+        return batch.Sequence;
+    }
+
+    /// <summary>Stores pending batches in order until every batch sealed at or before <paramref name="through"/> is stored.</summary>
+    private async Task StoreThroughAsync(long through, CancellationToken cancellationToken)
+    {
+        await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                SealedBatch? next;
+                lock (_gate)
+                {
+                    next = _pending.Count > 0 && _pending[0].Sequence <= through ? _pending[0] : null;
+                }
+
+                if (next is null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await _store.PutAsync(_logPrefix + next.Name, next.Events.Memory, PutMode.Create, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ObjectAlreadyExistsException)
+                {
+                    // An earlier attempt landed but reported failure. The name is this writer's alone, so the stored bytes are these.
+                }
+
+                lock (_gate)
+                {
+                    _pending.RemoveAt(0);
+                    _bufferedBytes -= next.Events.Length;
+                }
+
+                next.Events.Release(); // no reader can reach it now: readers copy under the lock
+            }
+        }
+        finally
+        {
+            _flushLock.Release();
+        }
+    }
+
+    private async Task AppendWhenFullAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e)
+        {
+            throw new AppendBufferFullException(BufferedBytes, e);
+        }
+
+        await AppendAsync(line, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void FlushInBackground()
+    {
+        lock (_gate)
+        {
+            if (_closing || (_open.Count == 0 && _pending.Count == 0) || _flushLock.CurrentCount == 0)
+            {
+                return;
+            }
+        }
+
+        _ = FlushQuietlyAsync();
+
+        async Task FlushQuietlyAsync()
+        {
+            try
+            {
+                await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ObjectStoreException or ObjectDisposedException)
+            {
+                // The events stay buffered; the next tick, flush or append retries them.
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using ObjectLog.Storage;
+
+namespace ObjectLog.Internal;
+
+/// <summary>
+/// Merges every object a reader would read into one, by the commit protocol in DESIGN.md: write the merged data
+/// (invisible), commit it with a create-only manifest naming exactly the batches it read, then delete what it
+/// superseded. A crash or failure at any step leaves what readers see unchanged.
+/// </summary>
+internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
+{
+    private const int MaxRestarts = 10;
+    private const long InMemorySpoolLimit = 32L * 1024 * 1024;
+
+    public async Task<CompactionStats> CompactAsync(CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            LogSnapshot snapshot;
+            try
+            {
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], null, forCompaction: true, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+            {
+                continue;
+            }
+
+            if (snapshot.Sources.Count < 2)
+            {
+                await DeleteAsync(snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(snapshot.Sources.Count, 0, null);
+            }
+
+            long size = snapshot.Units.Sum(u => u.Size);
+            Stream spool = size <= InMemorySpoolLimit
+                ? new MemoryStream((int)size)
+                : new FileStream(Path.Combine(Path.GetTempPath(), $"objectlog-merge-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await using (spool.ConfigureAwait(false))
+            {
+                List<ManifestBatch> merged;
+                try
+                {
+                    merged = await MergeAsync(snapshot.Units, spool, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+                {
+                    continue; // another compaction superseded an input; start over from a fresh listing
+                }
+
+                string dataName = LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId());
+                spool.Position = 0;
+                await store.PutAsync(logPrefix + dataName, spool, PutMode.Create, cancellationToken).ConfigureAwait(false);
+
+                var superseded = snapshot.Sources.Select(k => k[logPrefix.Length..]).ToList();
+                superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
+                var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
+
+                // The commit point. After an ambiguous failure here the data must stay: the manifest may exist.
+                await store.PutAsync(logPrefix + LogObjectName.ManifestFor(dataName), manifest.Serialize(), PutMode.Create, cancellationToken).ConfigureAwait(false);
+
+                var garbage = new List<string>(snapshot.Garbage);
+                if (options.SupersededGracePeriod == TimeSpan.Zero)
+                {
+                    garbage.AddRange(superseded.Select(n => logPrefix + n));
+                }
+
+                await DeleteAsync(garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(snapshot.Sources.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName);
+            }
+        }
+    }
+
+    private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
+
+    /// <summary>Copies the plan's events, in log order, into <paramref name="spool"/> and returns where each batch landed.</summary>
+    private async Task<List<ManifestBatch>> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
+    {
+        var merged = new List<ManifestBatch>();
+        foreach (ReadUnit unit in units)
+        {
+            Stream stream = await store.GetAsync(unit.Key!, unit.Range, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                IReadOnlyList<ManifestBatch> layout = unit.Batches ?? [new ManifestBatch { Name = unit.FirstBatch, Lines = int.MaxValue }];
+                int index = 0;
+                ManifestBatch? current = null;
+                await foreach (byte[] line in LineReader.ReadAsync(stream, unit.Key!, cancellationToken).ConfigureAwait(false))
+                {
+                    if (current is null || current.Lines == layout[index].Lines)
+                    {
+                        if (current is not null)
+                        {
+                            index++;
+                        }
+
+                        if (index >= layout.Count)
+                        {
+                            throw new CorruptObjectException(unit.Key!, "it holds more events than its manifest gives");
+                        }
+
+                        current = new ManifestBatch { Name = layout[index].Name, Offset = spool.Position };
+                        merged.Add(current);
+                    }
+
+                    await spool.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                    spool.WriteByte((byte)'\n');
+                    current.Lines++;
+                    current.Length += line.Length + 1;
+                }
+
+                if (unit.Batches is not null && (index != layout.Count - 1 || current is null || current.Lines != layout[index].Lines))
+                {
+                    throw new CorruptObjectException(unit.Key!, "it holds fewer events than its manifest gives");
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Deletes garbage: data first, manifests after, so no manifest ever names missing data that a reader would trust. Failures are left for the next compaction.</summary>
+    private async Task DeleteAsync(List<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (bool manifestsPhase in new[] { false, true })
+        {
+            await Parallel.ForEachAsync(
+                keys.Where(k => k.EndsWith(".manifest.json", StringComparison.Ordinal) == manifestsPhase).Distinct(StringComparer.Ordinal),
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (key, ct) =>
+                {
+                    try
+                    {
+                        await store.DeleteAsync(key, ct).ConfigureAwait(false);
+                    }
+                    catch (ObjectStoreException)
+                    {
+                        // Garbage collection, not correctness: a later compaction finds it again.
+                    }
+                }).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using ObjectLog.Storage;
+
+namespace ObjectLog.Internal;
+
+/// <summary>
+/// One read in a plan: a whole object, a byte range of a merged object, or a batch still in memory. Units come
+/// in log order and never hold the same batch twice.
+/// </summary>
+internal sealed class ReadUnit
+{
+    /// <summary>The first batch this unit holds.</summary>
+    public required string FirstBatch { get; init; }
+
+    /// <summary>The last batch this unit holds.</summary>
+    public required string LastBatch { get; init; }
+
+    /// <summary>The object to read, or <see langword="null"/> for a batch in this writer's memory.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>The part of the object to read; <see langword="null"/> for all of it.</summary>
+    public ByteRange? Range { get; init; }
+
+    /// <summary>
+    /// The batches in this unit with their line counts, when a manifest gives them; <see langword="null"/> for a
+    /// single batch object, for memory, and for merged data read whole without its manifest.
+    /// </summary>
+    public IReadOnlyList<ManifestBatch>? Batches { get; init; }
+
+    /// <summary>How many bytes the unit reads.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>The bytes of a batch in memory.</summary>
+    public ReadOnlyMemory<byte> Memory { get; init; }
+}

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Tests.Fakes;
+
+/// <summary>Which store call a fault applies to.</summary>
+public enum StoreCall
+{
+    Put,
+    Get,
+    Delete,
+    List,
+}
+
+/// <summary>What an injected fault does.</summary>
+public enum Fault
+{
+    /// <summary>Fail before the call reaches the store: nothing happens.</summary>
+    FailBefore,
+
+    /// <summary>Let the call succeed, then report failure (a timeout after success): the caller can't tell.</summary>
+    FailAfter,
+}
+
+/// <summary>
+/// Wraps any store; counts calls and, when told, fails them before or after they take effect, or adds latency.
+/// A "crash" is a fault after which the caller abandons its work.
+/// </summary>
+public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
+{
+    private readonly Lock _gate = new();
+    private Func<StoreCall, string, Fault?>? _decide;
+    private int _calls;
+
+    public IObjectStore Inner => inner;
+
+    public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+    /// <summary>Store calls made so far (all kinds).</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Puts made so far.</summary>
+    public int Puts { get; private set; }
+
+    /// <summary>Extra delay before every call.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Sets the rule that decides, per call, whether and how it fails; <see langword="null"/> for none.</summary>
+    public void FailWhen(Func<StoreCall, string, Fault?>? decide)
+    {
+        lock (_gate)
+        {
+            _decide = decide;
+        }
+    }
+
+    /// <summary>Fails the call with the given 1-based index (counting from now), once.</summary>
+    public void FailNthCall(int n, Fault fault)
+    {
+        int target = Calls + n;
+        int seen = Calls;
+        FailWhen((_, _) => Interlocked.Increment(ref seen) == target ? fault : null);
+    }
+
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        Fault? fault = await EnterAsync(StoreCall.Put, key, cancellationToken);
+        lock (_gate)
+        {
+            Puts++;
+        }
+
+        await inner.PutAsync(key, content, mode, cancellationToken);
+        ThrowIfAfter(fault, StoreCall.Put, key);
+    }
+
+    public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        Fault? fault = await EnterAsync(StoreCall.Get, key, cancellationToken);
+        Stream s = await inner.GetAsync(key, range, cancellationToken);
+        if (fault == Fault.FailAfter)
+        {
+            await s.DisposeAsync();
+        }
+
+        ThrowIfAfter(fault, StoreCall.Get, key);
+        return s;
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Fault? fault = await EnterAsync(StoreCall.Delete, key, cancellationToken);
+        await inner.DeleteAsync(key, cancellationToken);
+        ThrowIfAfter(fault, StoreCall.Delete, key);
+    }
+
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Fault? fault = await EnterAsync(StoreCall.List, prefix, cancellationToken);
+        ThrowIfAfter(fault, StoreCall.List, prefix);
+        await foreach (ObjectMeta meta in inner.ListAsync(prefix, startAfter, cancellationToken))
+        {
+            yield return meta;
+        }
+    }
+
+    private async Task<Fault?> EnterAsync(StoreCall call, string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
+        Func<StoreCall, string, Fault?>? decide;
+        lock (_gate)
+        {
+            decide = _decide;
+        }
+
+        Fault? fault = decide?.Invoke(call, key);
+        if (fault == Fault.FailBefore)
+        {
+            throw new InjectedFaultException(call, key, fault.Value);
+        }
+
+        return fault;
+    }
+
+    private static void ThrowIfAfter(Fault? fault, StoreCall call, string key)
+    {
+        if (fault == Fault.FailAfter)
+        {
+            throw new InjectedFaultException(call, key, Fault.FailAfter);
+        }
+    }
+}
+
+/// <summary>A failure the test asked for; transient, like a timeout.</summary>
+public sealed class InjectedFaultException(StoreCall call, string key, Fault fault)
+    : ObjectStoreException($"Injected {fault} on {call} '{key}'.", key, isTransient: true);

@@ -1,0 +1,325 @@
+using ObjectLog.Storage;
+using ObjectLog.Tests.Fakes;
+using static ObjectLog.Tests.Log.Events;
+
+namespace ObjectLog.Tests.Log;
+
+/// <summary>
+/// What AppendLog promises, run against every store: the original design's six tests (ported by name) and the
+/// invariants of DESIGN.md that depend on a store's behaviour. Each test uses its own random prefix.
+/// </summary>
+public abstract class AppendLogAcceptanceTests
+{
+    protected AppendLogAcceptanceTests()
+    {
+        Prefix = $"logs/acc-{Guid.NewGuid():N}";
+    }
+
+    /// <summary>The store under test.</summary>
+    protected abstract IObjectStore Store { get; }
+
+    protected string Prefix { get; }
+
+    private AppendLog Open(AppendLogOptions? options = null, IObjectStore? store = null) => new(store ?? Store, Prefix, options ?? Quiet());
+
+    [Fact]
+    public async Task append_stays_buffered_below_threshold()
+    {
+        await using AppendLog log = Open(Quiet(threshold: 32));
+        for (int i = 0; i < 5; i++)
+        {
+            await log.AppendAsync(E($"{{\"i\":{i}}}"));
+        }
+
+        Assert.Equal(0, await log.CountObjectsAsync());
+        Assert.Empty(await Store.ListSortedAsync(Prefix + "/"));
+        Assert.Equal(5, (await log.ReadAllAsync()).Count);
+    }
+
+    [Fact]
+    public async Task append_auto_flushes_on_threshold()
+    {
+        await using AppendLog log = Open(Quiet(threshold: 3));
+        await log.AppendAsync(E("{\"a\":1}"));
+        await log.AppendAsync(E("{\"a\":2}"));
+        Assert.Equal(0, await log.CountObjectsAsync());
+        await log.AppendAsync(E("{\"a\":3}"));
+        Assert.Equal(1, await log.CountObjectsAsync());
+
+        await using AppendLog fresh = Open();
+        Assert.Equal(["{\"a\":1}", "{\"a\":2}", "{\"a\":3}"], Texts(await fresh.ReadAllAsync()));
+    }
+
+    [Fact]
+    public async Task flush_empty_is_noop()
+    {
+        var counting = new FaultInjectingObjectStore(Store);
+        await using AppendLog log = Open(store: counting);
+        await log.FlushAsync();
+        Assert.Equal(0, counting.Puts);
+        Assert.Equal(0, await log.CountObjectsAsync());
+    }
+
+    [Fact]
+    public async Task read_all_orders_events_across_flushes()
+    {
+        await using AppendLog log = Open();
+        var expected = new List<string>();
+        for (int batch = 0; batch < 6; batch++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                string e = Json(batch, i);
+                expected.Add(e);
+                await log.AppendAsync(E(e));
+            }
+
+            await log.FlushAsync(); // no sleeps: names must be unique and ordered within one microsecond
+        }
+
+        await log.AppendAsync(E("unflushed"));
+        expected.Add("unflushed");
+        Assert.Equal(6, await log.CountObjectsAsync());
+        Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+    }
+
+    [Fact]
+    public async Task compact_merges_multiple_files_into_one()
+    {
+        await using AppendLog log = Open();
+        var expected = new List<string>();
+        for (int batch = 0; batch < 3; batch++)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                expected.Add(Json(batch, i));
+                await log.AppendAsync(E(expected[^1]));
+            }
+
+            await log.FlushAsync();
+        }
+
+        CompactionStats stats = await log.CompactAsync();
+        Assert.Equal(3, stats.MergedObjects);
+        Assert.Equal(15, stats.Events);
+        Assert.NotNull(stats.NewKey);
+        Assert.StartsWith(Prefix + "/batch_", stats.NewKey, StringComparison.Ordinal);
+        Assert.Equal(1, await log.CountObjectsAsync());
+        Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+
+        // The originals are gone; the merged data and its manifest remain.
+        List<ObjectMeta> stored = await Store.ListSortedAsync(Prefix + "/");
+        Assert.Equal(2, stored.Count);
+        Assert.Contains(stored, m => m.Key == stats.NewKey);
+    }
+
+    [Fact]
+    public async Task compact_with_single_file_is_noop()
+    {
+        await using AppendLog log = Open();
+        await log.AppendAsync(E("only"));
+        await log.FlushAsync();
+        CompactionStats stats = await log.CompactAsync();
+        Assert.Equal(new CompactionStats(1, 0, null), stats);
+        Assert.Equal(1, await log.CountObjectsAsync());
+        Assert.Equal(["only"], Texts(await log.ReadAllAsync()));
+    }
+
+    [Fact]
+    public async Task Compacting_twice_and_appending_between_keeps_the_log()
+    {
+        await using AppendLog log = Open(Quiet(threshold: 2));
+        var expected = new List<string>();
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                expected.Add(Json(round, i));
+                await log.AppendAsync(E(expected[^1]));
+            }
+
+            await log.FlushAsync();
+            await log.CompactAsync();
+            Assert.Equal(1, await log.CountObjectsAsync());
+            Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+        }
+
+        await using AppendLog fresh = Open();
+        Assert.Equal(expected, Texts(await fresh.ReadAllAsync()));
+    }
+
+    [Fact]
+    public async Task Legacy_batches_read_in_key_order_mixed_with_new_ones_and_survive_compaction()
+    {
+        // Written out of order on purpose: the store lists in any order and the log must sort.
+        await Store.PutAsync($"{Prefix}/batch_0001700000000000002.jsonl", E("{\"legacy\":3}\n{\"legacy\":4}\n"));
+        await Store.PutAsync($"{Prefix}/batch_0001700000000000001.jsonl", E("{\"legacy\":1}\n{\"legacy\":2}\n"));
+
+        await using (AppendLog log = Open())
+        {
+            await log.AppendAsync(E("{\"new\":5}"));
+            await log.FlushAsync();
+            Assert.Equal(["{\"legacy\":1}", "{\"legacy\":2}", "{\"legacy\":3}", "{\"legacy\":4}", "{\"new\":5}"], Texts(await log.ReadAllAsync()));
+
+            CompactionStats stats = await log.CompactAsync();
+            Assert.Equal(3, stats.MergedObjects);
+            Assert.Equal(5, stats.Events);
+        }
+
+        await using AppendLog fresh = Open();
+        Assert.Equal(["{\"legacy\":1}", "{\"legacy\":2}", "{\"legacy\":3}", "{\"legacy\":4}", "{\"new\":5}"], Texts(await fresh.ReadAllAsync()));
+        Assert.Equal(1, await fresh.CountObjectsAsync());
+    }
+
+    [Fact]
+    public async Task Objects_that_are_not_the_logs_are_ignored_and_never_touched()
+    {
+        string[] foreign = [$"{Prefix}/README.md", $"{Prefix}/batch_notanumber.jsonl", $"{Prefix}/sub/batch_0001700000000000001.jsonl", $"{Prefix}/batch_0001700000000000001.json"];
+        foreach (string key in foreign)
+        {
+            await Store.PutAsync(key, E("not an event log\n"));
+        }
+
+        await using AppendLog log = Open(Quiet(threshold: 1));
+        await log.AppendAsync(E("a"));
+        await log.AppendAsync(E("b"));
+        Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
+        await log.CompactAsync();
+        Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
+        foreach (string key in foreign)
+        {
+            Assert.Equal(E("not an event log\n"), await Store.GetBytesAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Several_writers_on_one_prefix_each_keep_their_order_and_lose_nothing()
+    {
+        const int writers = 4;
+        const int perWriter = 60;
+        await Parallel.ForEachAsync(Enumerable.Range(0, writers), new ParallelOptions { MaxDegreeOfParallelism = writers }, async (w, ct) =>
+        {
+            await using AppendLog log = Open(Quiet(threshold: 7));
+            for (int i = 0; i < perWriter; i++)
+            {
+                await log.AppendAsync(E(Json(w, i)), ct);
+            }
+        });
+
+        await using AppendLog reader = Open();
+        AssertEveryWriterComplete(Texts(await reader.ReadAllAsync()), writers, perWriter);
+    }
+
+    [Fact]
+    public async Task Compaction_racing_writers_and_readers_changes_nothing_they_see()
+    {
+        const int writers = 3;
+        const int perWriter = 50;
+        using var done = new CancellationTokenSource();
+        Task compactions = Task.Run(async () =>
+        {
+            await using AppendLog compactor = Open();
+            while (!done.IsCancellationRequested)
+            {
+                await compactor.CompactAsync();
+                string[] seen = Texts(await compactor.ReadAllAsync());
+                Assert.Equal(seen.Length, seen.Distinct().Count());
+            }
+        });
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, writers), async (w, ct) =>
+        {
+            await using AppendLog log = Open(Quiet(threshold: 3));
+            for (int i = 0; i < perWriter; i++)
+            {
+                await log.AppendAsync(E(Json(w, i)), ct);
+            }
+        });
+        await done.CancelAsync();
+        await compactions;
+
+        await using AppendLog reader = Open();
+        await reader.CompactAsync();
+        AssertEveryWriterComplete(Texts(await reader.ReadAllAsync()), writers, perWriter);
+        Assert.Equal(1, await reader.CountObjectsAsync());
+    }
+
+    [Fact]
+    public async Task Compaction_that_fails_at_any_store_call_changes_nothing_a_reader_sees()
+    {
+        // Build a log with several batch objects and one merged object, then fail each call of a compaction in turn.
+        var faulty = new FaultInjectingObjectStore(Store);
+        var expected = new List<string>();
+        await using (AppendLog setup = Open(Quiet(threshold: 2), faulty))
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                expected.Add(Json(0, i));
+                await setup.AppendAsync(E(expected[^1]));
+            }
+
+            await setup.CompactAsync();
+            for (int i = 6; i < 12; i++)
+            {
+                expected.Add(Json(0, i));
+                await setup.AppendAsync(E(expected[^1]));
+            }
+        }
+
+        int callsInOneCompaction;
+        {
+            var probe = new FaultInjectingObjectStore(await CopyAsync(Store, Prefix));
+            await using AppendLog dry = new(probe, Prefix, Quiet());
+            await dry.CompactAsync();
+            callsInOneCompaction = probe.Calls;
+        }
+
+        for (int n = 1; n <= callsInOneCompaction; n++)
+        {
+            foreach (Fault fault in new[] { Fault.FailBefore, Fault.FailAfter })
+            {
+                await using AppendLog log = Open(Quiet(), faulty);
+                faulty.FailNthCall(n, fault);
+                try
+                {
+                    await log.CompactAsync();
+                }
+                catch (InjectedFaultException)
+                {
+                    // a crash: abandon this instance
+                }
+
+                faulty.FailWhen(null);
+                await using AppendLog reader = Open();
+                Assert.Equal(expected, Texts(await reader.ReadAllAsync()));
+            }
+        }
+
+        await using AppendLog last = Open();
+        await last.CompactAsync();
+        Assert.Equal(expected, Texts(await last.ReadAllAsync()));
+        Assert.Equal(1, await last.CountObjectsAsync());
+    }
+
+    internal static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
+    {
+        var copy = new InMemoryObjectStore();
+        foreach (ObjectMeta meta in await source.ListSortedAsync(prefix + "/"))
+        {
+            await copy.PutAsync(meta.Key, await source.GetBytesAsync(meta.Key));
+        }
+
+        return copy;
+    }
+
+    internal static void AssertEveryWriterComplete(string[] events, int writers, int perWriter)
+    {
+        Assert.Equal(writers * perWriter, events.Length);
+        Assert.Equal(events.Length, events.Distinct().Count());
+        for (int w = 0; w < writers; w++)
+        {
+            string marker = $"{{\"writer\":{w},";
+            Assert.Equal(Enumerable.Range(0, perWriter).Select(i => Json(w, i)), events.Where(e => e.StartsWith(marker, StringComparison.Ordinal)));
+        }
+    }
+}
