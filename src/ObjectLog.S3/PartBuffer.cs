@@ -30,6 +30,7 @@ internal sealed class PartBuffer : IDisposable
     public int PartSize => _capacity - 1;
 
     /// <summary>Reads from <paramref name="source"/> until the buffer is full or the stream ends.</summary>
+    /// <exception cref="ContentReadException">Reading <paramref name="source"/> failed; the caller's error is inside.</exception>
     public async Task FillAsync(Stream source, CancellationToken cancellationToken)
     {
         while (Count < _capacity)
@@ -40,7 +41,16 @@ internal sealed class PartBuffer : IDisposable
             }
 
             int limit = Math.Min(_array.Length, _capacity);
-            int n = await source.ReadAsync(_array.AsMemory(Count, limit - Count), cancellationToken).ConfigureAwait(false);
+            int n;
+            try
+            {
+                n = await source.ReadAsync(_array.AsMemory(Count, limit - Count), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new ContentReadException(e);
+            }
+
             if (n == 0)
             {
                 return;
@@ -75,3 +85,6 @@ internal sealed class PartBuffer : IDisposable
         _array = bigger;
     }
 }
+
+/// <summary>Carries an error from the caller's content stream past the store's SDK-error translation.</summary>
+internal sealed class ContentReadException(Exception inner) : Exception(inner.Message, inner);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -126,6 +127,10 @@ public sealed class S3ObjectStore : IObjectStore
 
                 await PutMultipartAsync(key, content, buffer, create, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (ContentReadException e)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerException!); // the caller's stream failed, not S3
         }
         catch (Exception e) when (IsSdkFailure(e, cancellationToken))
         {
