@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -71,7 +72,11 @@ public sealed class AzureBlobObjectStore : IObjectStore
         };
         try
         {
-            await _container.GetBlobClient(key).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+            await _container.GetBlobClient(key).UploadAsync(new SourceStream(content), options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FindContentReadFailure(e) is { } source)
+        {
+            ExceptionDispatchInfo.Throw(source); // the caller's stream failed, not Azure
         }
         catch (RequestFailedException e) when (mode == PutMode.Create
             && (e.Status == (int)HttpStatusCode.PreconditionFailed || e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
@@ -120,7 +125,12 @@ public sealed class AzureBlobObjectStore : IObjectStore
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await _container.GetBlobClient(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Not DeleteIfExists: it also swallows ContainerNotFound, and a missing container must be an error.
+            await _container.GetBlobClient(key).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            // Already gone.
         }
         catch (Exception e) when (IsSdkFailure(e, cancellationToken))
         {
@@ -162,6 +172,14 @@ public sealed class AzureBlobObjectStore : IObjectStore
             }
         }
     }
+
+    /// <summary>The caller's stream error inside <paramref name="e"/>, if reading the content is what failed.</summary>
+    private static Exception? FindContentReadFailure(Exception e) => e switch
+    {
+        ContentReadException c => c.InnerException,
+        AggregateException a => a.InnerExceptions.Select(FindContentReadFailure).FirstOrDefault(x => x is not null),
+        _ => e.InnerException is { } inner ? FindContentReadFailure(inner) : null,
+    };
 
     /// <summary>Whether <paramref name="e"/> is a failure of the SDK or the network (as opposed to our own exception or the caller's cancellation).</summary>
     private static bool IsSdkFailure(Exception e, CancellationToken cancellationToken) => e switch
