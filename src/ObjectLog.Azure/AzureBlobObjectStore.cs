@@ -19,7 +19,8 @@ namespace ObjectLog.Azure;
 /// <see cref="AzureBlobObjectStoreOptions.BlockSize"/>, otherwise staged blocks committed by one
 /// <c>Put Block List</c>, with bounded memory and nothing visible until the commit. Create-only puts send
 /// <c>If-None-Match: *</c>, which Azure enforces atomically on both; its 409 <c>BlobAlreadyExists</c> or 412
-/// becomes <see cref="ObjectAlreadyExistsException"/>.
+/// becomes <see cref="ObjectAlreadyExistsException"/>. An error reading the caller's content stream propagates
+/// unchanged.
 /// </para>
 /// <para>
 /// Every <see cref="RequestFailedException"/> is translated here: 404 on a blob becomes

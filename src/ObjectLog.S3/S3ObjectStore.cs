@@ -20,7 +20,8 @@ namespace ObjectLog.S3;
 /// object is ever visible. Create-only puts send <c>If-None-Match: *</c>; a 412 becomes
 /// <see cref="ObjectAlreadyExistsException"/>. For a multipart create-only put the header goes on
 /// <c>CompleteMultipartUpload</c>, which Amazon S3 enforces and some servers (Ceph RGW 16) ignore: there the
-/// store checks for the key before it starts, a best effort that a racing writer can beat.
+/// store checks for the key before it starts, a best effort that a racing writer can beat. An error reading the
+/// caller's content stream propagates unchanged.
 /// </para>
 /// <para>
 /// Every SDK error is translated here: 404 on an object becomes <see cref="ObjectNotFoundException"/>, a missing
