@@ -30,19 +30,13 @@ public sealed partial class S3rverFixture : IAsyncLifetime
         _dataDirectory = TestServers.NewDataDirectory("s3rver");
 
         // Without --openssl-legacy-provider, s3rver's continuation tokens fail and paged listing answers 500.
-        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestServers.Directory };
-        string script = Path.Combine(TestServers.Directory, "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException($"s3rver is not installed ({script} is missing): {TestServers.InstallHint}.");
-        }
-
-        foreach (string arg in new[] { "--openssl-legacy-provider", script, "-d", _dataDirectory, "-a", "127.0.0.1", "-p", "0", "--silent" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        (_process, Match ready) = await TestServers.StartAsync("s3rver", info, ListeningLine(), TimeSpan.FromSeconds(60));
+        (_process, Match ready) = await TestServers.StartNodeAsync(
+            "s3rver",
+            "s3rver/bin/s3rver.js",
+            ["-d", _dataDirectory, "-a", "127.0.0.1", "-p", "0", "--silent"],
+            ListeningLine(),
+            TimeSpan.FromSeconds(60),
+            "--openssl-legacy-provider");
         Endpoint = new Uri($"http://127.0.0.1:{ready.Groups["port"].Value}");
         Client = S3ObjectStore.CreateClient(Endpoint, AccessKey, SecretKey);
         await Client.PutBucketAsync(BucketName);

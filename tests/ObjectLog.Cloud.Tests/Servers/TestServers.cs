@@ -23,7 +23,7 @@ internal static class TestServers
     }
 
     /// <summary>Starts a node script from <c>tests/servers/node_modules</c> and waits for a line matching <paramref name="ready"/>.</summary>
-    public static async Task<(Process Process, Match Ready)> StartNodeAsync(string what, string script, IEnumerable<string> args, Regex ready, TimeSpan timeout)
+    public static async Task<(Process Process, Match Ready)> StartNodeAsync(string what, string script, IEnumerable<string> args, Regex ready, TimeSpan timeout, params string[] nodeOptions)
     {
         string path = Path.Combine(Directory, "node_modules", script);
         if (!File.Exists(path))
@@ -38,7 +38,7 @@ internal static class TestServers
             UseShellExecute = false,
             WorkingDirectory = Directory,
         };
-        foreach (string arg in args.Prepend(path))
+        foreach (string arg in nodeOptions.Append(path).Concat(args))
         {
             info.ArgumentList.Add(arg);
         }
