@@ -37,6 +37,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly List<SealedBatch> _pending = []; // sealed, not yet stored, in name order
     private readonly ITimer? _timer;
+    private readonly KeyValuePair<string, object?> _tag;
     private EventBuffer _open = new(InitialBatchCapacity);
     private long _bufferedBytes;
     private long _sealed;
@@ -56,6 +57,7 @@ public sealed class AppendLog : IAsyncDisposable
         _store = store;
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
+        _tag = new("objectlog.prefix", _logPrefix);
         _options = (options ?? new AppendLogOptions()).Clone();
         _names = new BatchNameGenerator(_options.TimeProvider);
         _manifests = new ManifestCache(store);
@@ -194,7 +196,18 @@ public sealed class AppendLog : IAsyncDisposable
     public Task<CompactionStats> CompactAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _compactor.CompactAsync(cancellationToken);
+        return CompactCoreAsync(cancellationToken);
+    }
+
+    private async Task<CompactionStats> CompactCoreAsync(CancellationToken cancellationToken)
+    {
+        CompactionStats stats = await _compactor.CompactAsync(cancellationToken).ConfigureAwait(false);
+        if (stats.NewKey is not null)
+        {
+            ObjectLogMetrics.Compactions.Add(1, _tag);
+        }
+
+        return stats;
     }
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
@@ -261,6 +274,7 @@ public sealed class AppendLog : IAsyncDisposable
         var batch = new SealedBatch(_names.Next(), ++_sealed, _open);
         _pending.Add(batch);
         _open = new EventBuffer(InitialBatchCapacity);
+        ObjectLogMetrics.PendingBytes.Add(batch.Events.Length, _tag);
         return batch.Sequence;
     }
 
@@ -283,6 +297,7 @@ public sealed class AppendLog : IAsyncDisposable
                     return;
                 }
 
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     await _store.PutAsync(_logPrefix + next.Name, next.Events.Memory, PutMode.Create, cancellationToken).ConfigureAwait(false);
@@ -291,6 +306,17 @@ public sealed class AppendLog : IAsyncDisposable
                 {
                     // An earlier attempt landed but reported failure. The name is this writer's alone, so the stored bytes are these.
                 }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    ObjectLogMetrics.FlushFailures.Add(1, _tag);
+                    throw;
+                }
+
+                ObjectLogMetrics.FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, _tag);
+                ObjectLogMetrics.BatchesStored.Add(1, _tag);
+                ObjectLogMetrics.EventsStored.Add(next.Events.Count, _tag);
+                ObjectLogMetrics.BytesStored.Add(next.Events.Length, _tag);
+                ObjectLogMetrics.PendingBytes.Add(-next.Events.Length, _tag);
 
                 lock (_gate)
                 {

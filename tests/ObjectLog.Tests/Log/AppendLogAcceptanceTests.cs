@@ -301,6 +301,60 @@ public abstract class AppendLogAcceptanceTests
         Assert.Equal(1, await last.CountObjectsAsync());
     }
 
+    [Fact]
+    public async Task A_flush_that_crashes_at_any_store_call_keeps_every_acknowledged_event_and_duplicates_none()
+    {
+        const int batches = 4;
+        for (int n = 1; n < batches; n++)
+        {
+            foreach (Fault fault in new[] { Fault.FailBefore, Fault.FailAfter })
+            {
+                string prefix = $"{Prefix}/flush-{n}-{fault}";
+                var faulty = new FaultInjectingObjectStore(Store);
+                var acknowledged = new List<string>();
+                var appended = new List<string>();
+                var log = new AppendLog(faulty, prefix, Quiet(threshold: 3));
+                for (int b = 0; b < batches; b++)
+                {
+                    if (b == 1)
+                    {
+                        acknowledged.AddRange(appended); // the first batch was stored by the append that filled it
+                        faulty.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null); // the rest stay pending, one batch each
+                    }
+
+                    for (int i = 0; i < 3; i++)
+                    {
+                        appended.Add(Json(b, i));
+                        try
+                        {
+                            await log.AppendAsync(E(appended[^1]));
+                        }
+                        catch (InjectedFaultException)
+                        {
+                        }
+                    }
+                }
+
+                // The n-th store call of the flush fails, then the writer "crashes" (is abandoned).
+                faulty.FailWhen(null);
+                faulty.FailNthCall(n, fault);
+                try
+                {
+                    await log.FlushAsync();
+                }
+                catch (InjectedFaultException)
+                {
+                }
+
+                faulty.FailWhen(null);
+                await using var reader = new AppendLog(Store, prefix, Quiet());
+                string[] read = Texts(await reader.ReadAllAsync());
+                Assert.Equal(appended.Take(read.Length), read); // a prefix, in order, each once
+                Assert.True(read.Length >= acknowledged.Count, $"lost acknowledged events (call {n}, {fault})");
+            }
+        }
+    }
+
     internal static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
     {
         var copy = new InMemoryObjectStore();

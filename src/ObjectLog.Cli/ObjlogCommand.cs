@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ObjectLog.Internal;
+using ObjectLog.Storage;
+using Spectre.Console;
+
+namespace ObjectLog.Cli;
+
+/// <summary>The <c>objlog</c> command line: demo, append, cat, ls, compact.</summary>
+internal static class ObjlogCommand
+{
+    private static readonly Option<string> StoreOption = new("--store")
+    {
+        Description = "Where logs live: file://PATH or a folder path.",
+        DefaultValueFactory = _ => StoreLocation.DefaultStore,
+        Recursive = true,
+    };
+
+    private static readonly Option<string> LogOption = new("--log")
+    {
+        Description = "The log's key prefix within the store.",
+        DefaultValueFactory = _ => "events",
+        Recursive = true,
+    };
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("objlog: a write-once, batched, append-only event log on object storage.");
+        root.Options.Add(StoreOption);
+        root.Options.Add(LogOption);
+        root.Subcommands.Add(Demo());
+        root.Subcommands.Add(Append());
+        root.Subcommands.Add(Cat());
+        root.Subcommands.Add(Ls());
+        root.Subcommands.Add(Compact());
+        return root;
+    }
+
+    private static Command Demo()
+    {
+        var count = new Option<int>("--events") { Description = "How many sample events to write.", DefaultValueFactory = _ => 300 };
+        var command = new Command("demo", "Write sample JSON events to a log, read them back, compact, and show what happened.") { count };
+        command.Options.Add(count);
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            int n = result.GetValue(count);
+            if (n < 1)
+            {
+                throw new ArgumentException("--events must be at least 1.");
+            }
+
+            string log = result.GetValue(LogOption) == "events" ? "demo" : result.GetValue(LogOption)!;
+            AnsiConsole.MarkupLine($"[bold]ObjectLog demo[/] in [blue]{Markup.Escape(location.Description.Replace("'events'", $"'{log}'", StringComparison.Ordinal))}[/]");
+
+            int before;
+            await using (var reader = new AppendLog(location.Store, log))
+            {
+                before = (await reader.ReadAllAsync(ct)).Count;
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            var options = new AppendLogOptions { FlushThreshold = 32 };
+            await using (var writer = new AppendLog(location.Store, log, options))
+            {
+                var random = new Random(42);
+                string[] outcomes = ["ok", "ok", "ok", "retry", "error"];
+                for (int i = 0; i < n; i++)
+                {
+                    string json = string.Create(CultureInfo.InvariantCulture, $"{{\"trial\":{before + i},\"outcome\":\"{outcomes[random.Next(outcomes.Length)]}\",\"loss\":{random.NextDouble():F4},\"at\":\"{DateTimeOffset.UtcNow:O}\"}}");
+                    await writer.AppendAsync(Encoding.UTF8.GetBytes(json), ct);
+                }
+            }
+
+            AnsiConsole.MarkupLine($"Appended [green]{n}[/] events in {stopwatch.ElapsedMilliseconds} ms (batches of {options.FlushThreshold}, flushed on dispose).");
+
+            await using var log2 = new AppendLog(location.Store, log);
+            int objects = await log2.CountObjectsAsync(ct);
+            IReadOnlyList<byte[]> events = await log2.ReadAllAsync(ct);
+            AnsiConsole.MarkupLine($"Read back [green]{events.Count}[/] events from [green]{objects}[/] objects ({before} were there before).");
+            if (events.Count != before + n)
+            {
+                throw new InvalidOperationException($"Expected {before + n} events, read {events.Count}.");
+            }
+
+            CompactionStats stats = await log2.CompactAsync(ct);
+            AnsiConsole.MarkupLine($"Compacted [green]{stats.MergedObjects}[/] objects into one holding [green]{stats.Events}[/] events: [blue]{Markup.Escape(stats.NewKey ?? "(nothing to merge)")}[/]");
+            IReadOnlyList<byte[]> after = await log2.ReadAllAsync(ct);
+            bool same = after.Count == events.Count && after.Zip(events).All(p => p.First.AsSpan().SequenceEqual(p.Second));
+            AnsiConsole.MarkupLine($"After compaction: [green]{await log2.CountObjectsAsync(ct)}[/] object(s), {after.Count} events, {(same ? "[green]identical[/]" : "[red]DIFFERENT[/]")} to before.");
+            AnsiConsole.MarkupLine($"Last event: {Markup.Escape(Encoding.UTF8.GetString(after[^1]))}");
+            AnsiConsole.MarkupLine($"Try: [grey]objlog cat --log {log} | tail -3[/], [grey]objlog ls --log {log}[/]");
+            return same ? 0 : 1;
+        }, ct));
+        return command;
+    }
+
+    private static Command Append()
+    {
+        var events = new Argument<string[]>("events") { Description = "Events to append (one each); read from standard input, a line each, if none are given.", Arity = ArgumentArity.ZeroOrMore };
+        var threshold = new Option<int>("--flush-threshold") { Description = "Events per stored batch.", DefaultValueFactory = _ => 32 };
+        var command = new Command("append", "Append events to a log; stores them all before exiting.") { events, threshold };
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushThreshold = result.GetValue(threshold) });
+            long count = 0;
+            string[] given = result.GetValue(events) ?? [];
+            IAsyncEnumerable<string> lines = given.Length > 0 ? given.ToAsyncEnumerable() : ReadStdinAsync(ct);
+            await foreach (string line in lines.WithCancellation(ct))
+            {
+                try
+                {
+                    await log.AppendAsync(Encoding.UTF8.GetBytes(line), ct);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"event {count + 1}: {e.Message}", e);
+                }
+
+                count++;
+            }
+
+            await log.FlushAsync(ct);
+            Console.Error.WriteLine($"appended {count} events to {location.Description}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Cat()
+    {
+        var command = new Command("cat", "Write every event of a log to standard output, in order, one a line.");
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            await using Stream stdout = Console.OpenStandardOutput();
+            await using var buffered = new BufferedStream(stdout, 64 * 1024);
+            await foreach (byte[] e in log.ReadAsync(ct))
+            {
+                await buffered.WriteAsync(e, ct);
+                buffered.WriteByte((byte)'\n');
+            }
+
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Ls()
+    {
+        var command = new Command("ls", "List the objects under a log's prefix with their sizes and what they are.");
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            string prefix = location.LogPrefix + "/";
+            List<ObjectMeta> objects = await location.Store.ListSortedAsync(prefix, null, ct);
+            var table = new Table().AddColumn("key").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn("kind").AddColumn("modified (UTC)");
+            foreach (ObjectMeta meta in objects)
+            {
+                string name = meta.Key[prefix.Length..];
+                string kind = !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed)
+                    ? parsed.Kind.ToString().ToLowerInvariant()
+                    : "not ObjectLog's (ignored)";
+                table.AddRow(Markup.Escape(meta.Key), meta.Size.ToString("N0", CultureInfo.InvariantCulture), kind, meta.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Compact()
+    {
+        var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout.");
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            CompactionStats stats = await log.CompactAsync(ct);
+            Console.WriteLine(stats.NewKey is null
+                ? $"nothing to merge: the log is {stats.MergedObjects} object(s)"
+                : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption)!);
+            return await action(location, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"objlog: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"objlog: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async IAsyncEnumerable<string> ReadStdinAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return line;
+            }
+        }
+    }
+}

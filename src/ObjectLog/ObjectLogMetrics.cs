@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace ObjectLog;
+
+/// <summary>
+/// The instruments ObjectLog publishes on the <see cref="System.Diagnostics.Metrics.Meter"/> named
+/// <see cref="MeterName"/>; every measurement carries the log's key prefix as the tag <c>objectlog.prefix</c>.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term><c>objectlog.batches.stored</c></term><description>batches stored (one PUT each).</description></item>
+/// <item><term><c>objectlog.events.stored</c></term><description>events in those batches.</description></item>
+/// <item><term><c>objectlog.bytes.stored</c></term><description>bytes in those batches.</description></item>
+/// <item><term><c>objectlog.flush.failures</c></term><description>batch PUTs that failed; their events stay buffered.</description></item>
+/// <item><term><c>objectlog.flush.duration</c></term><description>milliseconds per batch PUT.</description></item>
+/// <item><term><c>objectlog.buffer.pending_bytes</c></term><description>bytes in batches closed but not yet stored (the queue).</description></item>
+/// <item><term><c>objectlog.compactions</c></term><description>compactions that merged objects.</description></item>
+/// </list>
+/// Measurements are made per batch, never per event, so the append path pays nothing for them.
+/// </remarks>
+public static class ObjectLogMetrics
+{
+    /// <summary>The meter's name: subscribe to it with a <see cref="MeterListener"/> or OpenTelemetry's <c>AddMeter</c>.</summary>
+    public const string MeterName = "ObjectLog";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    internal static readonly Counter<long> BatchesStored = Meter.CreateCounter<long>("objectlog.batches.stored", "{batch}");
+    internal static readonly Counter<long> EventsStored = Meter.CreateCounter<long>("objectlog.events.stored", "{event}");
+    internal static readonly Counter<long> BytesStored = Meter.CreateCounter<long>("objectlog.bytes.stored", "By");
+    internal static readonly Counter<long> FlushFailures = Meter.CreateCounter<long>("objectlog.flush.failures", "{failure}");
+    internal static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("objectlog.flush.duration", "ms");
+    internal static readonly UpDownCounter<long> PendingBytes = Meter.CreateUpDownCounter<long>("objectlog.buffer.pending_bytes", "By");
+    internal static readonly Counter<long> Compactions = Meter.CreateCounter<long>("objectlog.compactions", "{compaction}");
+}

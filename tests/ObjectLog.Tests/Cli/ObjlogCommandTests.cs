@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using ObjectLog.Cli;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Tests.Cli;
+
+/// <summary>The <c>objlog</c> commands, run in a child process as a user would (the README's demo command included).</summary>
+public sealed class ObjlogCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Demo_writes_reads_back_and_compacts_in_objectlog_data_by_default()
+    {
+        (int code, string output, string error) = await RunAsync("demo");
+        Assert.True(code == 0, $"exit {code}: {output}{error}");
+        Assert.Contains("Read back 300 events", output, StringComparison.Ordinal);
+        Assert.Contains("identical", output, StringComparison.Ordinal);
+
+        await using var log = new AppendLog(new FileSystemObjectStore(Path.Combine(_dir.Path, "objectlog-data")), "demo");
+        Assert.Equal(300, (await log.ReadAllAsync()).Count);
+        Assert.Equal(1, await log.CountObjectsAsync());
+
+        (code, output, _) = await RunAsync("demo");
+        Assert.Equal(0, code);
+        Assert.Contains("Read back 600 events", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Append_from_arguments_and_stdin_then_cat_prints_them_in_order()
+    {
+        Assert.Equal(0, (await RunAsync("append", "{\"n\":1}", "{\"n\":2}")).Code);
+        Assert.Equal(0, (await RunAsync(["append"], stdin: "{\"n\":3}\n{\"n\":4}\n")).Code);
+        Assert.Equal(0, (await RunAsync("compact")).Code);
+        (int code, string output, _) = await RunAsync("cat");
+        Assert.Equal(0, code);
+        Assert.Equal("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n", output);
+        (code, output, _) = await RunAsync("ls");
+        Assert.Equal(0, code);
+        Assert.Contains("manifest", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--log", "../outside", "'..' segment")]
+    [InlineData("--store", "ftp://host/x", "unsupported scheme")]
+    public async Task Bad_locations_exit_2_with_a_message_naming_the_problem(string option, string value, string message)
+    {
+        (int code, _, string error) = await RunAsync("cat", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_store_is_a_folder_under_the_current_directory()
+    {
+        Assert.Equal("file://./objectlog-data", StoreLocation.DefaultStore);
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, null);
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(string[] args, string? stdin)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "objlog.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(cli);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}

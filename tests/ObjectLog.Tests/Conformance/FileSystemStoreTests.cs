@@ -1,0 +1,100 @@
+using ObjectLog.Storage;
+using ObjectLog.Tests.Log;
+using static ObjectLog.Tests.Log.Events;
+
+namespace ObjectLog.Tests.Conformance;
+
+/// <summary>What only the filesystem store promises: atomic publication, nothing outside the root.</summary>
+public sealed class FileSystemStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Key_a_b_c_is_the_file_root_a_b_c()
+    {
+        var store = new FileSystemObjectStore(_dir.Path);
+        await store.PutAsync("a/b/c", E("x"));
+        Assert.Equal("x", File.ReadAllText(Path.Combine(_dir.Path, "a", "b", "c")));
+    }
+
+    [Fact]
+    public async Task A_staged_write_that_never_published_is_neither_listed_nor_readable()
+    {
+        var store = new FileSystemObjectStore(_dir.Path);
+        await store.PutAsync("log/batch_0001700000000000001.jsonl", E("a\n"));
+
+        // What a crash in the middle of a put leaves behind: a partial file in the staging folder.
+        string staging = Path.Combine(_dir.Path, FileSystemObjectStore.StagingFolderName);
+        File.WriteAllText(Path.Combine(staging, "deadbeef.tmp"), "{\"partial");
+
+        Assert.Equal(["log/batch_0001700000000000001.jsonl"], (await store.ListSortedAsync("")).Select(m => m.Key));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync($"{FileSystemObjectStore.StagingFolderName}/deadbeef.tmp"));
+        await using var log = new AppendLog(store, "log", Quiet());
+        Assert.Equal(["a"], Texts(await log.ReadAllAsync()));
+    }
+
+    [Fact]
+    public async Task A_put_that_fails_midway_leaves_no_object_and_no_staged_file()
+    {
+        var store = new FileSystemObjectStore(_dir.Path);
+        await Assert.ThrowsAnyAsync<IOException>(() => store.PutAsync("k", new FailingStream(), PutMode.Create));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.GetAsync("k"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, FileSystemObjectStore.StagingFolderName)));
+    }
+
+    [Fact]
+    public async Task Writers_with_their_own_store_instances_share_one_directory()
+    {
+        const int writers = 4;
+        const int perWriter = 80;
+        await Parallel.ForEachAsync(Enumerable.Range(0, writers), new ParallelOptions { MaxDegreeOfParallelism = writers }, async (w, ct) =>
+        {
+            await using var log = new AppendLog(new FileSystemObjectStore(_dir.Path), "shared", Quiet(threshold: 5));
+            for (int i = 0; i < perWriter; i++)
+            {
+                await log.AppendAsync(E(Json(w, i)), ct);
+            }
+        });
+
+        await using var reader = new AppendLog(new FileSystemObjectStore(_dir.Path), "shared", Quiet());
+        AppendLogAcceptanceTests.AssertEveryWriterComplete(Texts(await reader.ReadAllAsync()), writers, perWriter);
+    }
+
+    private sealed class FailingStream : Stream
+    {
+        private int _reads;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_reads++ > 0)
+            {
+                throw new IOException("the source failed midway");
+            }
+
+            buffer[offset] = (byte)'x';
+            return 1;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
