@@ -1,0 +1,230 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Azure;
+
+/// <summary>
+/// A store on one Azure Blob Storage container (or Azurite) through Azure.Storage.Blobs. Key <c>a/b</c> is the
+/// block blob <c>a/b</c> in the container.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Puts go through <c>BlobClient.UploadAsync</c>: one <c>Put Blob</c> up to
+/// <see cref="AzureBlobObjectStoreOptions.BlockSize"/>, otherwise staged blocks committed by one
+/// <c>Put Block List</c>, with bounded memory and nothing visible until the commit. Create-only puts send
+/// <c>If-None-Match: *</c>, which Azure enforces atomically on both; its 409 <c>BlobAlreadyExists</c> or 412
+/// becomes <see cref="ObjectAlreadyExistsException"/>. An error reading the caller's content stream propagates
+/// unchanged.
+/// </para>
+/// <para>
+/// Every <see cref="RequestFailedException"/> is translated here: 404 on a blob becomes
+/// <see cref="ObjectNotFoundException"/>, a missing container or refused credentials an
+/// <see cref="ObjectStoreException"/> naming the container, and 5xx, 408, 429, timeouts and unreachable
+/// endpoints an <see cref="ObjectStoreException"/> with <see cref="ObjectStoreException.IsTransient"/> set.
+/// Messages name the container's address without its query string, so a SAS token never appears.
+/// </para>
+/// </remarks>
+public sealed class AzureBlobObjectStore : IObjectStore
+{
+    private readonly BlobContainerClient _container;
+    private readonly StorageTransferOptions _transfer;
+    private readonly string _where;
+
+    /// <summary>Creates a store on the container <paramref name="container"/> addresses, which must exist.</summary>
+    /// <param name="container">The container client; its retry and timeout settings apply to every call.</param>
+    /// <param name="options">Settings; the defaults if <see langword="null"/>. The store copies them, so later changes have no effect.</param>
+    public AzureBlobObjectStore(BlobContainerClient container, AzureBlobObjectStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        options ??= new AzureBlobObjectStoreOptions();
+        _container = container;
+        _transfer = new StorageTransferOptions
+        {
+            InitialTransferSize = options.BlockSize,
+            MaximumTransferSize = options.BlockSize,
+            MaximumConcurrency = options.MaxConcurrency,
+        };
+        _where = $"container '{container.Name}' at {container.Uri.GetLeftPart(UriPartial.Path)}";
+    }
+
+    /// <summary>The name of the container this store writes to.</summary>
+    public string ContainerName => _container.Name;
+
+    /// <inheritdoc />
+    /// <remarks>Always <see langword="true"/>: Azure enforces <c>If-None-Match: *</c> on every upload.</remarks>
+    public bool SupportsCreateOnly => true;
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        cancellationToken.ThrowIfCancellationRequested();
+        var options = new BlobUploadOptions
+        {
+            TransferOptions = _transfer,
+            Conditions = mode == PutMode.Create ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null,
+        };
+        try
+        {
+            await _container.GetBlobClient(key).UploadAsync(new SourceStream(content), options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FindContentReadFailure(e) is { } source)
+        {
+            ExceptionDispatchInfo.Throw(source); // the caller's stream failed, not Azure
+        }
+        catch (RequestFailedException e) when (mode == PutMode.Create
+            && (e.Status == (int)HttpStatusCode.PreconditionFailed || e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
+        {
+            throw new ObjectAlreadyExistsException(key, e);
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "writing", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        BlobClient blob = _container.GetBlobClient(key);
+        try
+        {
+            if (range is { Length: 0 })
+            {
+                // HTTP can't ask for zero bytes; the contract still wants NotFound for a missing key.
+                await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return new MemoryStream([], writable: false);
+            }
+
+            var options = new BlobDownloadOptions { Range = range is { } r ? new HttpRange(r.Offset, r.Length) : default };
+            Response<BlobDownloadStreamingResult> response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+            return response.Value.Content;
+        }
+        catch (RequestFailedException e) when (range is not null && e.Status == (int)HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return new MemoryStream([], writable: false); // the range starts at or past the end of a blob that exists
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "reading", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // Not DeleteIfExists: it also swallows ContainerNotFound, and a missing container must be an error.
+            await _container.GetBlobClient(key).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            // Already gone.
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "deleting", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pages through <c>List Blobs</c> (up to 5,000 blobs a request), starting at <paramref name="startAfter"/> on the server.</remarks>
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var options = new GetBlobsOptions
+        {
+            Prefix = prefix.Length == 0 ? null : prefix,
+            StartFrom = startAfter, // inclusive: the key itself is filtered out below
+        };
+        await using IAsyncEnumerator<BlobItem> blobs = _container.GetBlobsAsync(options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await blobs.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+            {
+                throw Translate(e, key: null, $"listing prefix '{prefix}' of", cancellationToken);
+            }
+
+            BlobItem item = blobs.Current;
+            if (item.Name.StartsWith(prefix, StringComparison.Ordinal)
+                && (startAfter is null || string.CompareOrdinal(item.Name, startAfter) > 0))
+            {
+                yield return new ObjectMeta(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? default);
+            }
+        }
+    }
+
+    /// <summary>The caller's stream error inside <paramref name="e"/>, if reading the content is what failed.</summary>
+    private static Exception? FindContentReadFailure(Exception e) => e switch
+    {
+        ContentReadException c => c.InnerException,
+        AggregateException a => a.InnerExceptions.Select(FindContentReadFailure).FirstOrDefault(x => x is not null),
+        _ => e.InnerException is { } inner ? FindContentReadFailure(inner) : null,
+    };
+
+    /// <summary>Whether <paramref name="e"/> is a failure of the SDK or the network (as opposed to our own exception or the caller's cancellation).</summary>
+    private static bool IsSdkFailure(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        ObjectStoreException => false,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested, // a timeout, not the caller
+        RequestFailedException or AggregateException or HttpRequestException or IOException => true,
+        _ => false,
+    };
+
+    private ObjectStoreException Translate(Exception e, string? key, string action, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string target = key is null ? _where : $"blob '{key}' in {_where}";
+        if (e is RequestFailedException { Status: not 0 } r)
+        {
+            string code = r.ErrorCode ?? r.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (r.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                return new ObjectStoreException($"Azure Blob {_where} does not exist.", key, isTransient: false, e);
+            }
+
+            if (r.Status == (int)HttpStatusCode.NotFound && key is not null)
+            {
+                return new ObjectNotFoundException(key, e);
+            }
+
+            if (r.Status is (int)HttpStatusCode.Forbidden or (int)HttpStatusCode.Unauthorized)
+            {
+                return new ObjectStoreException(
+                    $"Azure Blob refused {action} {target} ({r.Status} {code}): check the account key, SAS or role assignment.",
+                    key, isTransient: false, e);
+            }
+
+            bool transient = r.Status >= 500 || r.Status is 408 or 429;
+            return new ObjectStoreException($"Azure Blob failed {action} {target} ({r.Status} {code}): {FirstLine(r.Message)}", key, transient, e);
+        }
+
+        return new ObjectStoreException($"Azure Blob endpoint could not be reached while {action} {target}: {FirstLine(e.Message)}", key, isTransient: true, e);
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? message : message[..newline];
+    }
+}

@@ -1,0 +1,48 @@
+namespace ObjectLog.Azure;
+
+/// <summary>Settings for <see cref="AzureBlobObjectStore"/>. Each setter checks its value and throws on one that can't work.</summary>
+public sealed class AzureBlobObjectStoreOptions
+{
+    /// <summary>The smallest block size accepted: 64 KiB.</summary>
+    public const int MinBlockSize = 64 * 1024;
+
+    /// <summary>The largest block size accepted: 512 MiB (Azure itself allows 4,000 MiB).</summary>
+    public const int MaxBlockSize = 512 * 1024 * 1024;
+
+    private int _blockSize = 8 * 1024 * 1024;
+    private int _maxConcurrency = 2;
+
+    /// <summary>
+    /// Objects up to this many bytes go in one <c>Put Blob</c>; larger ones are staged as blocks of this size and
+    /// committed with one <c>Put Block List</c>. Default 8 MiB.
+    /// </summary>
+    /// <remarks>
+    /// A put holds at most <see cref="MaxConcurrency"/> blocks in memory, whatever the object's size. A blob
+    /// has at most 50,000 blocks, so the default caps an object at about 390 GiB. Each block is one billed
+    /// request.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below <see cref="MinBlockSize"/> or above <see cref="MaxBlockSize"/>.</exception>
+    public int BlockSize
+    {
+        get => _blockSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinBlockSize);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxBlockSize);
+            _blockSize = value;
+        }
+    }
+
+    /// <summary>How many blocks of one large put are in flight at once. Default 2; between 1 and 16.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 16.</exception>
+    public int MaxConcurrency
+    {
+        get => _maxConcurrency;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 16);
+            _maxConcurrency = value;
+        }
+    }
+}

@@ -1,0 +1,434 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using ObjectLog.Storage;
+using StoreByteRange = ObjectLog.Storage.ByteRange;
+
+namespace ObjectLog.S3;
+
+/// <summary>
+/// A store on one Amazon S3 bucket, or a bucket on any S3-compatible server (Ceph RGW, MinIO, s3rver), through
+/// AWSSDK.S3. Key <c>a/b</c> is object <c>a/b</c> in the bucket.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Puts of up to <see cref="S3ObjectStoreOptions.PartSize"/> bytes are one <c>PutObject</c>; larger ones are a
+/// multipart upload that holds one part in memory at a time and is aborted if any step fails, so no partial
+/// object is ever visible. Create-only puts send <c>If-None-Match: *</c>; a 412 becomes
+/// <see cref="ObjectAlreadyExistsException"/>. For a multipart create-only put the header goes on
+/// <c>CompleteMultipartUpload</c>, which Amazon S3 enforces and some servers (Ceph RGW 16) ignore: there the
+/// store checks for the key before it starts, a best effort that a racing writer can beat. An error reading the
+/// caller's content stream propagates unchanged.
+/// </para>
+/// <para>
+/// Every SDK error is translated here: 404 on an object becomes <see cref="ObjectNotFoundException"/>, a missing
+/// bucket or refused credentials an <see cref="ObjectStoreException"/> naming the bucket and endpoint, and
+/// 5xx, 429, throttling, timeouts and unreachable endpoints an <see cref="ObjectStoreException"/> with
+/// <see cref="ObjectStoreException.IsTransient"/> set. Messages never carry credentials.
+/// </para>
+/// <para>
+/// The client is the caller's: configure its retries and timeouts there, and dispose it after the store. For an
+/// S3-compatible endpoint, <see cref="CreateClient"/> makes one with settings such servers need.
+/// </para>
+/// </remarks>
+public sealed class S3ObjectStore : IObjectStore
+{
+    private const int MaxConflictRetries = 3;
+
+    private readonly IAmazonS3 _client;
+    private readonly string _bucket;
+    private readonly int _partSize;
+    private readonly bool _supportsCreateOnly;
+    private readonly bool? _useChunkEncoding;
+    private readonly string _endpoint;
+
+    /// <summary>Creates a store on <paramref name="bucketName"/>, which must exist.</summary>
+    /// <param name="client">The S3 client; the store does not dispose it.</param>
+    /// <param name="bucketName">The bucket that holds the objects.</param>
+    /// <param name="options">Settings; the defaults if <see langword="null"/>. The store copies them, so later changes have no effect.</param>
+    /// <exception cref="ArgumentException"><paramref name="bucketName"/> is empty or only whitespace.</exception>
+    public S3ObjectStore(IAmazonS3 client, string bucketName, S3ObjectStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(bucketName);
+        options ??= new S3ObjectStoreOptions();
+        _client = client;
+        _bucket = bucketName;
+        _partSize = options.PartSize;
+        _supportsCreateOnly = options.SupportsCreateOnly;
+        _endpoint = DescribeEndpoint(client.Config);
+        _useChunkEncoding = options.UseChunkEncoding
+            ?? (_endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || client.Config.UseHttp ? false : null);
+    }
+
+    /// <summary>The bucket this store writes to.</summary>
+    public string BucketName => _bucket;
+
+    /// <inheritdoc />
+    /// <remarks>As configured by <see cref="S3ObjectStoreOptions.SupportsCreateOnly"/>.</remarks>
+    public bool SupportsCreateOnly => _supportsCreateOnly;
+
+    /// <summary>
+    /// Makes a client for an S3-compatible endpoint: path-style addressing, and checksums only where an operation
+    /// requires them (Ceph RGW rejects the SDK's default trailing checksums with <c>XAmzContentSHA256Mismatch</c>).
+    /// </summary>
+    /// <param name="serviceUrl">The endpoint, such as <c>http://127.0.0.1:7480</c>.</param>
+    /// <param name="accessKeyId">The access key id.</param>
+    /// <param name="secretAccessKey">The secret key. It signs requests and never appears in an error message.</param>
+    /// <param name="region">The signing region; most compatible servers accept any.</param>
+    /// <param name="maxErrorRetry">How many times the SDK retries a failed request (transient errors only).</param>
+    public static IAmazonS3 CreateClient(Uri serviceUrl, string accessKeyId, string secretAccessKey, string region = "us-east-1", int maxErrorRetry = 3)
+    {
+        ArgumentNullException.ThrowIfNull(serviceUrl);
+        ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
+        ArgumentException.ThrowIfNullOrEmpty(secretAccessKey);
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxErrorRetry);
+        var config = new AmazonS3Config
+        {
+            ServiceURL = serviceUrl.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = maxErrorRetry,
+        };
+        return new AmazonS3Client(new BasicAWSCredentials(accessKeyId, secretAccessKey), config);
+    }
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        cancellationToken.ThrowIfCancellationRequested();
+        bool create = mode == PutMode.Create;
+        try
+        {
+            if (create && !_supportsCreateOnly && await ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ObjectAlreadyExistsException(key);
+            }
+
+            using var buffer = new PartBuffer(_partSize, content.CanSeek ? content.Length - content.Position : null);
+            await buffer.FillAsync(content, cancellationToken).ConfigureAwait(false);
+            if (!buffer.HoldsMoreThanOnePart)
+            {
+                await PutSingleAsync(key, buffer, create, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (create && _supportsCreateOnly && await ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new ObjectAlreadyExistsException(key); // fail early; the real check is on completion
+                }
+
+                await PutMultipartAsync(key, content, buffer, create, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ContentReadException e)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerException!); // the caller's stream failed, not S3
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "writing", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> GetAsync(string key, StoreByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (range is { Length: 0 })
+            {
+                // HTTP can't ask for zero bytes; the contract still wants NotFound for a missing key.
+                await _client.GetObjectMetadataAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
+                return new MemoryStream([], writable: false);
+            }
+
+            var request = new GetObjectRequest { BucketName = _bucket, Key = key };
+            if (range is { } r)
+            {
+                request.ByteRange = new Amazon.S3.Model.ByteRange(r.Offset, r.End - 1);
+            }
+
+            GetObjectResponse response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            if (range is not { } asked)
+            {
+                return response.ResponseStream;
+            }
+
+            // Some compatible servers answer a range with more than was asked (s3rver sends the whole object for
+            // "bytes=0-0"), or with 200 and the whole object; never return more than the range.
+            Stream body = response.ResponseStream;
+            long available = response.ContentLength;
+            if (response.HttpStatusCode == HttpStatusCode.OK && asked.Offset > 0)
+            {
+                await SkipAsync(body, asked.Offset, cancellationToken).ConfigureAwait(false);
+                available = Math.Max(0, available - asked.Offset);
+            }
+
+            return new BoundedReadStream(body, Math.Min(asked.Length, available));
+        }
+        catch (AmazonS3Exception e) when (range is not null && (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable || e.ErrorCode == "InvalidRange"))
+        {
+            return new MemoryStream([], writable: false); // the range starts at or past the end of an object that exists
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "reading", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _client.DeleteObjectAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            // Already gone: S3 itself answers 204 here, some compatible servers 404.
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key, "deleting", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pages through <c>ListObjectsV2</c>, 1,000 keys a request, so results arrive in S3's (UTF-8 binary) order.</remarks>
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new ListObjectsV2Request
+        {
+            BucketName = _bucket,
+            Prefix = prefix.Length == 0 ? null : prefix,
+            StartAfter = startAfter,
+            MaxKeys = 1000,
+        };
+        while (true)
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+            {
+                throw Translate(e, key: null, $"listing prefix '{prefix}' of", cancellationToken);
+            }
+
+            foreach (S3Object o in page.S3Objects ?? [])
+            {
+                if (o.Key.StartsWith(prefix, StringComparison.Ordinal)
+                    && (startAfter is null || string.CompareOrdinal(o.Key, startAfter) > 0))
+                {
+                    yield return new ObjectMeta(o.Key, o.Size ?? 0, o.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : default);
+                }
+            }
+
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    private async Task PutSingleAsync(string key, PartBuffer buffer, bool create, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using MemoryStream body = buffer.OpenRead(buffer.Count);
+            var request = new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                InputStream = body,
+                AutoCloseStream = false,
+                IfNoneMatch = create ? "*" : null,
+            };
+            if (_useChunkEncoding is { } chunked)
+            {
+                request.UseChunkEncoding = chunked;
+            }
+
+            try
+            {
+                await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (AmazonS3Exception e) when (IsConditionalConflict(e) && attempt < MaxConflictRetries)
+            {
+                // S3 answers 409 to a conditional write that races another; a retry gets the settled answer.
+                await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PutMultipartAsync(string key, Stream content, PartBuffer buffer, bool create, CancellationToken cancellationToken)
+    {
+        InitiateMultipartUploadResponse started = await _client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        string uploadId = started.UploadId;
+        try
+        {
+            var parts = new List<PartETag>();
+            while (true)
+            {
+                bool last = !buffer.HoldsMoreThanOnePart;
+                int length = last ? buffer.Count : buffer.PartSize;
+                int partNumber = parts.Count + 1;
+                using (MemoryStream body = buffer.OpenRead(length))
+                {
+                    var request = new UploadPartRequest
+                    {
+                        BucketName = _bucket,
+                        Key = key,
+                        UploadId = uploadId,
+                        PartNumber = partNumber,
+                        InputStream = body,
+                        IsLastPart = last,
+                    };
+                    if (_useChunkEncoding is { } chunked)
+                    {
+                        request.UseChunkEncoding = chunked;
+                    }
+
+                    UploadPartResponse uploaded = await _client.UploadPartAsync(request, cancellationToken).ConfigureAwait(false);
+                    parts.Add(new PartETag(partNumber, uploaded.ETag));
+                }
+
+                if (last)
+                {
+                    break;
+                }
+
+                buffer.Consume(length);
+                await buffer.FillAsync(content, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _client.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest
+                {
+                    BucketName = _bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartETags = parts,
+                    IfNoneMatch = create ? "*" : null,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AbortQuietlyAsync(key, uploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task AbortQuietlyAsync(string key, string uploadId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _client.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsSdkFailure(e, CancellationToken.None) || e is OperationCanceledException)
+        {
+            // The parts stay until a bucket lifecycle rule removes them; they are never visible as an object.
+        }
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
+    {
+        byte[] scratch = new byte[(int)Math.Min(count, 81_920)];
+        while (count > 0)
+        {
+            int n = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(count, scratch.Length)), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return;
+            }
+
+            count -= n;
+        }
+    }
+
+    private async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.GetObjectMetadataAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return false;
+        }
+    }
+
+    private static bool IsConditionalConflict(AmazonS3Exception e)
+        => e.StatusCode == HttpStatusCode.Conflict && e.ErrorCode == "ConditionalRequestConflict";
+
+    /// <summary>Whether <paramref name="e"/> is a failure of the SDK or the network (as opposed to our own exception or the caller's cancellation).</summary>
+    private static bool IsSdkFailure(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        ObjectStoreException => false,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested, // a timeout, not the caller
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException => true,
+        _ => false,
+    };
+
+    private ObjectStoreException Translate(Exception e, string? key, string action, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string target = key is null ? $"bucket '{_bucket}'" : $"object '{key}' in bucket '{_bucket}'";
+        if (e is AmazonServiceException { StatusCode: not 0 } s && s.InnerException is not HttpRequestException)
+        {
+            string code = string.IsNullOrEmpty(s.ErrorCode) ? ((int)s.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : s.ErrorCode;
+            int status = (int)s.StatusCode;
+            switch (s.StatusCode, s.ErrorCode)
+            {
+                case (HttpStatusCode.NotFound, "NoSuchBucket"):
+                    return new ObjectStoreException($"S3 bucket '{_bucket}' does not exist at {_endpoint}.", key, isTransient: false, e);
+                case (HttpStatusCode.NotFound, _) when key is not null:
+                    return new ObjectNotFoundException(key, e);
+                case (HttpStatusCode.PreconditionFailed, _) when key is not null:
+                    return new ObjectAlreadyExistsException(key, e);
+                case (HttpStatusCode.Forbidden, _):
+                case (_, "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied" or "ExpiredToken" or "InvalidToken"):
+                    return new ObjectStoreException(
+                        $"S3 refused {action} {target} at {_endpoint} ({status} {code}): check the access key, secret and the bucket's permissions.",
+                        key, isTransient: false, e);
+                case (HttpStatusCode.Conflict, "ConditionalRequestConflict"):
+                    return new ObjectStoreException($"S3 {action} {target} conflicted with a concurrent conditional write; retry.", key, isTransient: true, e);
+            }
+
+            bool transient = status >= 500 || status == 429 || status == 408
+                || code is "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException" or "RequestTimeTooSkewed";
+            return new ObjectStoreException($"S3 failed {action} {target} at {_endpoint} ({status} {code}): {s.Message}", key, transient, e);
+        }
+
+        return new ObjectStoreException($"S3 endpoint {_endpoint} could not be reached while {action} {target}: {e.GetBaseException().Message}", key, isTransient: true, e);
+    }
+
+    private static string DescribeEndpoint(IClientConfig config)
+        => !string.IsNullOrEmpty(config.ServiceURL) ? config.ServiceURL.TrimEnd('/')
+            : config.RegionEndpoint is { } region ? $"AWS region {region.SystemName}"
+            : "the default AWS endpoint";
+}

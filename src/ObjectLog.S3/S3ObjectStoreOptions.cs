@@ -1,0 +1,57 @@
+namespace ObjectLog.S3;
+
+/// <summary>Settings for <see cref="S3ObjectStore"/>. Each setter checks its value and throws on one that can't work.</summary>
+public sealed class S3ObjectStoreOptions
+{
+    /// <summary>The smallest part S3 accepts in a multipart upload (all but the last part): 5 MiB.</summary>
+    public const int MinPartSize = 5 * 1024 * 1024;
+
+    /// <summary>The largest part size this store buffers: 512 MiB (S3 itself allows 5 GiB).</summary>
+    public const int MaxPartSize = 512 * 1024 * 1024;
+
+    private int _partSize = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Objects up to this many bytes go in one PUT; larger ones are uploaded in parts of this size. Default 8 MiB.
+    /// </summary>
+    /// <remarks>
+    /// A put holds at most one part in memory, whatever the object's size, so this is also the memory a put
+    /// costs. S3 allows 10,000 parts, so the default caps an object at about 80 GiB; batches and compacted
+    /// objects are far smaller. Each part is one billed request: larger parts mean fewer requests for large
+    /// objects and more memory per put.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below <see cref="MinPartSize"/> or above <see cref="MaxPartSize"/>.</exception>
+    public int PartSize
+    {
+        get => _partSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinPartSize);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxPartSize);
+            _partSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Whether uploads use <c>aws-chunked</c> transfer framing (the SDK's <c>UseChunkEncoding</c>).
+    /// <see langword="null"/> (the default) turns it off for <c>http://</c> endpoints and leaves the SDK's
+    /// default elsewhere.
+    /// </summary>
+    /// <remarks>
+    /// Some S3-compatible servers (s3rver among them) don't decode <c>aws-chunked</c> bodies and store the
+    /// framing as part of the object, so what comes back differs from what was written. Turn it off for any
+    /// such server, whatever its scheme.
+    /// </remarks>
+    public bool? UseChunkEncoding { get; set; }
+
+    /// <summary>
+    /// Whether the server enforces <c>If-None-Match: *</c> on PUT, so that create-only puts are atomic. Default
+    /// <see langword="true"/> (Amazon S3, Ceph RGW, MinIO).
+    /// </summary>
+    /// <remarks>
+    /// Set it to <see langword="false"/> for a server that ignores the header (s3rver): create-only puts then
+    /// check for the key first and write second, which two racing writers can both pass, and
+    /// <see cref="S3ObjectStore.SupportsCreateOnly"/> says so.
+    /// </remarks>
+    public bool SupportsCreateOnly { get; set; } = true;
+}

@@ -1,0 +1,25 @@
+using ObjectLog.Cloud.Tests.Servers;
+using ObjectLog.Storage;
+using ObjectLog.Tests.Conformance;
+
+namespace ObjectLog.Cloud.Tests;
+
+[Collection(CephRgwCollection.Name)]
+public sealed class S3OnCephConformanceTests(CephRgwFixture server) : ObjectStoreConformanceTests
+{
+    protected override IObjectStore Store { get; } = server.CreateStore();
+}
+
+[Collection(S3rverCollection.Name)]
+public sealed class S3OnS3rverConformanceTests(S3rverFixture server) : ObjectStoreConformanceTests
+{
+    protected override IObjectStore Store { get; } = server.CreateStore();
+
+    protected override string? CreateOnlyUnsupportedReason => S3rverFixture.NoCreateOnlyReason;
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureOnAzuriteConformanceTests(AzuriteFixture server) : ObjectStoreConformanceTests
+{
+    protected override IObjectStore Store { get; } = server.CreateStore();
+}
