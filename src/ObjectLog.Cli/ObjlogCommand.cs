@@ -13,7 +13,7 @@ internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
     {
-        Description = "Where logs live: file://PATH or a folder path.",
+        Description = "Where logs live: file://PATH (or a folder path), s3://BUCKET/PREFIX[?endpoint=URL&region=R], az://CONTAINER/PREFIX (AZURE_STORAGE_CONNECTION_STRING).",
         DefaultValueFactory = _ => StoreLocation.DefaultStore,
         Recursive = true,
     };
@@ -51,8 +51,8 @@ internal static class ObjlogCommand
                 throw new ArgumentException("--events must be at least 1.");
             }
 
-            string log = result.GetValue(LogOption) == "events" ? "demo" : result.GetValue(LogOption)!;
-            AnsiConsole.MarkupLine($"[bold]ObjectLog demo[/] in [blue]{Markup.Escape(location.Description.Replace("'events'", $"'{log}'", StringComparison.Ordinal))}[/]");
+            string log = location.LogPrefix;
+            AnsiConsole.MarkupLine($"[bold]ObjectLog demo[/] in [blue]{Markup.Escape(location.Description)}[/]");
 
             int before;
             await using (var reader = new AppendLog(location.Store, log))
@@ -92,7 +92,7 @@ internal static class ObjlogCommand
             AnsiConsole.MarkupLine($"Last event: {Markup.Escape(Encoding.UTF8.GetString(after[^1]))}");
             AnsiConsole.MarkupLine($"Try: [grey]objlog cat --log {log} | tail -3[/], [grey]objlog ls --log {log}[/]");
             return same ? 0 : 1;
-        }, ct));
+        }, ct, defaultLog: "demo"));
         return command;
     }
 
@@ -186,11 +186,13 @@ internal static class ObjlogCommand
         return command;
     }
 
-    private static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    private static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null)
     {
         try
         {
-            StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption)!);
+            bool logGiven = result.GetResult(LogOption) is { Implicit: false };
+            string log = defaultLog is not null && !logGiven ? defaultLog : result.GetValue(LogOption)!;
+            using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log);
             return await action(location, cancellationToken);
         }
         catch (ArgumentException e)

@@ -1,0 +1,69 @@
+using ObjectLog.Cli;
+using ObjectLog.S3;
+using ObjectLog.Azure;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Tests.Cli;
+
+public sealed class StoreLocationTests
+{
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private const string ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;";
+
+    private static string? Env(string name) => name switch
+    {
+        "AWS_ACCESS_KEY_ID" => "AKIDEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY" => Secret,
+        "AZURE_STORAGE_CONNECTION_STRING" => ConnectionString,
+        _ => null,
+    };
+
+    [Fact]
+    public void A_plain_path_and_file_urls_are_folders()
+    {
+        using var dir = new TempDirectory();
+        using StoreLocation plain = StoreLocation.Parse(dir.Path, "events");
+        using StoreLocation url = StoreLocation.Parse("file://" + dir.Path, "a/b");
+        Assert.IsType<FileSystemObjectStore>(plain.Store);
+        Assert.Equal("events", plain.LogPrefix);
+        Assert.Equal("a/b", url.LogPrefix);
+    }
+
+    [Fact]
+    public void An_s3_url_names_bucket_prefix_and_endpoint_and_never_the_secret()
+    {
+        using StoreLocation s3 = StoreLocation.Parse("s3://my-bucket/journals/prod?endpoint=http://127.0.0.1:7480&region=eu-west-1&create_only=false", "errors", Env);
+        var store = Assert.IsType<S3ObjectStore>(s3.Store);
+        Assert.Equal("my-bucket", store.BucketName);
+        Assert.False(store.SupportsCreateOnly);
+        Assert.Equal("journals/prod/errors", s3.LogPrefix);
+        Assert.Equal("s3://my-bucket/journals/prod/errors at http://127.0.0.1:7480", s3.Description);
+        Assert.DoesNotContain(Secret, s3.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_az_url_takes_the_connection_string_from_the_environment_and_never_shows_the_key()
+    {
+        using StoreLocation az = StoreLocation.Parse("az://logs/prod", "audit", Env);
+        var store = Assert.IsType<AzureBlobObjectStore>(az.Store);
+        Assert.Equal("logs", store.ContainerName);
+        Assert.Equal("prod/audit", az.LogPrefix);
+        Assert.DoesNotContain("AccountKey", az.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("Eby8", az.Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("az://logs/prod", "AZURE_STORAGE_CONNECTION_STRING")]
+    [InlineData("az://logs?connection_string=AccountKey%3Dsecret-key-material", "not valid")]
+    [InlineData("s3:///prefix", "bucket name")]
+    [InlineData("s3://bucket/x?endpoint=ftp://host", "http:// or https://")]
+    [InlineData("s3://bucket/x?colour=blue", "unknown parameter 'colour'")]
+    [InlineData("s3://bucket/../up", "'..' segment")]
+    [InlineData("gs://bucket", "unsupported scheme 'gs://'")]
+    public void Bad_urls_are_refused_naming_the_problem_without_echoing_secrets(string url, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => StoreLocation.Parse(url, "events", _ => null));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-key-material", e.Message, StringComparison.Ordinal);
+    }
+}
