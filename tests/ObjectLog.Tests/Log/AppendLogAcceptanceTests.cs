@@ -355,7 +355,7 @@ public abstract class AppendLogAcceptanceTests
         }
     }
 
-    internal static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
+    public static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
     {
         var copy = new InMemoryObjectStore();
         foreach (ObjectMeta meta in await source.ListSortedAsync(prefix + "/"))
@@ -366,7 +366,7 @@ public abstract class AppendLogAcceptanceTests
         return copy;
     }
 
-    internal static void AssertEveryWriterComplete(string[] events, int writers, int perWriter)
+    public static void AssertEveryWriterComplete(string[] events, int writers, int perWriter)
     {
         Assert.Equal(writers * perWriter, events.Length);
         Assert.Equal(events.Length, events.Distinct().Count());

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace ObjectLog.Tests.Log;
 
-internal static class Events
+public static class Events
 {
     public static byte[] E(string text) => Encoding.UTF8.GetBytes(text);
 
