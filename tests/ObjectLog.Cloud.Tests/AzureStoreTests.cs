@@ -1,3 +1,4 @@
+using ObjectLog.Tests;
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using ObjectLog.Azure;

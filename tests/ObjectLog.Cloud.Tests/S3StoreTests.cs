@@ -1,3 +1,4 @@
+using ObjectLog.Tests;
 using System.Diagnostics;
 using Amazon.S3;
 using Amazon.S3.Model;

@@ -39,7 +39,7 @@ public sealed class FileSystemStoreTests : IDisposable
     public async Task A_put_that_fails_midway_leaves_no_object_and_no_staged_file()
     {
         var store = new FileSystemObjectStore(_dir.Path);
-        await Assert.ThrowsAnyAsync<IOException>(() => store.PutAsync("k", new FailingStream(), PutMode.Create));
+        await Assert.ThrowsAnyAsync<IOException>(() => store.PutAsync("k", new FailingStream(1), PutMode.Create));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.GetAsync("k"));
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, FileSystemObjectStore.StagingFolderName)));
     }
@@ -60,41 +60,5 @@ public sealed class FileSystemStoreTests : IDisposable
 
         await using var reader = new AppendLog(new FileSystemObjectStore(_dir.Path), "shared", Quiet());
         AppendLogAcceptanceTests.AssertEveryWriterComplete(Texts(await reader.ReadAllAsync()), writers, perWriter);
-    }
-
-    private sealed class FailingStream : Stream
-    {
-        private int _reads;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_reads++ > 0)
-            {
-                throw new IOException("the source failed midway");
-            }
-
-            buffer[offset] = (byte)'x';
-            return 1;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
