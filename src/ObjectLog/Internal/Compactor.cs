@@ -79,46 +79,58 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     private async Task<List<ManifestBatch>> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
     {
         var merged = new List<ManifestBatch>();
-        foreach (ReadUnit unit in units)
+        using var ahead = new Prefetcher(store, units, cancellationToken);
+        try
         {
-            Stream stream = await store.GetAsync(unit.Key!, unit.Range, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            foreach (ReadUnit unit in units)
             {
-                IReadOnlyList<ManifestBatch> layout = unit.Batches ?? [new ManifestBatch { Name = unit.FirstBatch, Lines = int.MaxValue }];
-                int index = 0;
-                ManifestBatch? current = null;
-                await foreach (byte[] line in LineReader.ReadAsync(stream, unit.Key!, cancellationToken).ConfigureAwait(false))
-                {
-                    if (current is null || current.Lines == layout[index].Lines)
-                    {
-                        if (current is not null)
-                        {
-                            index++;
-                        }
-
-                        if (index >= layout.Count)
-                        {
-                            throw new CorruptObjectException(unit.Key!, "it holds more events than its manifest gives");
-                        }
-
-                        current = new ManifestBatch { Name = layout[index].Name, Offset = spool.Position };
-                        merged.Add(current);
-                    }
-
-                    await spool.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-                    spool.WriteByte((byte)'\n');
-                    current.Lines++;
-                    current.Length += line.Length + 1;
-                }
-
-                if (unit.Batches is not null && (index != layout.Count - 1 || current is null || current.Lines != layout[index].Lines))
-                {
-                    throw new CorruptObjectException(unit.Key!, "it holds fewer events than its manifest gives");
-                }
+                await CopyUnitAsync(unit, await ahead.OpenNextAsync().ConfigureAwait(false), spool, merged, cancellationToken).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            await ahead.DrainAsync().ConfigureAwait(false);
         }
 
         return merged;
+    }
+
+    private static async Task CopyUnitAsync(ReadUnit unit, Stream stream, Stream spool, List<ManifestBatch> merged, CancellationToken cancellationToken)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            IReadOnlyList<ManifestBatch> layout = unit.Batches ?? [new ManifestBatch { Name = unit.FirstBatch, Lines = int.MaxValue }];
+            int index = 0;
+            ManifestBatch? current = null;
+            await foreach (byte[] line in LineReader.ReadAsync(stream, unit.Key!, cancellationToken).ConfigureAwait(false))
+            {
+                if (current is null || current.Lines == layout[index].Lines)
+                {
+                    if (current is not null)
+                    {
+                        index++;
+                    }
+
+                    if (index >= layout.Count)
+                    {
+                        throw new CorruptObjectException(unit.Key!, "it holds more events than its manifest gives");
+                    }
+
+                    current = new ManifestBatch { Name = layout[index].Name, Offset = spool.Position };
+                    merged.Add(current);
+                }
+
+                await spool.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                spool.WriteByte((byte)'\n');
+                current.Lines++;
+                current.Length += line.Length + 1;
+            }
+
+            if (unit.Batches is not null && (index != layout.Count - 1 || current is null || current.Lines != layout[index].Lines))
+            {
+                throw new CorruptObjectException(unit.Key!, "it holds fewer events than its manifest gives");
+            }
+        }
     }
 
     /// <summary>Deletes garbage: data first, manifests after, so no manifest ever names missing data that a reader would trust. Failures are left for the next compaction.</summary>

@@ -31,6 +31,8 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private readonly Lock _gate = new();
     private Func<StoreCall, string, Fault?>? _decide;
     private int _calls;
+    private int _gets;
+    private int _maxGets;
 
     public IObjectStore Inner => inner;
 
@@ -44,6 +46,9 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     /// <summary>Bytes handed to puts so far (seekable content only), by key.</summary>
     public long BytesPut { get; private set; }
+
+    /// <summary>The most GETs that were in flight at once.</summary>
+    public int MaxConcurrentGets => Volatile.Read(ref _maxGets);
 
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
@@ -80,8 +85,24 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
-        Fault? fault = await EnterAsync(StoreCall.Get, key, cancellationToken);
-        Stream s = await inner.GetAsync(key, range, cancellationToken);
+        int inFlight = Interlocked.Increment(ref _gets);
+        int max;
+        while (inFlight > (max = Volatile.Read(ref _maxGets)) && Interlocked.CompareExchange(ref _maxGets, inFlight, max) != max)
+        {
+        }
+
+        Fault? fault;
+        Stream s;
+        try
+        {
+            fault = await EnterAsync(StoreCall.Get, key, cancellationToken);
+            s = await inner.GetAsync(key, range, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _gets);
+        }
+
         if (fault == Fault.FailAfter)
         {
             await s.DisposeAsync();

@@ -181,6 +181,23 @@ public sealed class AppendLogTests
     }
 
     [Fact]
+    public async Task A_read_fetches_small_objects_ahead_a_bounded_number_at_a_time()
+    {
+        await using (var writer = new AppendLog(_memory, "ahead", Quiet(threshold: 1)))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                await writer.AppendAsync(E($"e{i}"));
+            }
+        }
+
+        var slow = new FaultInjectingObjectStore(_memory) { Latency = TimeSpan.FromMilliseconds(20) };
+        await using var reader = new AppendLog(slow, "ahead", Quiet());
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"e{i}"), Texts(await reader.ReadAllAsync()));
+        Assert.InRange(slow.MaxConcurrentGets, 2, Prefetcher.Count);
+    }
+
+    [Fact]
     public async Task A_threshold_below_one_means_one()
     {
         await using var log = new AppendLog(_memory, "one", new AppendLogOptions { FlushThreshold = 0, FlushInterval = Timeout.InfiniteTimeSpan });
