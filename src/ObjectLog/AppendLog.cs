@@ -282,7 +282,11 @@ public sealed class AppendLog : IAsyncDisposable
     {
         var batch = new SealedBatch(_names.Next(), ++_sealed, _open);
         _pending.Add(batch);
-        _open = new EventBuffer(InitialBatchCapacity);
+
+        // Size the next batch like this one, so a steady stream never regrows (and recopies) its buffer.
+        long next = batch.Events.Length + (batch.Events.Length / 8L);
+        long most = Math.Min((long)_options.FlushThresholdBytes + _options.MaxEventBytes + 1, Array.MaxLength);
+        _open = new EventBuffer((int)Math.Clamp(next, InitialBatchCapacity, Math.Max(most, InitialBatchCapacity)));
         ObjectLogMetrics.PendingBytes.Add(batch.Events.Length, _tag);
         return batch.Sequence;
     }
