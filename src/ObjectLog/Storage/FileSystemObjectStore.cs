@@ -8,7 +8,7 @@ namespace ObjectLog.Storage;
 /// <remarks>
 /// <para>
 /// Every put stages the bytes in a temporary file under <c>{root}/.objectlog-tmp/</c>, flushes it to disk, and
-/// only then publishes it: by rename for <see cref="PutMode.Overwrite"/>, by a hard link for
+/// only then publishes it, then syncs the directory, so a put that returned survives a power loss: by rename for <see cref="PutMode.Overwrite"/>, by a hard link for
 /// <see cref="PutMode.Create"/> (<c>link(2)</c> fails atomically if the target exists; the staged name is then removed). A crash therefore never leaves a partial object under its key, and the
 /// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
 /// </para>
@@ -71,11 +71,13 @@ public sealed class FileSystemObjectStore : IObjectStore
             }
             else
             {
-                if (!HardLink.TryCreate(temp, path))
+                if (!PosixFiles.TryLink(temp, path))
                 {
                     throw new ObjectAlreadyExistsException(key);
                 }
             }
+
+            PosixFiles.SyncDirectory(Path.GetDirectoryName(path)!);
         }
         catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
         {
