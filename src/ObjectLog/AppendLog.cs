@@ -176,14 +176,95 @@ public sealed class AppendLog : IAsyncDisposable
             open = _open.Memory.ToArray();
         }
 
-        await foreach (byte[] e in _reader.ReadAsync(pending, cancellationToken).ConfigureAwait(false))
+        await foreach (PlannedEvent e in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
         {
-            yield return e;
+            yield return e.Data;
         }
 
         foreach (byte[] e in LineReader.Split(open))
         {
             yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
+    /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
+    /// </summary>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? from = after?.Batch;
+        Func<string, bool> include = from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0;
+        await foreach (PlannedEvent e in _reader.ReadAsync([], include, cancellationToken).ConfigureAwait(false))
+        {
+            var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+            if (after is not { } a || position > a)
+            {
+                yield return new LogEvent(position, e.Data);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Follows the log: returns the stored events after <paramref name="after"/> (or from the start), then waits
+    /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
+    /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
+    /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
+    /// events may come out of log order but each comes once. Compaction does not disturb it.
+    /// </summary>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
+    public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
+        string? newest = after?.Batch;
+        string? checkpoint = after?.Batch;
+        while (true)
+        {
+            string? floor = newest is null ? null : LogObjectName.FloorAt(LogObjectName.TimeOf(newest) - _options.TailLookBack);
+            bool Include(string name)
+                => (floor is null || string.CompareOrdinal(name, floor) >= 0)
+                && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
+                && !returned.Contains(name);
+
+            string? current = null;
+            await foreach (PlannedEvent e in _reader.ReadAsync([], Include, cancellationToken).ConfigureAwait(false))
+            {
+                string batch = e.Batch!; // a filtered read knows every event's batch
+                if (current != batch)
+                {
+                    if (current is not null)
+                    {
+                        returned.Add(current);
+                    }
+
+                    current = batch;
+                    if (newest is null || string.CompareOrdinal(batch, newest) > 0)
+                    {
+                        newest = batch;
+                    }
+                }
+
+                var position = new LogPosition(batch, e.Line, trusted: true);
+                if (after is not { } a || position > a)
+                {
+                    yield return new LogEvent(position, e.Data);
+                }
+            }
+
+            if (current is not null)
+            {
+                returned.Add(current);
+            }
+
+            if (floor is not null)
+            {
+                returned.RemoveWhere(name => string.CompareOrdinal(name, floor) < 0);
+            }
+
+            await Task.Delay(_options.TailPollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -222,7 +303,7 @@ public sealed class AppendLog : IAsyncDisposable
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
     {
-        LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], null, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
+        LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], includeBatch: null, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
         return snapshot.Sources.Count;
     }
 

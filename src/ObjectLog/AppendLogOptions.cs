@@ -11,6 +11,8 @@ public sealed class AppendLogOptions
     private TimeProvider _timeProvider = TimeProvider.System;
     private TimeSpan _supersededGracePeriod = TimeSpan.Zero;
     private TimeSpan _abandonedMergeGracePeriod = TimeSpan.FromHours(1);
+    private TimeSpan _tailPollInterval = TimeSpan.FromSeconds(1);
+    private TimeSpan _tailLookBack = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Events per batch: the append that brings the buffer to this count stores the batch (one PUT) before it
@@ -123,6 +125,35 @@ public sealed class AppendLogOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             _abandonedMergeGracePeriod = value;
+        }
+    }
+
+    /// <summary>How often <see cref="AppendLog.TailAsync"/> lists the log for new batches. Default 1 second: one LIST a second per tailer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan TailPollInterval
+    {
+        get => _tailPollInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _tailPollInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// How far behind the newest batch it has returned <see cref="AppendLog.TailAsync"/> still looks for batches
+    /// that arrive late: a writer whose clock is behind, or whose PUT was slow or retried, stores a batch whose name
+    /// sorts before batches already returned. A batch that arrives later than this behind the newest is not
+    /// returned by a running tail (a full read still returns it). Default 1 minute.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan TailLookBack
+    {
+        get => _tailLookBack;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _tailLookBack = value;
         }
     }
 

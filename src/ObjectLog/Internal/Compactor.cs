@@ -19,7 +19,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             LogSnapshot snapshot;
             try
             {
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], null, forCompaction: true, options, cancellationToken).ConfigureAwait(false);
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException) when (attempt < MaxRestarts)
             {
@@ -99,36 +99,19 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     {
         await using (stream.ConfigureAwait(false))
         {
-            IReadOnlyList<ManifestBatch> layout = unit.Batches ?? [new ManifestBatch { Name = unit.FirstBatch, Lines = int.MaxValue }];
-            int index = 0;
             ManifestBatch? current = null;
-            await foreach (byte[] line in LineReader.ReadAsync(stream, unit.Key!, cancellationToken).ConfigureAwait(false))
+            await foreach (PlannedEvent e in LogReader.ReadUnitAsync(unit, stream, cancellationToken).ConfigureAwait(false))
             {
-                if (current is null || current.Lines == layout[index].Lines)
+                if (current is null || current.Name != e.Batch)
                 {
-                    if (current is not null)
-                    {
-                        index++;
-                    }
-
-                    if (index >= layout.Count)
-                    {
-                        throw new CorruptObjectException(unit.Key!, "it holds more events than its manifest gives");
-                    }
-
-                    current = new ManifestBatch { Name = layout[index].Name, Offset = spool.Position };
+                    current = new ManifestBatch { Name = e.Batch!, Offset = spool.Position }; // every manifest is loaded: batches are known
                     merged.Add(current);
                 }
 
-                await spool.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                await spool.WriteAsync(e.Data, cancellationToken).ConfigureAwait(false);
                 spool.WriteByte((byte)'\n');
                 current.Lines++;
-                current.Length += line.Length + 1;
-            }
-
-            if (unit.Batches is not null && (index != layout.Count - 1 || current is null || current.Lines != layout[index].Lines))
-            {
-                throw new CorruptObjectException(unit.Key!, "it holds fewer events than its manifest gives");
+                current.Length += e.Data.Length + 1;
             }
         }
     }

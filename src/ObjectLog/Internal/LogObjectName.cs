@@ -70,6 +70,14 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     public static string Merged(string firstBatch, string lastBatch, ulong id)
         => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Stem(firstBatch)}~{Stem(lastBatch)}~{id:x16}{DataEnd}");
 
+    /// <summary>The time in a batch name (the writer's clock when it closed the batch).</summary>
+    public static DateTimeOffset TimeOf(string batchName)
+        => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(batchName.AsSpan(BatchStart.Length, 19), NumberStyles.None, CultureInfo.InvariantCulture) * 10);
+
+    /// <summary>A name that sorts before every batch name of <paramref name="time"/> or later (and after every earlier one).</summary>
+    public static string FloorAt(DateTimeOffset time)
+        => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Math.Max(0, (time - DateTimeOffset.UnixEpoch).Ticks / 10):D19}");
+
     public static string ManifestFor(string mergedName) => mergedName[..^DataEnd.Length] + ManifestEnd;
 
     private static string Stem(string batchName) => batchName[BatchStart.Length..^DataEnd.Length];

@@ -40,7 +40,7 @@ internal sealed class LogSnapshot
         string logPrefix,
         ManifestCache manifests,
         IReadOnlyList<PendingBatch> pending,
-        string? skipThrough,
+        Func<string, bool>? includeBatch,
         bool forCompaction,
         AppendLogOptions options,
         CancellationToken cancellationToken)
@@ -91,7 +91,7 @@ internal sealed class LogSnapshot
             garbage.AddRange(manifestMetas.Where(m => !mergedData.ContainsKey(m.Key)).Select(m => m.Value.Meta.Key));
         }
 
-        bool loadAll = forCompaction || skipThrough is not null;
+        bool loadAll = forCompaction || includeBatch is not null; // a filter needs every merged object split by batch
         MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAll);
         await Parallel.ForEachAsync(
             committed.Where(m => m.NeedsManifest),
@@ -148,9 +148,9 @@ internal sealed class LogSnapshot
             }
         }
 
-        if (skipThrough is not null)
+        if (includeBatch is not null)
         {
-            pieces.RemoveAll(p => string.CompareOrdinal(p.First, skipThrough) <= 0);
+            pieces.RemoveAll(p => !includeBatch(p.First));
         }
 
         pieces.Sort(static (a, b) => string.CompareOrdinal(a.First, b.First));

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using ObjectLog.Internal;
+
+namespace ObjectLog;
+
+/// <summary>
+/// Where an event sits in a log: the name of the batch that holds it and its line within that batch (from 0).
+/// Stable for the life of the log: compaction moves bytes, not positions. Positions order as the log does, so one
+/// serves as a consumer's checkpoint; its text form (<c>{batch}:{line}</c>) can be stored and parsed back.
+/// </summary>
+public readonly record struct LogPosition : IComparable<LogPosition>
+{
+    /// <summary>Creates a position.</summary>
+    /// <exception cref="ArgumentException"><paramref name="batch"/> is not a batch name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="line"/> is negative.</exception>
+    public LogPosition(string batch, int line)
+    {
+        if (!LogObjectName.TryParse(batch, out LogObjectName parsed) || parsed.Kind != LogObjectKind.Batch)
+        {
+            throw new ArgumentException($"'{batch}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>].jsonl).", nameof(batch));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(line);
+        Batch = batch;
+        Line = line;
+    }
+
+    /// <summary>Creates a position from a name the log itself produced, without checking it.</summary>
+    internal LogPosition(string batch, int line, bool trusted)
+    {
+        Debug.Assert(trusted, "only for names that came from a listing or a manifest");
+        Batch = batch;
+        Line = line;
+    }
+
+    /// <summary>The batch's name (relative to the log's prefix), such as <c>batch_0001764000000000000-1f0c2a3b4c5d6e7f-000000000001.jsonl</c>.</summary>
+    public string Batch { get; }
+
+    /// <summary>The event's line within its batch, from 0.</summary>
+    public int Line { get; }
+
+    /// <summary>The writer's clock when the batch was closed.</summary>
+    public DateTimeOffset BatchTime => LogObjectName.TimeOf(Batch);
+
+    /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
+    /// <exception cref="FormatException">The text is not a position.</exception>
+    public static LogPosition Parse(string text)
+        => TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position ({{batch name}}:{{line}}).");
+
+    /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
+    public static bool TryParse([NotNullWhen(true)] string? text, out LogPosition position)
+    {
+        position = default;
+        int colon = text?.LastIndexOf(':') ?? -1;
+        if (colon < 0
+            || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int line)
+            || !LogObjectName.TryParse(text![..colon], out LogObjectName parsed) || parsed.Kind != LogObjectKind.Batch)
+        {
+            return false;
+        }
+
+        position = new LogPosition(text[..colon], line);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public int CompareTo(LogPosition other)
+    {
+        int byBatch = string.CompareOrdinal(Batch, other.Batch);
+        return byBatch != 0 ? byBatch : Line.CompareTo(other.Line);
+    }
+
+    /// <summary>The text form, <c>{batch}:{line}</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Batch}:{Line}");
+
+    /// <summary>Whether <paramref name="left"/> comes before <paramref name="right"/>.</summary>
+    public static bool operator <(LogPosition left, LogPosition right) => left.CompareTo(right) < 0;
+
+    /// <summary>Whether <paramref name="left"/> comes after <paramref name="right"/>.</summary>
+    public static bool operator >(LogPosition left, LogPosition right) => left.CompareTo(right) > 0;
+
+    /// <summary>Whether <paramref name="left"/> comes before or is <paramref name="right"/>.</summary>
+    public static bool operator <=(LogPosition left, LogPosition right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Whether <paramref name="left"/> comes after or is <paramref name="right"/>.</summary>
+    public static bool operator >=(LogPosition left, LogPosition right) => left.CompareTo(right) >= 0;
+}
