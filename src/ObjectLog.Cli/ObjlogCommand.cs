@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, ls, compact.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -33,6 +33,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Demo());
         root.Subcommands.Add(Append());
         root.Subcommands.Add(Cat());
+        root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
         root.Subcommands.Add(Compact());
         return root;
@@ -128,24 +129,105 @@ internal static class ObjlogCommand
         return command;
     }
 
+    private static readonly Option<string?> AfterOption = new("--after")
+    {
+        Description = "Start after this position (as printed by --positions): a consumer's checkpoint.",
+    };
+
+    private static readonly Option<bool> PositionsOption = new("--positions")
+    {
+        Description = "Print each event's position, a tab, then the event.",
+    };
+
     private static Command Cat()
     {
-        var command = new Command("cat", "Write every event of a log to standard output, in order, one a line.");
+        var command = new Command("cat", "Write every stored event of a log to standard output, in order, one a line.") { AfterOption, PositionsOption };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
+            LogPosition? after = ParseAfter(result);
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
-            await using Stream stdout = Console.OpenStandardOutput();
-            await using var buffered = new BufferedStream(stdout, 64 * 1024);
-            await foreach (byte[] e in log.ReadAsync(ct))
+            await using var output = new EventWriter(result.GetValue(PositionsOption));
+            await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
             {
-                await buffered.WriteAsync(e, ct);
-                buffered.WriteByte((byte)'\n');
+                await output.WriteAsync(e, ct);
             }
 
             return 0;
         }, ct));
         return command;
     }
+
+    private static Command Tail()
+    {
+        var lines = new Option<int>("--lines", "-n") { Description = "How many of the latest events to print first (ignored with --after).", DefaultValueFactory = _ => 10 };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as writers store them, until interrupted." };
+        var interval = new Option<double>("--interval") { Description = "Seconds between checks for new events when following.", DefaultValueFactory = _ => 1.0 };
+        var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones.") { lines, follow, interval, AfterOption, PositionsOption };
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            int n = result.GetValue(lines);
+            double seconds = result.GetValue(interval);
+            if (n < 0 || !(seconds > 0))
+            {
+                throw new ArgumentException("--lines must be 0 or more and --interval more than 0.");
+            }
+
+            var options = new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromSeconds(seconds) };
+            await using var log = new AppendLog(location.Store, location.LogPrefix, options);
+            await using var output = new EventWriter(result.GetValue(PositionsOption));
+            LogPosition? after = ParseAfter(result);
+            if (after is null)
+            {
+                var last = new Queue<LogEvent>(n + 1);
+                await foreach (LogEvent e in log.ReadEventsAsync(null, ct))
+                {
+                    last.Enqueue(e);
+                    if (last.Count > n)
+                    {
+                        after = last.Dequeue().Position;
+                    }
+                }
+
+                foreach (LogEvent e in last)
+                {
+                    await output.WriteAsync(e, ct);
+                    after = e.Position;
+                }
+            }
+            else if (!result.GetValue(follow))
+            {
+                await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
+                {
+                    await output.WriteAsync(e, ct);
+                }
+            }
+
+            if (result.GetValue(follow))
+            {
+                await output.FlushAsync(ct);
+                try
+                {
+                    await foreach (LogEvent e in log.TailAsync(after, ct))
+                    {
+                        await output.WriteAsync(e, ct);
+                        await output.FlushAsync(ct);
+                    }
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // interrupted: the normal way to stop following
+                }
+            }
+
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static LogPosition? ParseAfter(ParseResult result)
+        => result.GetValue(AfterOption) is { } text
+            ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE).")
+            : null;
 
     private static Command Ls()
     {

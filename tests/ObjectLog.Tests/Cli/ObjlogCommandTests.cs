@@ -42,6 +42,30 @@ public sealed class ObjlogCommandTests : IDisposable
         Assert.Contains("manifest", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cat_with_positions_resumes_after_a_checkpoint_and_tail_prints_the_last_events()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        (int code, string output, _) = await RunAsync("cat", "--positions");
+        Assert.Equal(0, code);
+        string[] lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(["a", "b", "c", "d", "e"], lines.Select(l => l.Split('\t')[1]));
+        string checkpoint = lines[2].Split('\t')[0];
+
+        Assert.Equal(0, (await RunAsync("compact")).Code);
+        (code, output, _) = await RunAsync("cat", "--after", checkpoint);
+        Assert.Equal(0, code);
+        Assert.Equal("d\ne\n", output);
+
+        (code, output, _) = await RunAsync("tail", "-n", "2");
+        Assert.Equal(0, code);
+        Assert.Equal("d\ne\n", output);
+
+        (code, _, string error) = await RunAsync("tail", "--after", "not-a-position");
+        Assert.Equal(2, code);
+        Assert.Contains("not a position", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--log", "../outside", "'..' segment")]
     [InlineData("--store", "ftp://host/x", "unsupported scheme")]
