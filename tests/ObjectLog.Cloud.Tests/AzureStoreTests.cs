@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Azure.Storage.Blobs;
 using ObjectLog.Azure;
 using ObjectLog.Cloud.Tests.Servers;
+using ObjectLog.TestServers;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Cloud.Tests;
@@ -52,7 +53,7 @@ public sealed class AzureStoreTests(AzuriteFixture server)
     [Fact]
     public async Task An_unreachable_endpoint_is_a_transient_error_after_retries_naming_the_endpoint()
     {
-        var endpoint = new Uri($"http://127.0.0.1:{TestServers.FreePort()}/{AzuriteFixture.AccountName}");
+        var endpoint = new Uri($"http://127.0.0.1:{ServerProcesses.FreePort()}/{AzuriteFixture.AccountName}");
         BlobContainerClient container = server.ContainerClient("c", AzuriteFixture.AccountKey, endpoint);
         var store = new AzureBlobObjectStore(container);
         var clock = Stopwatch.StartNew();

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ObjectLog.Cloud.Tests.Servers;
+using ObjectLog.TestServers;
 using ObjectLog.S3;
 using ObjectLog.Storage;
 
@@ -68,7 +69,7 @@ public sealed class S3StoreTests(CephRgwFixture server)
     [Fact]
     public async Task An_unreachable_endpoint_is_a_transient_error_after_retries_naming_the_endpoint()
     {
-        var endpoint = new Uri($"http://127.0.0.1:{TestServers.FreePort()}");
+        var endpoint = new Uri($"http://127.0.0.1:{ServerProcesses.FreePort()}");
         using IAmazonS3 client = S3ObjectStore.CreateClient(endpoint, "key", "secret-not-shown", maxErrorRetry: 2);
         var store = new S3ObjectStore(client, "bucket");
         var clock = Stopwatch.StartNew();

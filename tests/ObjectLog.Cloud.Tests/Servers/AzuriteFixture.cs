@@ -1,66 +1,37 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using Azure.Core;
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using ObjectLog.Azure;
+using ObjectLog.TestServers;
 
 namespace ObjectLog.Cloud.Tests.Servers;
 
-/// <summary>Azurite's blob service on 127.0.0.1 with a temporary data folder, started once for the test run.</summary>
-public sealed partial class AzuriteFixture : IAsyncLifetime
+/// <summary>One <see cref="AzuriteServer"/> for the whole test run.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
 {
-    /// <summary>Azurite's well-known development account (public, not a secret).</summary>
-    public const string AccountName = "devstoreaccount1";
+    public const string AccountName = AzuriteServer.AccountName;
 
-    /// <summary>The development account's key, public and documented by Microsoft.</summary>
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountKey = AzuriteServer.AccountKey;
 
-    public const string ContainerName = "objectlog-tests";
+    public const string ContainerName = AzuriteServer.ContainerName;
 
-    private Process? _process;
-    private string? _dataDirectory;
+    private AzuriteServer _server = null!;
 
-    public Uri ServiceUri { get; private set; } = null!;
+    public Uri ServiceUri => _server.ServiceUri;
 
-    public BlobContainerClient Container { get; private set; } = null!;
+    public BlobContainerClient Container => _server.Container;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync();
+
+    public async Task DisposeAsync()
     {
-        _dataDirectory = TestServers.NewDataDirectory("azurite");
-        (_process, Match ready) = await TestServers.StartNodeAsync(
-            "Azurite",
-            "azurite/dist/src/blob/main.js",
-            ["--blobHost", "127.0.0.1", "--blobPort", "0", "--location", _dataDirectory, "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
-            ListeningLine(),
-            TimeSpan.FromSeconds(60));
-        ServiceUri = new Uri($"{ready.Groups["url"].Value}/{AccountName}");
-        Container = ContainerClient(ContainerName, AccountKey);
-        await Container.CreateIfNotExistsAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync()
-    {
-        TestServers.Stop(_process);
-        TestServers.DeleteDirectory(_dataDirectory);
-        return Task.CompletedTask;
-    }
+    public AzureBlobObjectStore CreateStore(AzureBlobObjectStoreOptions? options = null) => _server.CreateStore(options);
 
-    public AzureBlobObjectStore CreateStore(AzureBlobObjectStoreOptions? options = null) => new(Container, options);
-
-    /// <summary>A client for a container on this server, with the given account key and few, quick retries.</summary>
-    public BlobContainerClient ContainerClient(string container, string accountKey, Uri? serviceUri = null)
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
-        options.Retry.Mode = RetryMode.Fixed;
-        var service = new BlobServiceClient(serviceUri ?? ServiceUri, new StorageSharedKeyCredential(AccountName, accountKey), options);
-        return service.GetBlobContainerClient(container);
-    }
-
-    [GeneratedRegex(@"listens on (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
+    public BlobContainerClient ContainerClient(string container, string accountKey, Uri? serviceUri = null) => _server.ContainerClient(container, accountKey, serviceUri);
 }
 
 [CollectionDefinition(Name)]

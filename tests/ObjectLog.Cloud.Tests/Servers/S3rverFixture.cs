@@ -1,60 +1,37 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Amazon.S3;
 using ObjectLog.S3;
+using ObjectLog.TestServers;
 
 namespace ObjectLog.Cloud.Tests.Servers;
 
-/// <summary>s3rver (an S3 emulator on node) on 127.0.0.1 with a temporary data folder, started once for the test run.</summary>
-public sealed partial class S3rverFixture : IAsyncLifetime
+/// <summary>One <see cref="S3rverServer"/> for the whole test run.</summary>
+public sealed class S3rverFixture : IAsyncLifetime
 {
-    /// <summary>s3rver's fixed credentials (public, not a secret).</summary>
-    public const string AccessKey = "S3RVER";
+    public const string AccessKey = S3rverServer.AccessKey;
 
-    public const string SecretKey = "S3RVER";
+    public const string SecretKey = S3rverServer.SecretKey;
 
-    public const string BucketName = "objectlog-tests";
+    public const string BucketName = S3rverServer.BucketName;
 
-    /// <summary>Why create-only puts are not checked against s3rver.</summary>
-    public const string NoCreateOnlyReason = "s3rver ignores If-None-Match, so create-only puts there are check-then-write (SupportsCreateOnly = false)";
+    public const string NoCreateOnlyReason = S3rverServer.NoCreateOnlyReason;
 
-    private Process? _process;
-    private string? _dataDirectory;
+    private S3rverServer _server = null!;
 
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => _server.Endpoint;
 
-    public IAmazonS3 Client { get; private set; } = null!;
+    public IAmazonS3 Client => _server.Client;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await S3rverServer.StartAsync();
+
+    public async Task DisposeAsync()
     {
-        _dataDirectory = TestServers.NewDataDirectory("s3rver");
-
-        // Without --openssl-legacy-provider, s3rver's continuation tokens fail and paged listing answers 500.
-        (_process, Match ready) = await TestServers.StartNodeAsync(
-            "s3rver",
-            "s3rver/bin/s3rver.js",
-            ["-d", _dataDirectory, "-a", "127.0.0.1", "-p", "0", "--silent"],
-            ListeningLine(),
-            TimeSpan.FromSeconds(60),
-            "--openssl-legacy-provider");
-        Endpoint = new Uri($"http://127.0.0.1:{ready.Groups["port"].Value}");
-        Client = S3ObjectStore.CreateClient(Endpoint, AccessKey, SecretKey);
-        await Client.PutBucketAsync(BucketName);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync()
-    {
-        Client?.Dispose();
-        TestServers.Stop(_process);
-        TestServers.DeleteDirectory(_dataDirectory);
-        return Task.CompletedTask;
-    }
-
-    public S3ObjectStore CreateStore(S3ObjectStoreOptions? options = null)
-        => new(Client, BucketName, options ?? new S3ObjectStoreOptions { SupportsCreateOnly = false });
-
-    [GeneratedRegex(@"listening on 127\.0\.0\.1:(?<port>\d+)")]
-    private static partial Regex ListeningLine();
+    public S3ObjectStore CreateStore(S3ObjectStoreOptions? options = null) => _server.CreateStore(options);
 }
 
 [CollectionDefinition(Name)]

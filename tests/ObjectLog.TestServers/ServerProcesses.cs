@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ObjectLog.Cloud.Tests.Servers;
+namespace ObjectLog.TestServers;
 
 /// <summary>Where the test servers live and how to start and stop them.</summary>
-internal static class TestServers
+public static class ServerProcesses
 {
     public const string InstallHint = "run 'bash tests/servers/install.sh' from the repository root (as root for Ceph)";
 
