@@ -38,6 +38,12 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly List<SealedBatch> _pending = []; // sealed, not yet stored, in name order
     private readonly ITimer? _timer;
     private readonly KeyValuePair<string, object?> _tag;
+
+    /// <summary>
+    /// Create-only where the store enforces it, as defence in depth: names are unique by construction, so where it
+    /// would only be emulated (check, then write: a second request per batch) a plain put is just as correct.
+    /// </summary>
+    private readonly PutMode _writeMode;
     private EventBuffer _open = new(InitialBatchCapacity);
     private long _bufferedBytes;
     private long _sealed;
@@ -58,11 +64,12 @@ public sealed class AppendLog : IAsyncDisposable
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
+        _writeMode = store.SupportsCreateOnly ? PutMode.Create : PutMode.Overwrite;
         _options = (options ?? new AppendLogOptions()).Clone();
         _names = new BatchNameGenerator(_options.TimeProvider);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
-        _compactor = new Compactor(store, _logPrefix, _manifests, _options);
+        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writeMode);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
@@ -394,7 +401,7 @@ public sealed class AppendLog : IAsyncDisposable
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    await _store.PutAsync(_logPrefix + next.Name, next.Events.Memory, PutMode.Create, cancellationToken).ConfigureAwait(false);
+                    await _store.PutAsync(_logPrefix + next.Name, next.Events.Memory, _writeMode, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ObjectAlreadyExistsException)
                 {

@@ -7,7 +7,7 @@ namespace ObjectLog.Internal;
 /// (invisible), commit it with a create-only manifest naming exactly the batches it read, then delete what it
 /// superseded. A crash or failure at any step leaves what readers see unchanged.
 /// </summary>
-internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
+internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, PutMode writeMode)
 {
     private const int MaxRestarts = 10;
     private const long InMemorySpoolLimit = 32L * 1024 * 1024;
@@ -52,14 +52,14 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
                 string dataName = LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId());
                 spool.Position = 0;
-                await store.PutAsync(logPrefix + dataName, spool, PutMode.Create, cancellationToken).ConfigureAwait(false);
+                await store.PutAsync(logPrefix + dataName, spool, writeMode, cancellationToken).ConfigureAwait(false);
 
                 var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
                 superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
                 var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
 
                 // The commit point. After an ambiguous failure here the data must stay: the manifest may exist.
-                await store.PutAsync(logPrefix + LogObjectName.ManifestFor(dataName), manifest.Serialize(), PutMode.Create, cancellationToken).ConfigureAwait(false);
+                await store.PutAsync(logPrefix + LogObjectName.ManifestFor(dataName), manifest.Serialize(), writeMode, cancellationToken).ConfigureAwait(false);
 
                 var garbage = new List<string>(snapshot.Garbage);
                 if (options.SupersededGracePeriod == TimeSpan.Zero)

@@ -369,6 +369,44 @@ public sealed class AppendLogTests
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
     }
 
+    [Theory]
+    [InlineData(true, PutMode.Create)]
+    [InlineData(false, PutMode.Overwrite)]
+    public async Task Batches_and_merges_are_create_only_where_the_store_enforces_it_and_plain_puts_elsewhere(bool enforced, PutMode expected)
+    {
+        var store = new ModeRecordingStore(_memory, enforced);
+        await using var log = new AppendLog(store, "modes", Quiet(threshold: 1));
+        await log.AppendAsync(E("a"));
+        await log.AppendAsync(E("b"));
+        await log.CompactAsync();
+        Assert.Equal(4, store.Modes.Count); // two batches, merged data, manifest
+        Assert.All(store.Modes, m => Assert.Equal(expected, m));
+        Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
+    }
+
+    private sealed class ModeRecordingStore(IObjectStore inner, bool supportsCreateOnly) : IObjectStore
+    {
+        public List<PutMode> Modes { get; } = [];
+
+        public bool SupportsCreateOnly => supportsCreateOnly;
+
+        public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+        {
+            lock (Modes)
+            {
+                Modes.Add(mode);
+            }
+
+            return inner.PutAsync(key, content, mode, cancellationToken);
+        }
+
+        public Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.GetAsync(key, range, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, startAfter, cancellationToken);
+    }
+
     private sealed class BlockingPutStore(IObjectStore inner, Task gate) : IObjectStore
     {
         public bool SupportsCreateOnly => inner.SupportsCreateOnly;

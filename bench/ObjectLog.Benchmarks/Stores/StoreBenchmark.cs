@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ObjectLog.Storage;
+using ObjectLog.TestServers;
+
+namespace ObjectLog.Benchmarks.Stores;
+
+/// <summary>
+/// ObjectLog against the bare SDK on real servers on loopback (Ceph RGW, s3rver, Azurite), side by side in one
+/// run: the two contenders alternate over several rounds (ABBA…) and each figure is the median, so a noisy
+/// neighbour slows both alike and the ratio holds.
+/// </summary>
+/// <remarks>
+/// Writing: N batches of 32 and of 4,096 events of ~200 bytes. The bare contender PUTs pre-built batch bodies
+/// one after another; ObjectLog appends the same events with <c>FlushThreshold</c> set to the batch size, so it
+/// makes the same PUTs, and pays for buffering and naming on top. Reading: 1,000 batch objects read back by
+/// <see cref="AppendLog.ReadAllAsync"/> against a bare list-then-get-each loop.
+/// </remarks>
+internal static class StoreBenchmark
+{
+    private static readonly byte[] Event = Encoding.UTF8.GetBytes(
+        "{\"level\":\"error\",\"service\":\"checkout\",\"msg\":\"payment provider timed out after 30s\",\"trace\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"attempt\":3,\"at\":\"2026-11-24T08:40:49.123Z\",\"pad\":\"xx\"}");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        var settings = quick ? Settings.Quick : Settings.Full;
+        string[] servers = args.SkipWhile(a => a != "--servers").Skip(1).FirstOrDefault()?.Split(',') ?? ["ceph", "s3rver", "azurite"];
+        Console.WriteLine($"# ObjectLog vs bare SDK on loopback servers ({(quick ? "quick" : "full")} run, {Environment.ProcessorCount} cores, event {Event.Length + 1} bytes)");
+        Console.WriteLine();
+        foreach (string server in servers)
+        {
+            ServerUnderTest target = await StartAsync(server);
+            await using (target)
+            {
+                Report report = await MeasureAsync(target, settings);
+                Console.WriteLine(report.ToMarkdown());
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Measures one server; public to the smoke test.</summary>
+    public static async Task<Report> MeasureAsync(ServerUnderTest target, Settings settings)
+    {
+        var report = new Report(target.Name, settings);
+        await WarmUpAsync(target);
+        foreach ((int batchSize, int batches) in new[] { (32, settings.Batches32), (4096, settings.Batches4096) })
+        {
+            byte[] body = BatchBody(batchSize);
+            var bare = new List<double>();
+            var log = new List<double>();
+            for (int round = 0; round < settings.Rounds; round++)
+            {
+                // Alternate who goes first, so drift in the machine's load hurts both alike.
+                foreach (bool bareFirst in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
+                {
+                    string prefix = $"bench-{Guid.NewGuid():N}";
+                    if (bareFirst)
+                    {
+                        bare.Add(await TimeAsync(async () =>
+                        {
+                            for (int i = 0; i < batches; i++)
+                            {
+                                await target.Bare.PutAsync($"{prefix}/batch_{i:D19}.jsonl", body);
+                            }
+                        }));
+                    }
+                    else
+                    {
+                        log.Add(await TimeAsync(async () =>
+                        {
+                            await using var appendLog = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = batchSize, FlushThresholdBytes = int.MaxValue, FlushInterval = Timeout.InfiniteTimeSpan });
+                            for (int i = 0; i < batches * batchSize; i++)
+                            {
+                                await appendLog.AppendAsync(Event);
+                            }
+
+                            await appendLog.FlushAsync();
+                        }));
+                    }
+                }
+            }
+
+            report.Writes.Add(new WriteRow(batchSize, batches, body.Length, Median(bare), Median(log)));
+        }
+
+        report.Read = await MeasureReadAsync(target, settings);
+        return report;
+    }
+
+    /// <summary>First requests pay for connections, JIT and (on Ceph) bucket setup: make them before measuring.</summary>
+    private static async Task WarmUpAsync(ServerUnderTest target)
+    {
+        string prefix = $"bench-warmup-{Guid.NewGuid():N}";
+        byte[] body = BatchBody(32);
+        await using var log = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = 32, FlushInterval = Timeout.InfiniteTimeSpan });
+        for (int i = 0; i < 20; i++)
+        {
+            await target.Bare.PutAsync($"{prefix}/bare/{i}", body);
+            await target.Bare.GetAsync($"{prefix}/bare/{i}");
+            for (int j = 0; j < 32; j++)
+            {
+                await log.AppendAsync(Event);
+            }
+        }
+
+        await log.ReadAllAsync();
+        await target.Bare.ListAsync(prefix);
+    }
+
+    private static async Task<ReadRow> MeasureReadAsync(ServerUnderTest target, Settings settings)
+    {
+        string prefix = $"bench-read-{Guid.NewGuid():N}";
+        const int eventsPerObject = 4;
+        await using (var writer = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = eventsPerObject, FlushInterval = Timeout.InfiniteTimeSpan }))
+        {
+            for (int i = 0; i < settings.ReadObjects * eventsPerObject; i++)
+            {
+                await writer.AppendAsync(Event);
+            }
+        }
+
+        long bytes = 0;
+        var bare = new List<double>();
+        var log = new List<double>();
+        for (int round = 0; round < settings.Rounds; round++)
+        {
+            log.Add(await TimeAsync(async () =>
+            {
+                await using var reader = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+                int count = (await reader.ReadAllAsync()).Count;
+                if (count != settings.ReadObjects * eventsPerObject)
+                {
+                    throw new InvalidOperationException($"read {count} events");
+                }
+            }));
+            bare.Add(await TimeAsync(async () =>
+            {
+                List<string> keys = await target.Bare.ListAsync(prefix + "/");
+                keys.Sort(StringComparer.Ordinal);
+                long total = 0;
+                foreach (string key in keys)
+                {
+                    total += (await target.Bare.GetAsync(key)).Length;
+                }
+
+                bytes = total;
+            }));
+        }
+
+        return new ReadRow(settings.ReadObjects, settings.ReadObjects * eventsPerObject, bytes, Median(bare), Median(log));
+    }
+
+    private static byte[] BatchBody(int events)
+    {
+        var body = new MemoryStream(events * (Event.Length + 1));
+        for (int i = 0; i < events; i++)
+        {
+            body.Write(Event);
+            body.WriteByte((byte)'\n');
+        }
+
+        return body.ToArray();
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static async Task<ServerUnderTest> StartAsync(string name)
+    {
+        Console.Error.WriteLine($"starting {name}…");
+        switch (name)
+        {
+            case "ceph":
+                CephRgwServer ceph = await CephRgwServer.StartAsync();
+                return new ServerUnderTest("Ceph RGW (S3)", ceph.CreateStore(), new BareClient.S3(ceph.Client, ceph.BucketName), ceph);
+            case "s3rver":
+                S3rverServer s3rver = await S3rverServer.StartAsync();
+                return new ServerUnderTest("s3rver (S3)", s3rver.CreateStore(), new BareClient.S3(s3rver.Client, S3rverServer.BucketName), s3rver);
+            case "azurite":
+                AzuriteServer azurite = await AzuriteServer.StartAsync();
+                return new ServerUnderTest("Azurite (Azure Blob)", azurite.CreateStore(), new BareClient.Azure(azurite.Container), azurite);
+            default:
+                throw new ArgumentException($"unknown server '{name}' (ceph, s3rver, azurite)");
+        }
+    }
+
+    /// <summary>How much to do. Full: about a minute per server; quick: a few seconds, for the smoke test.</summary>
+    public sealed record Settings(int Rounds, int Batches32, int Batches4096, int ReadObjects)
+    {
+        public static Settings Full { get; } = new(Rounds: 5, Batches32: 200, Batches4096: 10, ReadObjects: 1000);
+
+        public static Settings Quick { get; } = new(Rounds: 2, Batches32: 10, Batches4096: 2, ReadObjects: 40);
+    }
+
+    public sealed record WriteRow(int BatchSize, int Batches, int BatchBytes, double BareSeconds, double LogSeconds)
+    {
+        public double BarePutsPerSecond => Batches / BareSeconds;
+
+        public double LogPutsPerSecond => Batches / LogSeconds;
+
+        /// <summary>ObjectLog's throughput as a fraction of the bare loop's (1.0 = as fast).</summary>
+        public double Ratio => BareSeconds / LogSeconds;
+    }
+
+    public sealed record ReadRow(int Objects, int Events, long Bytes, double BareSeconds, double LogSeconds)
+    {
+        public double Ratio => BareSeconds / LogSeconds;
+    }
+
+    public sealed class Report(string server, Settings settings)
+    {
+        public string Server { get; } = server;
+
+        public List<WriteRow> Writes { get; } = [];
+
+        public ReadRow? Read { get; set; }
+
+        public string ToMarkdown()
+        {
+            var md = new StringBuilder();
+            var c = CultureInfo.InvariantCulture;
+            md.AppendLine(c, $"## {Server}");
+            md.AppendLine();
+            md.AppendLine(c, $"Medians of {settings.Rounds} alternating rounds. Throughput ratio = ObjectLog ÷ bare (1.00 = as fast).");
+            md.AppendLine();
+            md.AppendLine("| write | bare PUTs/s | bare events/s | ObjectLog PUTs/s | ObjectLog events/s | MB/s (ObjectLog) | ratio |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (WriteRow w in Writes)
+            {
+                md.AppendLine(c, $"| {w.Batches} batches of {w.BatchSize} events ({w.BatchBytes / 1024.0:F0} KiB) | {w.BarePutsPerSecond:F0} | {w.BarePutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond:F0} | {w.LogPutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond * w.BatchBytes / 1e6:F1} | {w.Ratio:F2} |");
+            }
+
+            if (Read is { } r)
+            {
+                md.AppendLine();
+                md.AppendLine("| read | bare list + GET each: objects/s | ObjectLog ReadAllAsync: objects/s | events/s (ObjectLog) | MB/s (ObjectLog) | ratio |");
+                md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+                md.AppendLine(c, $"| {r.Objects} objects, {r.Events} events | {r.Objects / r.BareSeconds:F0} | {r.Objects / r.LogSeconds:F0} | {r.Events / r.LogSeconds:F0} | {r.Bytes / r.LogSeconds / 1e6:F1} | {r.Ratio:F2} |");
+            }
+
+            return md.ToString();
+        }
+    }
+}
+
+/// <summary>A started server, the ObjectLog store on it, and the bare SDK client for the same bucket or container.</summary>
+internal sealed class ServerUnderTest(string name, IObjectStore store, BareClient bare, IAsyncDisposable server) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+
+    public IObjectStore Store { get; } = store;
+
+    public BareClient Bare { get; } = bare;
+
+    public ValueTask DisposeAsync() => server.DisposeAsync();
+}
