@@ -113,11 +113,18 @@ public sealed class S3ObjectStore : IObjectStore
                 throw new ObjectAlreadyExistsException(key);
             }
 
+            if (content is ReadOnlyMemoryStream bytes && bytes.Remaining.Length <= _partSize && bytes.TryGetArraySegment(out ArraySegment<byte> segment))
+            {
+                // The log's own batches: already in memory, so PUT them from where they are, without a copy.
+                await PutSingleAsync(key, () => new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), create, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             using var buffer = new PartBuffer(_partSize, content.CanSeek ? content.Length - content.Position : null);
             await buffer.FillAsync(content, cancellationToken).ConfigureAwait(false);
             if (!buffer.HoldsMoreThanOnePart)
             {
-                await PutSingleAsync(key, buffer, create, cancellationToken).ConfigureAwait(false);
+                await PutSingleAsync(key, () => buffer.OpenRead(buffer.Count), create, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -249,11 +256,11 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    private async Task PutSingleAsync(string key, PartBuffer buffer, bool create, CancellationToken cancellationToken)
+    private async Task PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
-            using MemoryStream body = buffer.OpenRead(buffer.Count);
+            using MemoryStream body = openBody();
             var request = new PutObjectRequest
             {
                 BucketName = _bucket,

@@ -201,7 +201,7 @@ internal static class StoreBenchmark
     /// <summary>How much to do. Full: about a minute per server; quick: a few seconds, for the smoke test.</summary>
     public sealed record Settings(int Rounds, int Batches32, int Batches4096, int ReadObjects)
     {
-        public static Settings Full { get; } = new(Rounds: 5, Batches32: 200, Batches4096: 10, ReadObjects: 1000);
+        public static Settings Full { get; } = new(Rounds: 7, Batches32: 200, Batches4096: 40, ReadObjects: 1000);
 
         public static Settings Quick { get; } = new(Rounds: 2, Batches32: 10, Batches4096: 2, ReadObjects: 40);
     }
