@@ -170,7 +170,7 @@ public sealed class AppendLog : IAsyncDisposable
         return events;
     }
 
-    /// <summary>Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, one object in memory at a time.</summary>
+    /// <summary>Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, holding a few objects in memory at a time (up to eight small ones are fetched ahead).</summary>
     public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both

@@ -30,21 +30,8 @@ public sealed partial class AzuriteServer : IAsyncDisposable
     }
 
     /// <summary>Starts Azurite's blob service and creates the container.</summary>
-    public static async Task<AzuriteServer> StartAsync()
-    {
-        var server = new AzuriteServer();
-        try
-        {
-            await server.InitializeAsync();
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
-        return server;
-    }
+    public static Task<AzuriteServer> StartAsync()
+        => ServerProcesses.StartOrDisposeAsync(new AzuriteServer(), server => server.InitializeAsync());
 
     private async Task InitializeAsync()
     {

@@ -39,21 +39,8 @@ public sealed class CephRgwServer : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway (or connects to the configured endpoint) and creates the bucket.</summary>
-    public static async Task<CephRgwServer> StartAsync()
-    {
-        var server = new CephRgwServer();
-        try
-        {
-            await server.InitializeAsync();
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
-        return server;
-    }
+    public static Task<CephRgwServer> StartAsync()
+        => ServerProcesses.StartOrDisposeAsync(new CephRgwServer(), server => server.InitializeAsync());
 
     private async Task InitializeAsync()
     {

@@ -30,21 +30,8 @@ public sealed partial class S3rverServer : IAsyncDisposable
     }
 
     /// <summary>Starts s3rver and creates the bucket.</summary>
-    public static async Task<S3rverServer> StartAsync()
-    {
-        var server = new S3rverServer();
-        try
-        {
-            await server.InitializeAsync();
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
-        return server;
-    }
+    public static Task<S3rverServer> StartAsync()
+        => ServerProcesses.StartOrDisposeAsync(new S3rverServer(), server => server.InitializeAsync());
 
     private async Task InitializeAsync()
     {

@@ -14,6 +14,22 @@ public static class ServerProcesses
     /// <summary>The repository's <c>tests/servers</c> folder, found by walking up from the test assembly.</summary>
     public static string Directory { get; } = FindServersDirectory();
 
+    /// <summary>Runs <paramref name="initialize"/> on a new server; if it fails, stops what it started and rethrows.</summary>
+    public static async Task<T> StartOrDisposeAsync<T>(T server, Func<T, Task> initialize)
+        where T : IAsyncDisposable
+    {
+        try
+        {
+            await initialize(server);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
     public static int FreePort()
     {
