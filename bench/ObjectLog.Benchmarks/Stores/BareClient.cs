@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using ObjectLog.Storage;
 
 namespace ObjectLog.Benchmarks.Stores;
 
@@ -48,6 +49,16 @@ internal abstract class BareClient
             await response.ResponseStream.CopyToAsync(buffer);
             return buffer.ToArray();
         }
+    }
+
+    /// <summary>A store's own put loop: for the filesystem, where there is no SDK, the floor is the store itself.</summary>
+    public sealed class Store(IObjectStore store) : BareClient
+    {
+        public override Task PutAsync(string key, byte[] body) => store.PutAsync(key, body, PutMode.Create);
+
+        public override async Task<List<string>> ListAsync(string prefix) => (await store.ListSortedAsync(prefix)).Select(m => m.Key).ToList();
+
+        public override Task<byte[]> GetAsync(string key) => store.GetBytesAsync(key);
     }
 
     public sealed class Azure(BlobContainerClient container) : BareClient

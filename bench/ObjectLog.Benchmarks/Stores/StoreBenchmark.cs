@@ -7,7 +7,8 @@ using ObjectLog.TestServers;
 namespace ObjectLog.Benchmarks.Stores;
 
 /// <summary>
-/// ObjectLog against the bare SDK on real servers on loopback (Ceph RGW, s3rver, Azurite), side by side in one
+/// ObjectLog against the bare SDK on real servers on loopback (Ceph RGW, s3rver, Azurite), and against the
+/// filesystem store's own put loop on local disk, side by side in one
 /// run: the two contenders alternate over several rounds (ABBA…) and each figure is the median, so a noisy
 /// neighbour slows both alike and the ratio holds.
 /// </summary>
@@ -26,7 +27,7 @@ internal static class StoreBenchmark
     {
         bool quick = args.Contains("--quick");
         var settings = quick ? Settings.Quick : Settings.Full;
-        string[] servers = args.SkipWhile(a => a != "--servers").Skip(1).FirstOrDefault()?.Split(',') ?? ["ceph", "s3rver", "azurite"];
+        string[] servers = args.SkipWhile(a => a != "--servers").Skip(1).FirstOrDefault()?.Split(',') ?? ["filesystem", "ceph", "s3rver", "azurite"];
         Console.WriteLine($"# ObjectLog vs bare SDK on loopback servers ({(quick ? "quick" : "full")} run, {Environment.ProcessorCount} cores, event {Event.Length + 1} bytes)");
         Console.WriteLine();
         foreach (string server in servers)
@@ -184,6 +185,10 @@ internal static class StoreBenchmark
         Console.Error.WriteLine($"starting {name}…");
         switch (name)
         {
+            case "filesystem":
+                var directory = new TempFolder();
+                var fs = new FileSystemObjectStore(directory.Path);
+                return new ServerUnderTest("Filesystem (local disk, fsync)", fs, new BareClient.Store(fs), directory);
             case "ceph":
                 CephRgwServer ceph = await CephRgwServer.StartAsync();
                 return new ServerUnderTest("Ceph RGW (S3)", ceph.CreateStore(), new BareClient.S3(ceph.Client, ceph.BucketName), ceph);
@@ -194,14 +199,14 @@ internal static class StoreBenchmark
                 AzuriteServer azurite = await AzuriteServer.StartAsync();
                 return new ServerUnderTest("Azurite (Azure Blob)", azurite.CreateStore(), new BareClient.Azure(azurite.Container), azurite);
             default:
-                throw new ArgumentException($"unknown server '{name}' (ceph, s3rver, azurite)");
+                throw new ArgumentException($"unknown server '{name}' (filesystem, ceph, s3rver, azurite)");
         }
     }
 
     /// <summary>How much to do. Full: about a minute per server; quick: a few seconds, for the smoke test.</summary>
     public sealed record Settings(int Rounds, int Batches32, int Batches4096, int ReadObjects)
     {
-        public static Settings Full { get; } = new(Rounds: 7, Batches32: 200, Batches4096: 40, ReadObjects: 1000);
+        public static Settings Full { get; } = new(Rounds: 9, Batches32: 400, Batches4096: 40, ReadObjects: 1000);
 
         public static Settings Quick { get; } = new(Rounds: 2, Batches32: 10, Batches4096: 2, ReadObjects: 40);
     }
@@ -254,6 +259,18 @@ internal static class StoreBenchmark
 
             return md.ToString();
         }
+    }
+}
+
+/// <summary>A folder under the system temp folder for the filesystem store, deleted on dispose.</summary>
+internal sealed class TempFolder : IAsyncDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"objectlog-bench-{Guid.NewGuid():N}");
+
+    public ValueTask DisposeAsync()
+    {
+        ServerProcesses.DeleteDirectory(Path);
+        return ValueTask.CompletedTask;
     }
 }
 
