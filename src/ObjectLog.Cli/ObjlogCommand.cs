@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -36,6 +36,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
         root.Subcommands.Add(Compact());
+        root.Subcommands.Add(Verify());
         return root;
     }
 
@@ -264,6 +265,24 @@ internal static class ObjlogCommand
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}");
             return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.");
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            LogVerifier.Report r = await LogVerifier.VerifyAsync(location.Store, location.LogPrefix, ct);
+            Console.WriteLine($"{location.Description}: {r.Batches} batch objects, {r.Merged} merged objects, {r.Uncommitted} uncommitted merges, {r.Foreign} other objects (ignored)");
+            foreach (string problem in r.Problems)
+            {
+                Console.WriteLine($"problem: {problem}");
+            }
+
+            Console.WriteLine(r.Problems.Count == 0 ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
+            return r.Problems.Count == 0 ? 0 : 1;
         }, ct));
         return command;
     }

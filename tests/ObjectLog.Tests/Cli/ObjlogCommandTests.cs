@@ -66,6 +66,25 @@ public sealed class ObjlogCommandTests : IDisposable
         Assert.Contains("not a position", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Verify_passes_a_sound_log_and_names_a_corrupt_object_without_changing_anything()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        Assert.Equal(0, (await RunAsync("compact")).Code);
+        Assert.Equal(0, (await RunAsync("append", "f")).Code);
+        (int code, string output, _) = await RunAsync("verify");
+        Assert.True(code == 0, output);
+        Assert.Contains("1 batch objects, 1 merged objects", output, StringComparison.Ordinal);
+        Assert.Contains("ok: 6 events", output, StringComparison.Ordinal);
+
+        string bad = Path.Combine(_dir.Path, "objectlog-data", "events", "batch_0001700000000000001.jsonl");
+        await File.WriteAllTextAsync(bad, "{\"truncated");
+        (code, output, _) = await RunAsync("verify");
+        Assert.Equal(1, code);
+        Assert.Contains("problem: Object 'events/batch_0001700000000000001.jsonl' is corrupt", output, StringComparison.Ordinal);
+        Assert.Equal("{\"truncated", await File.ReadAllTextAsync(bad));
+    }
+
     [Theory]
     [InlineData("--log", "../outside", "'..' segment")]
     [InlineData("--store", "ftp://host/x", "unsupported scheme")]
