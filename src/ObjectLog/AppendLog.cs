@@ -37,6 +37,10 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly List<SealedBatch> _pending = []; // sealed, not yet stored, in name order
     private readonly ITimer? _timer;
+    private readonly ITimer? _compactionTimer;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _backgroundCompaction = Task.CompletedTask;
+    private int _compacting;
     private readonly KeyValuePair<string, object?> _tag;
 
     /// <summary>
@@ -73,6 +77,11 @@ public sealed class AppendLog : IAsyncDisposable
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
+        }
+
+        if (_options.AutoCompaction is not null)
+        {
+            _compactionTimer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).CompactInBackground(), this, _options.AutoCompactionInterval, _options.AutoCompactionInterval);
         }
     }
 
@@ -315,8 +324,9 @@ public sealed class AppendLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the flush timer, refuses further appends and stores everything buffered. If storing fails the
-    /// exception propagates and the events stay buffered: call <see cref="FlushAsync"/> or this method again.
+    /// Stops the timers and any background compaction (waiting for it), refuses further appends and stores
+    /// everything buffered. If storing fails the exception propagates and the events stay buffered: call
+    /// <see cref="FlushAsync"/> or this method again.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -334,6 +344,13 @@ public sealed class AppendLog : IAsyncDisposable
             }
         }
 
+        if (_compactionTimer is not null)
+        {
+            await _compactionTimer.DisposeAsync().ConfigureAwait(false);
+            await _stopping.CancelAsync().ConfigureAwait(false); // a compaction stopped at any step changes nothing readers see
+            await _backgroundCompaction.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await StoreThroughAsync(long.MaxValue, CancellationToken.None).ConfigureAwait(false);
         lock (_gate)
         {
@@ -344,6 +361,8 @@ public sealed class AppendLog : IAsyncDisposable
         {
             await _timer.DisposeAsync().ConfigureAwait(false);
         }
+
+        _stopping.Dispose();
     }
 
     private void ValidateEvent(ReadOnlySpan<byte> line)
@@ -446,6 +465,39 @@ public sealed class AppendLog : IAsyncDisposable
         }
 
         await AppendAsync(line, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void CompactInBackground()
+    {
+        lock (_gate)
+        {
+            if (_closing || Interlocked.CompareExchange(ref _compacting, 1, 0) != 0)
+            {
+                return;
+            }
+
+            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction!);
+        }
+
+        async Task CompactQuietlyAsync(CompactionPolicy policy)
+        {
+            try
+            {
+                await Task.Yield(); // off the timer's thread, and out of the lock
+                await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
+            {
+                if (!_stopping.IsCancellationRequested)
+                {
+                    ObjectLogMetrics.CompactionFailures.Add(1, _tag);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _compacting, 0);
+            }
+        }
     }
 
     private void FlushInBackground()

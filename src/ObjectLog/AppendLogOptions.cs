@@ -11,6 +11,7 @@ public sealed class AppendLogOptions
     private TimeProvider _timeProvider = TimeProvider.System;
     private TimeSpan _supersededGracePeriod = TimeSpan.Zero;
     private TimeSpan _abandonedMergeGracePeriod = TimeSpan.FromHours(1);
+    private TimeSpan _autoCompactionInterval = TimeSpan.FromMinutes(1);
     private TimeSpan _tailPollInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _tailLookBack = TimeSpan.FromMinutes(1);
 
@@ -125,6 +126,27 @@ public sealed class AppendLogOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             _abandonedMergeGracePeriod = value;
+        }
+    }
+
+    /// <summary>
+    /// A compaction to run in the background every <see cref="AutoCompactionInterval"/> while the log is open, or
+    /// <see langword="null"/> (the default) for none. Use <see cref="CompactionPolicy.SizeTiered"/>: when no tier
+    /// is full it costs one LIST. Any number of writers may auto-compact one prefix at once: compactions are safe
+    /// to race, though only one per log instance runs at a time. Failures are counted
+    /// (<c>objectlog.compaction.failures</c>) and the next tick tries again; disposing the log stops it.
+    /// </summary>
+    public CompactionPolicy? AutoCompaction { get; set; }
+
+    /// <summary>How often <see cref="AutoCompaction"/> runs. Default 1 minute.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan AutoCompactionInterval
+    {
+        get => _autoCompactionInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _autoCompactionInterval = value;
         }
     }
 

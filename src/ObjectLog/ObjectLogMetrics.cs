@@ -15,6 +15,7 @@ namespace ObjectLog;
 /// <item><term><c>objectlog.flush.duration</c></term><description>milliseconds per batch PUT.</description></item>
 /// <item><term><c>objectlog.buffer.pending_bytes</c></term><description>bytes in batches closed but not yet stored (the queue).</description></item>
 /// <item><term><c>objectlog.compactions</c></term><description>compactions that merged objects.</description></item>
+/// <item><term><c>objectlog.compaction.failures</c></term><description>background compactions that failed (the next one retries).</description></item>
 /// </list>
 /// Measurements are made per batch, never per event, so the append path pays nothing for them.
 /// </remarks>
@@ -32,4 +33,5 @@ public static class ObjectLogMetrics
     internal static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("objectlog.flush.duration", "ms");
     internal static readonly UpDownCounter<long> PendingBytes = Meter.CreateUpDownCounter<long>("objectlog.buffer.pending_bytes", "By");
     internal static readonly Counter<long> Compactions = Meter.CreateCounter<long>("objectlog.compactions", "{compaction}");
+    internal static readonly Counter<long> CompactionFailures = Meter.CreateCounter<long>("objectlog.compaction.failures", "{failure}");
 }
