@@ -138,6 +138,42 @@ public sealed class AppendLog : IAsyncDisposable
         return new ValueTask(StoreThroughAsync(sealedThrough, cancellationToken));
     }
 
+    /// <summary>
+    /// Adds one event without ever waiting, for synchronous callers such as a logger. If it fills the batch, the
+    /// batch is stored in the background; a background failure keeps the events buffered, is counted
+    /// (<c>objectlog.flush.failures</c>), is retried, and is thrown by the next <see cref="FlushAsync"/> or
+    /// <see cref="DisposeAsync"/> if the retries have not succeeded by then.
+    /// </summary>
+    /// <param name="line">The event's bytes, typically one JSON object, without a trailing newline.</param>
+    /// <returns><see langword="true"/> if the event was appended; <see langword="false"/> if the buffer is full (<see cref="AppendLogOptions.MaxBufferedBytes"/>) and it was not.</returns>
+    /// <exception cref="ArgumentException">The event is empty, contains a newline, or is longer than <see cref="AppendLogOptions.MaxEventBytes"/>. Nothing is appended.</exception>
+    /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
+    public bool TryAppend(ReadOnlySpan<byte> line)
+    {
+        ValidateEvent(line);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closing, this);
+            int size = line.Length + 1;
+            if (_bufferedBytes > 0 && _bufferedBytes + size > _options.MaxBufferedBytes)
+            {
+                return false;
+            }
+
+            _open.Append(line);
+            _bufferedBytes += size;
+            if (_open.Count < _options.FlushThreshold && _open.Length < _options.FlushThresholdBytes)
+            {
+                return true;
+            }
+
+            SealLocked();
+        }
+
+        FlushInBackground();
+        return true;
+    }
+
     /// <summary>Stores every event appended before this call. Flushing an empty buffer does nothing.</summary>
     /// <exception cref="ObjectStoreException">The store failed. Nothing is lost: the events stay buffered, in order, and the next flush retries them under the same names.</exception>
     /// <exception cref="ObjectDisposedException">The log is disposed.</exception>

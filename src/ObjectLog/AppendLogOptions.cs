@@ -14,6 +14,9 @@ public sealed class AppendLogOptions
     private TimeSpan _autoCompactionInterval = TimeSpan.FromMinutes(1);
     private TimeSpan _tailPollInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _tailLookBack = TimeSpan.FromMinutes(1);
+    private int _maxConcurrentPuts = 8;
+    private int _readConcurrency = 64;
+    private long _readAheadBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Events per batch: the append that brings the buffer to this count stores the batch (one PUT) before it
@@ -176,6 +179,54 @@ public sealed class AppendLogOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             _tailLookBack = value;
+        }
+    }
+
+    /// <summary>
+    /// How many batches one writer may be storing at once. Default 8; 1 stores one batch at a time. Batch names
+    /// keep log order whatever order the PUTs land in, and a flush still waits for everything appended before it.
+    /// When every slot is busy, sealed batches that were never attempted are joined into one object under the
+    /// first one's name (up to <see cref="FlushThresholdBytes"/>), so a slow store gets fewer, larger PUTs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxConcurrentPuts
+    {
+        get => _maxConcurrentPuts;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxConcurrentPuts = value;
+        }
+    }
+
+    /// <summary>
+    /// How many GETs a read (or a compaction) keeps in flight at most: objects fetched ahead of the one being
+    /// returned, and the parts of a large object read as ranged GETs. Default 64, so reading many small objects
+    /// at 20 ms a request costs about one round trip per 64 objects.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int ReadConcurrency
+    {
+        get => _readConcurrency;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _readConcurrency = value;
+        }
+    }
+
+    /// <summary>
+    /// The most bytes a read holds fetched ahead of the object it is returning, across all GETs in flight.
+    /// A read always fetches at least one object or part, however large. Default 64 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public long ReadAheadBytes
+    {
+        get => _readAheadBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _readAheadBytes = value;
         }
     }
 
