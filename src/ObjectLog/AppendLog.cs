@@ -24,33 +24,21 @@ namespace ObjectLog;
 /// </remarks>
 public sealed class AppendLog : IAsyncDisposable
 {
-    private const int InitialBatchCapacity = 16 * 1024;
-
     private readonly IObjectStore _store;
     private readonly string _logPrefix;
     private readonly AppendLogOptions _options;
-    private readonly BatchNameGenerator _names;
+    private readonly WritePipeline _writer;
     private readonly LogReader _reader;
     private readonly Compactor _compactor;
     private readonly ManifestCache _manifests;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _flushLock = new(1, 1);
-    private readonly List<SealedBatch> _pending = []; // sealed, not yet stored, in name order
     private readonly ITimer? _timer;
     private readonly ITimer? _compactionTimer;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly KeyValuePair<string, object?> _tag;
     private Task _backgroundCompaction = Task.CompletedTask;
     private int _compacting;
-    private readonly KeyValuePair<string, object?> _tag;
-
-    /// <summary>
-    /// Create-only where the store enforces it, as defence in depth: names are unique by construction, so where it
-    /// would only be emulated (check, then write: a second request per batch) a plain put is just as correct.
-    /// </summary>
-    private readonly PutMode _writeMode;
-    private EventBuffer _open = new(InitialBatchCapacity);
-    private long _bufferedBytes;
-    private long _sealed;
+    private int _flushingInBackground;
     private bool _closing;
     private bool _disposed;
 
@@ -68,12 +56,11 @@ public sealed class AppendLog : IAsyncDisposable
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
-        _writeMode = store.SupportsCreateOnly ? PutMode.Create : PutMode.Overwrite;
         _options = (options ?? new AppendLogOptions()).Clone();
-        _names = new BatchNameGenerator(_options.TimeProvider);
+        _writer = new WritePipeline(store, _logPrefix, _options, _tag);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
-        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writeMode);
+        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
@@ -89,16 +76,7 @@ public sealed class AppendLog : IAsyncDisposable
     public string KeyPrefix => _logPrefix;
 
     /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
-    public long BufferedBytes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _bufferedBytes;
-            }
-        }
-    }
+    public long BufferedBytes => _writer.BufferedBytes;
 
     /// <summary>
     /// Adds one event. Completes when the event is in memory; if it fills the batch (see
@@ -113,29 +91,18 @@ public sealed class AppendLog : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
     public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
     {
-        ReadOnlySpan<byte> span = line.Span;
-        ValidateEvent(span);
-        long sealedThrough;
-        lock (_gate)
+        ValidateEvent(line.Span);
+        switch (_writer.TryAppend(line.Span, out long sealedThrough))
         {
-            ObjectDisposedException.ThrowIf(_closing, this);
-            int size = span.Length + 1;
-            if (_bufferedBytes > 0 && _bufferedBytes + size > _options.MaxBufferedBytes)
-            {
-                return new ValueTask(AppendWhenFullAsync(line, cancellationToken));
-            }
-
-            _open.Append(span);
-            _bufferedBytes += size;
-            if (_open.Count < _options.FlushThreshold && _open.Length < _options.FlushThresholdBytes)
-            {
+            case AppendOutcome.Appended:
                 return default;
-            }
-
-            sealedThrough = SealLocked();
+            case AppendOutcome.Sealed:
+                return new ValueTask(_writer.WaitStoredAsync(sealedThrough, cancellationToken));
+            case AppendOutcome.Full:
+                return new ValueTask(AppendWhenFullAsync(line, cancellationToken));
+            default:
+                throw new ObjectDisposedException(GetType().FullName);
         }
-
-        return new ValueTask(StoreThroughAsync(sealedThrough, cancellationToken));
     }
 
     /// <summary>
@@ -151,27 +118,9 @@ public sealed class AppendLog : IAsyncDisposable
     public bool TryAppend(ReadOnlySpan<byte> line)
     {
         ValidateEvent(line);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_closing, this);
-            int size = line.Length + 1;
-            if (_bufferedBytes > 0 && _bufferedBytes + size > _options.MaxBufferedBytes)
-            {
-                return false;
-            }
-
-            _open.Append(line);
-            _bufferedBytes += size;
-            if (_open.Count < _options.FlushThreshold && _open.Length < _options.FlushThresholdBytes)
-            {
-                return true;
-            }
-
-            SealLocked();
-        }
-
-        FlushInBackground();
-        return true;
+        AppendOutcome outcome = _writer.TryAppend(line, out _);
+        ObjectDisposedException.ThrowIf(outcome == AppendOutcome.Closed, this);
+        return outcome != AppendOutcome.Full;
     }
 
     /// <summary>Stores every event appended before this call. Flushing an empty buffer does nothing.</summary>
@@ -179,24 +128,8 @@ public sealed class AppendLog : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        long through;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_open.Count > 0)
-            {
-                SealLocked();
-            }
-
-            if (_pending.Count == 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            through = _pending[^1].Sequence;
-        }
-
-        return StoreThroughAsync(through, cancellationToken);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        return _writer.FlushAsync(close: false, cancellationToken);
     }
 
     /// <summary>
@@ -219,23 +152,11 @@ public sealed class AppendLog : IAsyncDisposable
     public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
-        // (deduplicated by name), never in neither.
-        List<PendingBatch> pending;
-        byte[] open;
-        lock (_gate)
-        {
-            pending = _pending.Select(b => new PendingBatch(b.Name, b.Events.Memory.ToArray())).ToList();
-            open = _open.Memory.ToArray();
-        }
-
+        // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
+        List<PendingBatch> pending = _writer.CopyUnstored();
         await foreach (PlannedEvent e in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
         {
             yield return e.Data;
-        }
-
-        foreach (byte[] e in LineReader.Split(open))
-        {
-            yield return e;
         }
     }
 
@@ -374,10 +295,6 @@ public sealed class AppendLog : IAsyncDisposable
             }
 
             _closing = true;
-            if (_open.Count > 0)
-            {
-                SealLocked();
-            }
         }
 
         if (_compactionTimer is not null)
@@ -387,7 +304,7 @@ public sealed class AppendLog : IAsyncDisposable
             await _backgroundCompaction.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await StoreThroughAsync(long.MaxValue, CancellationToken.None).ConfigureAwait(false);
+        await _writer.FlushAsync(close: true, CancellationToken.None).ConfigureAwait(false);
         lock (_gate)
         {
             _disposed = true;
@@ -417,75 +334,6 @@ public sealed class AppendLog : IAsyncDisposable
         if (newline >= 0)
         {
             throw new ArgumentException($"The event contains a newline (byte {newline}), which would split it into two events; encode it (JSON writes it as \\n inside strings).", nameof(line));
-        }
-    }
-
-    /// <summary>Closes the open batch: it gets its name now and keeps it through every retry.</summary>
-    private long SealLocked()
-    {
-        var batch = new SealedBatch(_names.Next(), ++_sealed, _open);
-        _pending.Add(batch);
-
-        // Size the next batch like this one, so a steady stream never regrows (and recopies) its buffer.
-        long next = batch.Events.Length + (batch.Events.Length / 8L);
-        long most = Math.Min((long)_options.FlushThresholdBytes + _options.MaxEventBytes + 1, Array.MaxLength);
-        _open = new EventBuffer((int)Math.Clamp(next, InitialBatchCapacity, Math.Max(most, InitialBatchCapacity)));
-        ObjectLogMetrics.PendingBytes.Add(batch.Events.Length, _tag);
-        return batch.Sequence;
-    }
-
-    /// <summary>Stores pending batches in order until every batch sealed at or before <paramref name="through"/> is stored.</summary>
-    private async Task StoreThroughAsync(long through, CancellationToken cancellationToken)
-    {
-        await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            while (true)
-            {
-                SealedBatch? next;
-                lock (_gate)
-                {
-                    next = _pending.Count > 0 && _pending[0].Sequence <= through ? _pending[0] : null;
-                }
-
-                if (next is null)
-                {
-                    return;
-                }
-
-                long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                try
-                {
-                    await _store.PutAsync(_logPrefix + next.Name, next.Events.Memory, _writeMode, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ObjectAlreadyExistsException)
-                {
-                    // An earlier attempt landed but reported failure. The name is this writer's alone, so the stored bytes are these.
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    ObjectLogMetrics.FlushFailures.Add(1, _tag);
-                    throw;
-                }
-
-                ObjectLogMetrics.FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, _tag);
-                ObjectLogMetrics.BatchesStored.Add(1, _tag);
-                ObjectLogMetrics.EventsStored.Add(next.Events.Count, _tag);
-                ObjectLogMetrics.BytesStored.Add(next.Events.Length, _tag);
-                ObjectLogMetrics.PendingBytes.Add(-next.Events.Length, _tag);
-
-                lock (_gate)
-                {
-                    _pending.RemoveAt(0);
-                    _bufferedBytes -= next.Events.Length;
-                }
-
-                next.Events.Release(); // no reader can reach it now: readers copy under the lock
-            }
-        }
-        finally
-        {
-            _flushLock.Release();
         }
     }
 
@@ -538,12 +386,9 @@ public sealed class AppendLog : IAsyncDisposable
 
     private void FlushInBackground()
     {
-        lock (_gate)
+        if (Volatile.Read(ref _closing) || _writer.IsEmpty || Interlocked.CompareExchange(ref _flushingInBackground, 1, 0) != 0)
         {
-            if (_closing || (_open.Count == 0 && _pending.Count == 0) || _flushLock.CurrentCount == 0)
-            {
-                return;
-            }
+            return;
         }
 
         _ = FlushQuietlyAsync();
@@ -552,11 +397,15 @@ public sealed class AppendLog : IAsyncDisposable
         {
             try
             {
-                await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await _writer.FlushAsync(close: false, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ObjectStoreException or ObjectDisposedException)
+            catch (Exception)
             {
-                // The events stay buffered; the next tick, flush or append retries them.
+                // Counted by the pipeline; the events stay buffered, and the next tick, flush or success retries them.
+            }
+            finally
+            {
+                Volatile.Write(ref _flushingInBackground, 0);
             }
         }
     }

@@ -21,6 +21,24 @@ internal sealed class EventBuffer
     public void Append(ReadOnlySpan<byte> line)
     {
         int needed = Length + line.Length + 1;
+        EnsureCapacity(needed);
+        line.CopyTo(_array.AsSpan(Length));
+        _array[Length + line.Length] = (byte)'\n';
+        Length = needed;
+        Count++;
+    }
+
+    /// <summary>Appends every event of <paramref name="other"/>, in order.</summary>
+    public void Append(EventBuffer other)
+    {
+        EnsureCapacity(Length + other.Length);
+        other.Memory.Span.CopyTo(_array.AsSpan(Length));
+        Length += other.Length;
+        Count += other.Count;
+    }
+
+    private void EnsureCapacity(int needed)
+    {
         if (needed > _array.Length)
         {
             byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
@@ -28,11 +46,6 @@ internal sealed class EventBuffer
             ArrayPool<byte>.Shared.Return(_array);
             _array = bigger;
         }
-
-        line.CopyTo(_array.AsSpan(Length));
-        _array[Length + line.Length] = (byte)'\n';
-        Length = needed;
-        Count++;
     }
 
     /// <summary>Gives the array back to the pool; the buffer must not be used afterwards.</summary>

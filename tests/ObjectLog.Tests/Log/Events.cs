@@ -11,4 +11,20 @@ public static class Events
     public static string Json(int writer, int seq) => $"{{\"writer\":{writer},\"seq\":{seq},\"msg\":\"event {seq} of writer {writer}\"}}";
 
     public static AppendLogOptions Quiet(int threshold = 32) => new() { FlushThreshold = threshold, FlushInterval = Timeout.InfiniteTimeSpan };
+
+    /// <summary>Asserts that <paramref name="read"/> is a subsequence of <paramref name="appended"/>: in append order, none twice, none invented.</summary>
+    public static void AssertInOrderOnce(IReadOnlyList<string> appended, IReadOnlyList<string> read)
+    {
+        int next = 0;
+        foreach (string e in read)
+        {
+            while (next < appended.Count && appended[next] != e)
+            {
+                next++;
+            }
+
+            Assert.True(next < appended.Count, $"read '{e}' out of order, twice, or never appended");
+            next++;
+        }
+    }
 }
