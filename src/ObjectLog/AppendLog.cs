@@ -92,12 +92,12 @@ public sealed class AppendLog : IAsyncDisposable
     public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
     {
         ValidateEvent(line.Span);
-        switch (_writer.TryAppend(line.Span, out long sealedThrough))
+        switch (_writer.TryAppend(line.Span, out long sealedThrough, out long attemptsBefore))
         {
             case AppendOutcome.Appended:
                 return default;
             case AppendOutcome.Sealed:
-                return new ValueTask(_writer.WaitStoredAsync(sealedThrough, cancellationToken));
+                return new ValueTask(_writer.WaitStoredAsync(sealedThrough, attemptsBefore, cancellationToken));
             case AppendOutcome.Full:
                 return new ValueTask(AppendWhenFullAsync(line, cancellationToken));
             default:
@@ -118,7 +118,7 @@ public sealed class AppendLog : IAsyncDisposable
     public bool TryAppend(ReadOnlySpan<byte> line)
     {
         ValidateEvent(line);
-        AppendOutcome outcome = _writer.TryAppend(line, out _);
+        AppendOutcome outcome = _writer.TryAppend(line, out _, out _);
         ObjectDisposedException.ThrowIf(outcome == AppendOutcome.Closed, this);
         return outcome != AppendOutcome.Full;
     }

@@ -35,4 +35,7 @@ internal sealed class SealedBatch(string name, long sequence, long lastSequence,
     public EventBuffer Events { get; } = events;
 
     public BatchState State { get; set; }
+
+    /// <summary>The pipeline-wide number of this batch's latest attempt.</summary>
+    public long Attempt { get; set; }
 }

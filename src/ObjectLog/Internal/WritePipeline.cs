@@ -42,7 +42,8 @@ internal enum AppendOutcome
 /// </para>
 /// <para>
 /// Failures. A failed PUT marks its batch <see cref="BatchState.Failed"/>, counts the failure, and fails every
-/// waiter that needs it. The batch is retried when a flush needs it and after any later PUT succeeds (the store is
+/// waiter that needs it and came before that attempt started; a waiter that came later gets an attempt of its own
+/// first, so a flush throws only when an attempt made on its behalf fails. The batch is retried when a flush needs it and after any later PUT succeeds (the store is
 /// answering again); later batches keep going meanwhile: readers order by name, and tails take late batches.
 /// </para>
 /// </remarks>
@@ -70,6 +71,7 @@ internal sealed class WritePipeline
     private long _sealed;
     private long _readBarrier;
     private int _inFlight;
+    private long _attempts;
     private bool _closed;
 
     public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag)
@@ -112,9 +114,11 @@ internal sealed class WritePipeline
     /// <summary>Appends a validated event; if it fills the batch, seals it and starts storing it.</summary>
     /// <param name="line">The event.</param>
     /// <param name="sealedThrough">With <see cref="AppendOutcome.Sealed"/>, the sequence to wait for to know the event is stored.</param>
-    public AppendOutcome TryAppend(ReadOnlySpan<byte> line, out long sealedThrough)
+    /// <param name="attemptsBefore">With <see cref="AppendOutcome.Sealed"/>, what to pass to <see cref="WaitStoredAsync"/>, so the attempt this call started counts as the waiter's own.</param>
+    public AppendOutcome TryAppend(ReadOnlySpan<byte> line, out long sealedThrough, out long attemptsBefore)
     {
         sealedThrough = 0;
+        attemptsBefore = 0;
         List<SealedBatch>? start;
         lock (_gate)
         {
@@ -142,6 +146,7 @@ internal sealed class WritePipeline
             }
 
             sealedThrough = SealLocked();
+            attemptsBefore = _attempts;
             start = DispatchLocked();
         }
 
@@ -165,11 +170,14 @@ internal sealed class WritePipeline
             through = _sealed;
         }
 
-        return WaitStoredAsync(through, cancellationToken);
+        return WaitStoredAsync(through, attemptsBefore: null, cancellationToken);
     }
 
-    /// <summary>Completes once every batch sealed at or before <paramref name="through"/> is stored, retrying those that failed.</summary>
-    public Task WaitStoredAsync(long through, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes once every batch sealed at or before <paramref name="through"/> is stored, retrying those that
+    /// failed; fails if an attempt made after <paramref name="attemptsBefore"/> (by default: after this call) fails.
+    /// </summary>
+    public Task WaitStoredAsync(long through, long? attemptsBefore, CancellationToken cancellationToken)
     {
         Waiter waiter;
         List<SealedBatch>? start;
@@ -193,7 +201,7 @@ internal sealed class WritePipeline
                 }
             }
 
-            waiter = new Waiter(through);
+            waiter = new Waiter(through, attemptsBefore ?? _attempts);
             _waiters.Add(waiter);
             start = DispatchLocked();
         }
@@ -262,6 +270,7 @@ internal sealed class WritePipeline
             }
 
             batch.State = BatchState.InFlight;
+            batch.Attempt = ++_attempts;
             _inFlight++;
             (start ??= []).Add(batch);
         }
@@ -369,10 +378,19 @@ internal sealed class WritePipeline
                 batch.State = BatchState.Failed;
                 for (int i = _waiters.Count - 1; i >= 0; i--)
                 {
-                    if (_waiters[i].Through >= batch.Sequence)
+                    if (_waiters[i].Through < batch.Sequence)
                     {
-                        (done ??= []).Add(_waiters[i]);
+                        continue;
+                    }
+
+                    if (batch.Attempt > _waiters[i].Since)
+                    {
+                        (done ??= []).Add(_waiters[i]); // an attempt made for this waiter failed: it hears of it
                         _waiters.RemoveAt(i);
+                    }
+                    else
+                    {
+                        batch.State = BatchState.Retry; // an attempt from before the waiter came failed: it gets its own
                     }
                 }
             }
@@ -409,9 +427,13 @@ internal sealed class WritePipeline
         Start(start);
     }
 
-    private sealed class Waiter(long through)
+    /// <param name="through">The last sequence the waiter needs stored.</param>
+    /// <param name="since">Attempts dispatched before the waiter came; only a failure of a later attempt fails it.</param>
+    private sealed class Waiter(long through, long since)
     {
         public long Through { get; } = through;
+
+        public long Since { get; } = since;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -33,10 +33,44 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private int _calls;
     private int _gets;
     private int _maxGets;
+    private int _puts;
+    private int _maxPuts;
+    private TaskCompletionSource? _putGate;
 
     public IObjectStore Inner => inner;
 
-    public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+    public bool SupportsCreateOnly => CreateOnly ?? inner.SupportsCreateOnly;
+
+    /// <summary>Overrides what the store reports for <see cref="SupportsCreateOnly"/> (a log then writes with plain overwrites).</summary>
+    public bool? CreateOnly { get; set; }
+
+    /// <summary>PUTs in flight now, and the most that were at once.</summary>
+    public int PutsInFlight => Volatile.Read(ref _puts);
+
+    /// <inheritdoc cref="PutsInFlight"/>
+    public int MaxConcurrentPuts => Volatile.Read(ref _maxPuts);
+
+    /// <summary>Makes every PUT from now on wait (after counting as in flight) until <see cref="ReleasePuts"/>.</summary>
+    public void HoldPuts()
+    {
+        lock (_gate)
+        {
+            _putGate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Lets held PUTs, and later ones, go.</summary>
+    public void ReleasePuts()
+    {
+        TaskCompletionSource? gate;
+        lock (_gate)
+        {
+            gate = _putGate;
+            _putGate = null;
+        }
+
+        gate?.TrySetResult();
+    }
 
     /// <summary>Store calls made so far (all kinds).</summary>
     public int Calls => Volatile.Read(ref _calls);
@@ -52,6 +86,9 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>Whether each call yields a random number of times before acting, so concurrent calls finish in random order without wall-clock delay.</summary>
+    public bool Reorder { get; set; }
 
     /// <summary>Sets the rule that decides, per call, whether and how it fails; <see langword="null"/> for none.</summary>
     public void FailWhen(Func<StoreCall, string, Fault?>? decide)
@@ -70,26 +107,50 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         FailWhen((_, _) => Interlocked.Increment(ref seen) == target ? fault : null);
     }
 
+    /// <summary>For the next <paramref name="calls"/> calls, fails each with chance <paramref name="probability"/>, before or after it acts (equally likely).</summary>
+    public void FailRandomly(int calls, double probability)
+    {
+        int left = calls;
+        FailWhen((_, _) => Interlocked.Decrement(ref left) >= 0 && Random.Shared.NextDouble() < probability
+            ? (Random.Shared.Next(2) == 0 ? Fault.FailBefore : Fault.FailAfter)
+            : null);
+    }
+
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
-        Fault? fault = await EnterAsync(StoreCall.Put, key, cancellationToken);
+        TaskCompletionSource? gate;
         lock (_gate)
         {
-            Puts++;
-            BytesPut += content.CanSeek ? content.Length - content.Position : 0;
+            gate = _putGate;
         }
 
-        await inner.PutAsync(key, content, mode, cancellationToken);
-        ThrowIfAfter(fault, StoreCall.Put, key);
+        RaiseMax(ref _maxPuts, Interlocked.Increment(ref _puts));
+        try
+        {
+            if (gate is not null)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            Fault? fault = await EnterAsync(StoreCall.Put, key, cancellationToken);
+            lock (_gate)
+            {
+                Puts++;
+                BytesPut += content.CanSeek ? content.Length - content.Position : 0;
+            }
+
+            await inner.PutAsync(key, content, mode, cancellationToken);
+            ThrowIfAfter(fault, StoreCall.Put, key);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _puts);
+        }
     }
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
-        int inFlight = Interlocked.Increment(ref _gets);
-        int max;
-        while (inFlight > (max = Volatile.Read(ref _maxGets)) && Interlocked.CompareExchange(ref _maxGets, inFlight, max) != max)
-        {
-        }
+        RaiseMax(ref _maxGets, Interlocked.Increment(ref _gets));
 
         Fault? fault;
         Stream s;
@@ -137,6 +198,11 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
             await Task.Delay(Latency, cancellationToken);
         }
 
+        for (int i = Reorder ? Random.Shared.Next(4) : 0; i > 0; i--)
+        {
+            await Task.Yield();
+        }
+
         Func<StoreCall, string, Fault?>? decide;
         lock (_gate)
         {
@@ -150,6 +216,14 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
 
         return fault;
+    }
+
+    private static void RaiseMax(ref int max, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen)
+        {
+        }
     }
 
     private static void ThrowIfAfter(Fault? fault, StoreCall call, string key)

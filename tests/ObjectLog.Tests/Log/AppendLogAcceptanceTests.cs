@@ -302,6 +302,96 @@ public abstract class AppendLogAcceptanceTests
     }
 
     [Fact]
+    public async Task A_failed_put_in_the_middle_of_a_pipeline_loses_and_reorders_nothing()
+    {
+        var faulty = new FaultInjectingObjectStore(Store);
+        await using AppendLog log = Open(new AppendLogOptions { FlushThreshold = 2, MaxConcurrentPuts = 8, FlushInterval = Timeout.InfiniteTimeSpan }, faulty);
+        faulty.HoldPuts();
+        string[] appended = Enumerable.Range(0, 20).Select(i => Json(0, i)).ToArray();
+        foreach (string e in appended)
+        {
+            Assert.True(log.TryAppend(E(e))); // ten batches: eight in flight, two queued
+        }
+
+        await PipelinedWriteTests.WaitUntil(() => faulty.PutsInFlight == 8);
+        int puts = 0;
+        string? lost = null;
+        faulty.FailWhen((call, key) =>
+        {
+            if (call != StoreCall.Put)
+            {
+                return null;
+            }
+
+            switch (Interlocked.Increment(ref puts))
+            {
+                case 3:
+                    lost = key; // fails on every retry: a hole while later batches land
+                    return Fault.FailBefore;
+                case 5:
+                    return Fault.FailAfter; // landed, but reported failure
+                default:
+                    return key == lost ? Fault.FailBefore : null;
+            }
+        });
+        Task flush = log.FlushAsync();
+        faulty.ReleasePuts();
+        await Assert.ThrowsAsync<InjectedFaultException>(() => flush);
+
+        await using (AppendLog outside = Open())
+        {
+            string[] stored = Texts(await outside.ReadAllAsync());
+            AssertInOrderOnce(appended, stored); // a hole where the failed batch belongs, nothing out of order
+            Assert.True(stored.Length < appended.Length, "the failed batch cannot be stored yet");
+        }
+
+        Assert.Equal(appended, Texts(await log.ReadAllAsync())); // the writer still has it
+        faulty.FailWhen(null);
+        await log.FlushAsync();
+        await using AppendLog fresh = Open();
+        Assert.Equal(appended, Texts(await fresh.ReadAllAsync()));
+        Assert.Equal(9, (await Store.ListSortedAsync(Prefix + "/")).Count); // the two queued batches went as one
+        var positions = new List<LogPosition>();
+        await foreach (LogEvent e in fresh.ReadEventsAsync())
+        {
+            positions.Add(e.Position);
+        }
+
+        Assert.True(positions.Zip(positions.Skip(1)).All(p => p.First < p.Second), "positions must increase");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Joined_batches_never_duplicate_after_an_ambiguous_failure(bool createOnly)
+    {
+        var faulty = new FaultInjectingObjectStore(Store) { CreateOnly = createOnly && Store.SupportsCreateOnly };
+        await using AppendLog log = Open(new AppendLogOptions { FlushThreshold = 1, MaxConcurrentPuts = 1, FlushInterval = Timeout.InfiniteTimeSpan }, faulty);
+        faulty.HoldPuts();
+        string[] appended = Enumerable.Range(0, 30).Select(i => Json(0, i)).ToArray();
+        Assert.True(log.TryAppend(E(appended[0])));
+        await PipelinedWriteTests.WaitUntil(() => faulty.PutsInFlight == 1);
+        foreach (string e in appended[1..])
+        {
+            Assert.True(log.TryAppend(E(e))); // queued behind the busy slot: joined into one PUT
+        }
+
+        int puts = 0;
+        faulty.FailWhen((call, _) => call == StoreCall.Put && Interlocked.Increment(ref puts) == 2 ? Fault.FailAfter : null);
+        Task flush = log.FlushAsync();
+        faulty.ReleasePuts();
+        await Assert.ThrowsAsync<InjectedFaultException>(() => flush);
+        Assert.Equal(appended, Texts(await log.ReadAllAsync())); // stored and still pending: each read once
+
+        faulty.FailWhen(null);
+        await log.FlushAsync(); // the same bytes under the same name
+        await using AppendLog fresh = Open();
+        Assert.Equal(appended, Texts(await fresh.ReadAllAsync()));
+        Assert.Equal(2, (await Store.ListSortedAsync(Prefix + "/")).Count);
+        Assert.Equal(3, faulty.Puts);
+    }
+
+    [Fact]
     public async Task A_flush_that_crashes_at_any_store_call_keeps_every_acknowledged_event_and_duplicates_none()
     {
         const int batches = 4;

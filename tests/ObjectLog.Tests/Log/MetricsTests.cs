@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
 using static ObjectLog.Tests.Log.Events;
@@ -12,30 +10,7 @@ public sealed class MetricsTests
     public async Task Stored_batches_failures_and_the_queue_are_measured_per_log()
     {
         string prefix = $"metrics-{Guid.NewGuid():N}/";
-        var totals = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == ObjectLogMetrics.MeterName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "objectlog.prefix" && (string?)tag.Value == prefix)
-                {
-                    totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
-                }
-            }
-        }
-
-        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        listener.Start();
-
+        using var totals = new MetricTotals(prefix);
         var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
         await using var log = new AppendLog(faulty, prefix, Quiet(threshold: 2));
         await log.AppendAsync(E("a"));
