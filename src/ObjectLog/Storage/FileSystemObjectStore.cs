@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ObjectLog.Storage;
 
@@ -8,8 +10,10 @@ namespace ObjectLog.Storage;
 /// <remarks>
 /// <para>
 /// Every put stages the bytes in a temporary file under <c>{root}/.objectlog-tmp/</c>, flushes it to disk, and
-/// only then publishes it, then syncs the directory, so a put that returned survives a power loss: by rename for <see cref="PutMode.Overwrite"/>, by a hard link for
-/// <see cref="PutMode.Create"/> (<c>link(2)</c> fails atomically if the target exists; the staged name is then removed). A crash therefore never leaves a partial object under its key, and the
+/// only then publishes it, then syncs the directory, so a put that returned survives a power loss: by rename for
+/// <see cref="PutMode.Overwrite"/>, by a rename that refuses to replace for <see cref="PutMode.Create"/>
+/// (<c>renameat2(RENAME_NOREPLACE)</c> on Linux, else <c>link(2)</c>, both atomic). Puts that publish into one
+/// directory at once share its sync (group commit). A crash therefore never leaves a partial object under its key, and the
 /// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
 /// </para>
 /// <para>Listing walks the directory tree and returns files in no particular order.</para>
@@ -21,6 +25,7 @@ public sealed class FileSystemObjectStore : IObjectStore
 
     private readonly string _root;
     private readonly string _staging;
+    private readonly DirectorySyncer _directorySyncer = new();
 
     /// <summary>Creates a store rooted at <paramref name="rootDirectory"/>, creating the directory if needed.</summary>
     /// <exception cref="ArgumentException"><paramref name="rootDirectory"/> is empty or only whitespace.</exception>
@@ -45,39 +50,24 @@ public sealed class FileSystemObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(content);
         Directory.CreateDirectory(_staging);
         string temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        bool published = false;
         try
         {
-            var fileOptions = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-                PreallocationSize = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0,
-            };
-            FileStream file = new(temp, fileOptions);
-            await using (file.ConfigureAwait(false))
-            {
-                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
-
+            await WriteDurablyAsync(temp, content, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            string directory = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(directory);
             if (mode == PutMode.Overwrite)
             {
                 File.Move(temp, path, overwrite: true);
             }
-            else
+            else if (!PosixFiles.TryMoveNoReplace(temp, path))
             {
-                if (!PosixFiles.TryLink(temp, path))
-                {
-                    throw new ObjectAlreadyExistsException(key);
-                }
+                throw new ObjectAlreadyExistsException(key);
             }
 
-            PosixFiles.SyncDirectory(Path.GetDirectoryName(path)!);
+            published = true;
+            await _directorySyncer.SyncAsync(directory).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
         {
@@ -85,8 +75,42 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
         finally
         {
-            TryDelete(temp);
+            if (!published)
+            {
+                TryDelete(temp);
+            }
         }
+    }
+
+    /// <summary>Writes <paramref name="content"/> to a new file and flushes it to disk: positional writes, straight from memory when the content is in memory.</summary>
+    private static async Task WriteDurablyAsync(string path, Stream content, CancellationToken cancellationToken)
+    {
+        long length = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, length);
+        if (content is ReadOnlyMemoryStream memory)
+        {
+            RandomAccess.Write(file, memory.Remaining.Span, 0);
+        }
+        else
+        {
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
+            try
+            {
+                long offset = 0;
+                int read;
+                while ((read = await content.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    RandomAccess.Write(file, chunk.AsSpan(0, read), offset);
+                    offset += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        }
+
+        RandomAccess.FlushToDisk(file);
     }
 
     /// <inheritdoc />

@@ -7,6 +7,58 @@ internal static partial class PosixFiles
 {
     private const int EEXIST = 17; // the same value on Linux and macOS
     private const int O_RDONLY = 0;
+    private const int AT_FDCWD = -100; // Linux
+    private const uint RENAME_NOREPLACE = 1; // Linux
+
+    /// <summary>Cleared once renameat2 turns out to be missing or refused by the filesystem; link(2) then serves.</summary>
+    private static volatile bool s_renameNoReplace = OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// Moves <paramref name="source"/> to <paramref name="target"/> unless <paramref name="target"/> exists, in
+    /// one atomic step; returns <see langword="false"/> (and leaves <paramref name="source"/>) if it exists.
+    /// </summary>
+    /// <remarks>
+    /// On Linux this is <c>renameat2(RENAME_NOREPLACE)</c>: one metadata operation, where a link then an unlink
+    /// of the staged name is two. Filesystems that refuse the flag (EINVAL) and old C libraries fall back to
+    /// <see cref="TryLink"/> and an unlink.
+    /// </remarks>
+    public static bool TryMoveNoReplace(string source, string target)
+    {
+        if (s_renameNoReplace)
+        {
+            try
+            {
+                if (renameat2(AT_FDCWD, source, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+                {
+                    return true;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EEXIST)
+                {
+                    return false;
+                }
+
+                if (errno is not (22 or 38 or 95)) // EINVAL, ENOSYS, EOPNOTSUPP: not here; anything else is real
+                {
+                    throw new IOException($"renameat2('{source}', '{target}', RENAME_NOREPLACE) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
+                }
+            }
+            catch (EntryPointNotFoundException)
+            {
+            }
+
+            s_renameNoReplace = false;
+        }
+
+        if (!TryLink(source, target))
+        {
+            return false;
+        }
+
+        File.Delete(source);
+        return true;
+    }
 
     /// <summary>
     /// Makes <paramref name="target"/> name the same file as <paramref name="source"/>; returns
@@ -77,6 +129,9 @@ internal static partial class PosixFiles
             _ = close(fd);
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int link(string oldpath, string newpath);

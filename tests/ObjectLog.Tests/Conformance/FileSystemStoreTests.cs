@@ -45,6 +45,33 @@ public sealed class FileSystemStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_puts_into_one_directory_all_land_and_leave_no_staged_files()
+    {
+        var store = new FileSystemObjectStore(_dir.Path);
+        var tasks = Enumerable.Range(0, 64).Select(i => store.PutAsync($"d/k{i}", E($"v{i}"), PutMode.Create)).ToList();
+        var racing = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await store.PutAsync("d/same", E($"w{i}"), PutMode.Create);
+                return true;
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                return false;
+            }
+        })).ToList();
+        await Task.WhenAll(tasks);
+        Assert.Single((await Task.WhenAll(racing)).Where(won => won));
+        for (int i = 0; i < 64; i++)
+        {
+            Assert.Equal($"v{i}", System.Text.Encoding.UTF8.GetString(await store.GetBytesAsync($"d/k{i}")));
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir.Path, FileSystemObjectStore.StagingFolderName)));
+    }
+
+    [Fact]
     public async Task Writers_with_their_own_store_instances_share_one_directory()
     {
         const int writers = 4;
