@@ -33,6 +33,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private int _calls;
     private int _gets;
     private int _maxGets;
+    private int _rangedGets;
 
     public IObjectStore Inner => inner;
 
@@ -49,6 +50,9 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     /// <summary>The most GETs that were in flight at once.</summary>
     public int MaxConcurrentGets => Volatile.Read(ref _maxGets);
+
+    /// <summary>GETs of a byte range (not a whole object) made so far.</summary>
+    public int RangedGets => Volatile.Read(ref _rangedGets);
 
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
@@ -85,6 +89,11 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
+        if (range is not null)
+        {
+            Interlocked.Increment(ref _rangedGets);
+        }
+
         int inFlight = Interlocked.Increment(ref _gets);
         int max;
         while (inFlight > (max = Volatile.Read(ref _maxGets)) && Interlocked.CompareExchange(ref _maxGets, inFlight, max) != max)
