@@ -82,12 +82,11 @@ internal static class LogVerifier
 
     private static async Task CheckAsync(IObjectStore store, ReadUnit unit, CancellationToken cancellationToken)
     {
-        Stream stream = await store.GetAsync(unit.Key!, null, cancellationToken);
-        await using (stream)
+        var events = new List<PlannedEvent>();
+        await using var plan = new PlanReader(store, [unit], new AppendLogOptions(), cancellationToken);
+        while (await plan.ReadNextAsync(events))
         {
-            await foreach (PlannedEvent _ in LogReader.ReadUnitAsync(unit, stream, cancellationToken))
-            {
-            }
+            events.Clear();
         }
     }
 }

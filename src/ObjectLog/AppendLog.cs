@@ -140,23 +140,30 @@ public sealed class AppendLog : IAsyncDisposable
     public async Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         var events = new List<byte[]>();
-        await foreach (byte[] e in ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(e);
+            foreach (PlannedEvent e in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block))
+            {
+                events.Add(e.Data);
+            }
         }
 
         return events;
     }
 
-    /// <summary>Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, holding a few objects in memory at a time (up to eight small ones are fetched ahead).</summary>
+    /// <summary>
+    /// Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, holding a bounded amount
+    /// in memory: up to <see cref="AppendLogOptions.ReadConcurrency"/> objects (or parts of large ones) and
+    /// <see cref="AppendLogOptions.ReadAheadBytes"/> are fetched ahead.
+    /// </summary>
     public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
-        // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
-        List<PendingBatch> pending = _writer.CopyUnstored();
-        await foreach (PlannedEvent e in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
+        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return e.Data;
+            foreach (PlannedEvent e in block)
+            {
+                yield return e.Data;
+            }
         }
     }
 
@@ -170,12 +177,15 @@ public sealed class AppendLog : IAsyncDisposable
     {
         string? from = after?.Batch;
         Func<string, bool> include = from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0;
-        await foreach (PlannedEvent e in _reader.ReadAsync([], include, cancellationToken).ConfigureAwait(false))
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, cancellationToken).ConfigureAwait(false))
         {
-            var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-            if (after is not { } a || position > a)
+            foreach (PlannedEvent e in block)
             {
-                yield return new LogEvent(position, e.Data);
+                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+                if (after is not { } a || position > a)
+                {
+                    yield return new LogEvent(position, e.Data);
+                }
             }
         }
     }
@@ -203,27 +213,30 @@ public sealed class AppendLog : IAsyncDisposable
                 && !returned.Contains(name);
 
             string? current = null;
-            await foreach (PlannedEvent e in _reader.ReadAsync([], Include, cancellationToken).ConfigureAwait(false))
+            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, cancellationToken).ConfigureAwait(false))
             {
-                string batch = e.Batch!; // a filtered read knows every event's batch
-                if (current != batch)
+                foreach (PlannedEvent e in block)
                 {
-                    if (current is not null)
+                    string batch = e.Batch!; // a filtered read knows every event's batch
+                    if (current != batch)
                     {
-                        returned.Add(current);
+                        if (current is not null)
+                        {
+                            returned.Add(current);
+                        }
+
+                        current = batch;
+                        if (newest is null || string.CompareOrdinal(batch, newest) > 0)
+                        {
+                            newest = batch;
+                        }
                     }
 
-                    current = batch;
-                    if (newest is null || string.CompareOrdinal(batch, newest) > 0)
+                    var position = new LogPosition(batch, e.Line, trusted: true);
+                    if (after is not { } a || position > a)
                     {
-                        newest = batch;
+                        yield return new LogEvent(position, e.Data);
                     }
-                }
-
-                var position = new LogPosition(batch, e.Line, trusted: true);
-                if (after is not { } a || position > a)
-                {
-                    yield return new LogEvent(position, e.Data);
                 }
             }
 
@@ -238,6 +251,18 @@ public sealed class AppendLog : IAsyncDisposable
             }
 
             await Task.Delay(_options.TailPollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
+    private async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
+        // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
+        List<PendingBatch> pending = _writer.CopyUnstored();
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return block;
         }
     }
 

@@ -230,5 +230,12 @@ public sealed class AppendLogOptions
         }
     }
 
+    /// <summary>
+    /// Objects and ranged units larger than this are read as parallel ranged GETs of this size, each counting
+    /// against <see cref="ReadConcurrency"/> and <see cref="ReadAheadBytes"/>. Internal so tests can make it small;
+    /// at most <see cref="Array.MaxLength"/>, since a part is held in one array.
+    /// </summary>
+    internal int ReadPartBytes { get; set; } = 8 * 1024 * 1024;
+
     internal AppendLogOptions Clone() => (AppendLogOptions)MemberwiseClone();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -79,40 +80,39 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     private async Task<List<ManifestBatch>> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
     {
         var merged = new List<ManifestBatch>();
-        using var ahead = new Prefetcher(store, units, cancellationToken);
-        try
+        var events = new List<PlannedEvent>();
+        var bytes = new ArrayBufferWriter<byte>();
+        var plan = new PlanReader(store, units, options, cancellationToken);
+        await using (plan.ConfigureAwait(false))
         {
-            foreach (ReadUnit unit in units)
+            while (await plan.ReadNextAsync(events).ConfigureAwait(false))
             {
-                await CopyUnitAsync(unit, await ahead.OpenNextAsync().ConfigureAwait(false), spool, merged, cancellationToken).ConfigureAwait(false);
+                CopyPart(events, spool.Position, bytes, merged);
+                await spool.WriteAsync(bytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                bytes.ResetWrittenCount();
+                events.Clear();
             }
-        }
-        finally
-        {
-            await ahead.DrainAsync().ConfigureAwait(false);
         }
 
         return merged;
     }
 
-    private static async Task CopyUnitAsync(ReadUnit unit, Stream stream, Stream spool, List<ManifestBatch> merged, CancellationToken cancellationToken)
+    /// <summary>Appends one part's events to <paramref name="bytes"/>, which the spool receives at <paramref name="at"/>, and records where each batch lands.</summary>
+    private static void CopyPart(List<PlannedEvent> events, long at, ArrayBufferWriter<byte> bytes, List<ManifestBatch> merged)
     {
-        await using (stream.ConfigureAwait(false))
+        ManifestBatch? current = merged.Count > 0 ? merged[^1] : null;
+        foreach (PlannedEvent e in events)
         {
-            ManifestBatch? current = null;
-            await foreach (PlannedEvent e in LogReader.ReadUnitAsync(unit, stream, cancellationToken).ConfigureAwait(false))
+            if (current is null || current.Name != e.Batch)
             {
-                if (current is null || current.Name != e.Batch)
-                {
-                    current = new ManifestBatch { Name = e.Batch!, Offset = spool.Position }; // every manifest is loaded: batches are known
-                    merged.Add(current);
-                }
-
-                await spool.WriteAsync(e.Data, cancellationToken).ConfigureAwait(false);
-                spool.WriteByte((byte)'\n');
-                current.Lines++;
-                current.Length += e.Data.Length + 1;
+                current = new ManifestBatch { Name = e.Batch!, Offset = at + bytes.WrittenCount }; // every manifest is loaded: batches are known
+                merged.Add(current);
             }
+
+            bytes.Write(e.Data);
+            bytes.Write("\n"u8);
+            current.Lines++;
+            current.Length += e.Data.Length + 1;
         }
     }
 

@@ -1,78 +1,126 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
-
 namespace ObjectLog.Internal;
 
-/// <summary>Splits stored JSON Lines into events, refusing bodies that are empty or do not end in a newline.</summary>
-internal static class LineReader
+/// <summary>
+/// Splits one unit's JSON Lines into events, synchronously, over spans of its bytes as they arrive in consecutive
+/// chunks (the parts of a ranged read), naming each event's batch where the unit's layout is known and checking
+/// that layout. An event that spans chunks comes out whole. <see cref="Complete"/> refuses a stored unit that is
+/// empty or does not end in a newline.
+/// </summary>
+internal sealed class LineReader
 {
-    public static async IAsyncEnumerable<byte[]> ReadAsync(Stream stream, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private readonly string? _key;
+    private readonly long _offset;
+    private readonly IReadOnlyList<ManifestBatch>? _layout;
+    private string? _batch;
+    private int _entry;
+    private int _line;
+    private byte[] _carry = [];
+    private int _carried;
+    private bool _any;
+
+    private LineReader(string? key, long offset, IReadOnlyList<ManifestBatch>? layout, string? batch)
     {
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        var carry = new ArrayBufferWriter<byte>();
-        bool any = false;
-        try
+        _key = key;
+        _offset = offset;
+        _layout = layout;
+        _batch = layout is null ? batch : layout[0].Name;
+    }
+
+    /// <summary>A reader for one unit of a plan: a stored object or range, or a batch in memory.</summary>
+    public static LineReader For(ReadUnit unit)
+        => new(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, unit.FirstBatch == unit.LastBatch ? unit.FirstBatch : null); // merged data read whole: batches unknown
+
+    /// <summary>Splits well-formed bytes in memory (this writer's open batch) into events without a batch.</summary>
+    public static void Split(ReadOnlySpan<byte> data, List<PlannedEvent> events) => new LineReader(null, 0, null, null).Add(data, events);
+
+    /// <summary>Adds the events that end in <paramref name="chunk"/>; bytes after its last newline wait for the next chunk.</summary>
+    public void Add(ReadOnlySpan<byte> chunk, List<PlannedEvent> events)
+    {
+        if (chunk.IsEmpty)
         {
-            while (true)
+            return;
+        }
+
+        _any = true;
+        if (_carried > 0)
+        {
+            int end = chunk.IndexOf((byte)'\n');
+            if (end < 0)
             {
-                int read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                any = true;
-                int start = 0;
-                while (true)
-                {
-                    int nl = chunk.AsSpan(start, read - start).IndexOf((byte)'\n');
-                    if (nl < 0)
-                    {
-                        carry.Write(chunk.AsSpan(start, read - start));
-                        break;
-                    }
-
-                    byte[] line;
-                    if (carry.WrittenCount > 0)
-                    {
-                        carry.Write(chunk.AsSpan(start, nl));
-                        line = carry.WrittenSpan.ToArray();
-                        carry.ResetWrittenCount();
-                    }
-                    else
-                    {
-                        line = chunk.AsSpan(start, nl).ToArray();
-                    }
-
-                    start += nl + 1;
-                    yield return line;
-                }
+                Carry(chunk);
+                return;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
+
+            byte[] joined = new byte[_carried + end];
+            _carry.AsSpan(0, _carried).CopyTo(joined);
+            chunk[..end].CopyTo(joined.AsSpan(_carried));
+            _carried = 0;
+            Emit(joined, events);
+            chunk = chunk[(end + 1)..];
         }
 
-        if (!any)
+        int nl;
+        while ((nl = chunk.IndexOf((byte)'\n')) >= 0)
         {
-            throw new CorruptObjectException(key, "it is empty (a batch holds at least one event)");
+            Emit(chunk[..nl].ToArray(), events);
+            chunk = chunk[(nl + 1)..];
         }
 
-        if (carry.WrittenCount > 0)
+        if (!chunk.IsEmpty)
         {
-            throw new CorruptObjectException(key, $"it is truncated: the last {carry.WrittenCount} bytes are not followed by a newline");
+            Carry(chunk);
         }
     }
 
-    public static IEnumerable<byte[]> Split(ReadOnlyMemory<byte> data)
+    /// <summary>Checks the unit's end: a stored unit is not empty, ends in a newline, and holds what its manifest gives.</summary>
+    /// <exception cref="CorruptObjectException">It does not; the message names the key.</exception>
+    public void Complete()
     {
-        int start = 0;
-        while (start < data.Length)
+        if (_key is null)
         {
-            int nl = data.Span[start..].IndexOf((byte)'\n');
-            yield return data.Slice(start, nl).ToArray();
-            start += nl + 1;
+            return; // memory: written by this writer, well-formed by construction
         }
+
+        if (!_any)
+        {
+            throw new CorruptObjectException(_key, "it is empty (a batch holds at least one event)");
+        }
+
+        if (_carried > 0)
+        {
+            throw new CorruptObjectException(_key, $"it is truncated: the last {_carried} bytes are not followed by a newline");
+        }
+
+        if (_layout is not null && (_entry != _layout.Count - 1 || _line != _layout[_entry].Lines))
+        {
+            throw new CorruptObjectException(_key, $"it holds fewer events from byte {_offset} than its manifest gives");
+        }
+    }
+
+    private void Emit(byte[] data, List<PlannedEvent> events)
+    {
+        if (_layout is not null && _line == _layout[_entry].Lines)
+        {
+            if (++_entry == _layout.Count)
+            {
+                throw new CorruptObjectException(_key!, $"it holds more events from byte {_offset} than its manifest gives");
+            }
+
+            _batch = _layout[_entry].Name;
+            _line = 0;
+        }
+
+        events.Add(new PlannedEvent(_batch, _line++, data));
+    }
+
+    private void Carry(ReadOnlySpan<byte> bytes)
+    {
+        if (_carried + bytes.Length > _carry.Length)
+        {
+            Array.Resize(ref _carry, Math.Max(_carried + bytes.Length, 2 * _carry.Length));
+        }
+
+        bytes.CopyTo(_carry.AsSpan(_carried));
+        _carried += bytes.Length;
     }
 }

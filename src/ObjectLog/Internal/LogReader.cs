@@ -7,25 +7,36 @@ namespace ObjectLog.Internal;
 internal readonly record struct PlannedEvent(string? Batch, int Line, byte[] Data);
 
 /// <summary>
-/// Executes read plans, fetching small objects ahead (<see cref="Prefetcher"/>). If an object vanishes under a
-/// read (a compaction superseded it after the listing), the reader lists again and goes on after the last batch
-/// it returned, so racing a compaction never fails a read and never returns a batch twice.
+/// Executes read plans through a <see cref="PlanReader"/>, a block of events per fetched part. If an object
+/// vanishes under a read (a compaction superseded it after the listing), the reader lists again and goes on after
+/// the last event it returned, so racing a compaction never fails a read and never returns an event twice.
 /// </summary>
+/// <remarks>
+/// A read stops inside a unit only between parts of a unit read in several parts, and such a unit always knows
+/// its events' batches (a single batch, or a merged object whose manifest is loaded: see
+/// <see cref="LogSnapshot"/>). So the place to resume is always a batch and a line in it, and a resumed read,
+/// being filtered, knows every event's batch too.
+/// </remarks>
 internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
 {
     private const int MaxRestarts = 10;
 
+    /// <summary>Streams the plan's events a block at a time; a block is reused, so it is valid until the next step.</summary>
     /// <param name="pending">This writer's batches not known to be stored, to include.</param>
     /// <param name="includeBatch">Which batches to read; <see langword="null"/> for all. With a filter, every event's batch is known.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<PlannedEvent> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? lastReturned = null;
+        var block = new List<PlannedEvent>();
+        string? lastReturned = null; // every batch up to here was returned whole
+        PlannedEvent? lastInPart = null; // the last event returned, when its unit is not finished
         for (int attempt = 0; ; attempt++)
         {
-            Func<string, bool>? filter = lastReturned is null
+            string? after = lastReturned;
+            PlannedEvent? resume = lastInPart;
+            Func<string, bool>? filter = after is null && resume is null
                 ? includeBatch
-                : name => string.CompareOrdinal(name, lastReturned) > 0 && (includeBatch?.Invoke(name) ?? true);
+                : name => (resume is { } r ? string.CompareOrdinal(name, r.Batch) >= 0 : string.CompareOrdinal(name, after) > 0) && (includeBatch?.Invoke(name) ?? true);
             LogSnapshot snapshot;
             try
             {
@@ -37,86 +48,52 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
             }
 
             bool vanished = false;
-            using var ahead = new Prefetcher(store, snapshot.Units, cancellationToken);
-            try
+            var plan = new PlanReader(store, snapshot.Units, options, cancellationToken);
+            await using (plan.ConfigureAwait(false))
             {
-                foreach (ReadUnit unit in snapshot.Units)
+                while (true)
                 {
-                    if (unit.Key is null)
-                    {
-                        int line = 0;
-                        foreach (byte[] data in LineReader.Split(unit.Memory))
-                        {
-                            yield return new PlannedEvent(unit.FirstBatch, line++, data);
-                        }
-
-                        lastReturned = unit.LastBatch;
-                        continue;
-                    }
-
-                    Stream? stream = null;
                     try
                     {
-                        stream = await ahead.OpenNextAsync().ConfigureAwait(false);
+                        if (!await plan.ReadNextAsync(block).ConfigureAwait(false))
+                        {
+                            break;
+                        }
                     }
                     catch (ObjectNotFoundException) when (attempt < MaxRestarts)
                     {
                         vanished = true;
-                    }
-
-                    if (vanished)
-                    {
                         break;
                     }
 
-                    await using (stream!.ConfigureAwait(false))
+                    if (resume is { } r)
                     {
-                        await foreach (PlannedEvent e in ReadUnitAsync(unit, stream!, cancellationToken).ConfigureAwait(false))
-                        {
-                            yield return e;
-                        }
+                        // The batch the last read stopped inside: skip the lines of it already returned.
+                        block.RemoveAll(e => e.Batch == r.Batch && e.Line <= r.Line);
                     }
 
-                    lastReturned = unit.LastBatch;
+                    if (plan.UnitComplete)
+                    {
+                        lastReturned = plan.Unit!.LastBatch;
+                        lastInPart = null;
+                    }
+                    else if (block.Count > 0)
+                    {
+                        lastInPart = block[^1];
+                    }
+
+                    if (block.Count > 0)
+                    {
+                        yield return block;
+                        block.Clear();
+                    }
                 }
-            }
-            finally
-            {
-                await ahead.DrainAsync().ConfigureAwait(false);
             }
 
             if (!vanished)
             {
                 yield break;
             }
-        }
-    }
-
-    /// <summary>Splits one stored unit into events, naming each one's batch where the unit's layout is known, and checks the layout.</summary>
-    internal static async IAsyncEnumerable<PlannedEvent> ReadUnitAsync(ReadUnit unit, Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        IReadOnlyList<ManifestBatch>? layout = unit.Batches;
-        bool whole = layout is null && unit.FirstBatch != unit.LastBatch; // merged data read whole: batches unknown
-        int entry = 0;
-        int line = 0;
-        await foreach (byte[] data in LineReader.ReadAsync(stream, unit.Key!, cancellationToken).ConfigureAwait(false))
-        {
-            if (layout is not null && line == layout[entry].Lines)
-            {
-                if (++entry == layout.Count)
-                {
-                    throw new CorruptObjectException(unit.Key!, $"it holds more events from byte {unit.Range?.Offset ?? 0} than its manifest gives");
-                }
-
-                line = 0;
-            }
-
-            yield return new PlannedEvent(whole ? null : layout?[entry].Name ?? unit.FirstBatch, line++, data);
-        }
-
-        if (layout is not null && (entry != layout.Count - 1 || line != layout[entry].Lines))
-        {
-            throw new CorruptObjectException(unit.Key!, $"it holds fewer events from byte {unit.Range?.Offset ?? 0} than its manifest gives");
         }
     }
 }

@@ -11,7 +11,8 @@ namespace ObjectLog.Internal;
 /// listed) whose manifest names it. Merged objects are preferred to batch objects, and among merged objects the
 /// one holding more batches, then the lower name; each batch is read from its most preferred holder. A merged
 /// object's manifest is fetched only when its key range overlaps another object's, since otherwise it holds
-/// exactly the batches in its range and can be read whole.
+/// exactly the batches in its range and can be read whole, or when it is larger than a read part
+/// (<see cref="AppendLogOptions.ReadPartBytes"/>), so every unit read in parts knows its events' batches.
 /// </remarks>
 internal sealed class LogSnapshot
 {
@@ -93,6 +94,13 @@ internal sealed class LogSnapshot
 
         bool loadAll = forCompaction || includeBatch is not null; // a filter needs every merged object split by batch
         MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAll);
+        foreach (MergedObject m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes))
+        {
+            // Read in parts, so a read can stop inside it (an object vanishing under a later part); it resumes
+            // at a batch and line, so it must know each event's batch. One small GET beside several large ones.
+            m.NeedsManifest = true;
+        }
+
         await Parallel.ForEachAsync(
             committed.Where(m => m.NeedsManifest),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },

@@ -36,6 +36,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private int _puts;
     private int _maxPuts;
     private TaskCompletionSource? _putGate;
+    private int _rangedGets;
 
     public IObjectStore Inner => inner;
 
@@ -83,6 +84,9 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     /// <summary>The most GETs that were in flight at once.</summary>
     public int MaxConcurrentGets => Volatile.Read(ref _maxGets);
+
+    /// <summary>GETs of a byte range (not a whole object) made so far.</summary>
+    public int RangedGets => Volatile.Read(ref _rangedGets);
 
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
@@ -150,6 +154,11 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
+        if (range is not null)
+        {
+            Interlocked.Increment(ref _rangedGets);
+        }
+
         RaiseMax(ref _maxGets, Interlocked.Increment(ref _gets));
 
         Fault? fault;

@@ -194,7 +194,7 @@ public sealed class AppendLogTests
         var slow = new FaultInjectingObjectStore(_memory) { Latency = TimeSpan.FromMilliseconds(20) };
         await using var reader = new AppendLog(slow, "ahead", Quiet());
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"e{i}"), Texts(await reader.ReadAllAsync()));
-        Assert.InRange(slow.MaxConcurrentGets, 2, Prefetcher.Count);
+        Assert.InRange(slow.MaxConcurrentGets, 2, new AppendLogOptions().ReadConcurrency);
     }
 
     [Fact]
