@@ -98,6 +98,7 @@ public sealed class BulkDeleteTests
             }
         }
 
+        Assert.Equal(1_000, (await _memory.ListSortedAsync("many/")).Count);
         await using var log = new AppendLog(counting, "many", Quiet());
         await log.CompactAsync();
 
