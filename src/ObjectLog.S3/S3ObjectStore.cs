@@ -219,7 +219,8 @@ public sealed class S3ObjectStore : IObjectStore
     /// <remarks>
     /// One <c>DeleteObjects</c> request per 1,000 keys (S3's limit), up to 4 in flight. Each key's outcome is read
     /// from the response: a key S3 reports as an error is a failure with S3's code and message, and so is a key the
-    /// response does not mention. A request that fails as a whole fails each of its keys with the translated error.
+    /// response does not mention. A request that fails as a whole fails each of its keys with the translated error,
+    /// except <c>501 Not Implemented</c> (a server without <c>DeleteObjects</c>): then its keys are deleted one by one.
     /// </remarks>
     public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
@@ -292,6 +293,12 @@ public sealed class S3ObjectStore : IObjectStore
         catch (DeleteObjectsException e) when (e.Response is not null)
         {
             response = e.Response; // the SDK throws when any key failed; the response still says which
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            // A compatible server without DeleteObjects (some have none): one DeleteObject a key still deletes them.
+            await BulkDelete.DeleteEachAsync(this, keys, BulkDelete.DefaultConcurrency, outcome, cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (IsSdkFailure(e, cancellationToken))
         {

@@ -144,14 +144,35 @@ public sealed class S3DeleteObjectsResponseTests
         Assert.True(e.IsTransient);
     }
 
+    [Fact]
+    public async Task A_server_without_DeleteObjects_gets_one_DeleteObject_a_key()
+    {
+        var singles = new ConcurrentBag<string>();
+        using var client = new ScriptedDeleteObjectsClient(
+            _ => throw new AmazonS3Exception("not implemented", ErrorType.Sender, "NotImplemented", "request-id", HttpStatusCode.NotImplemented),
+            key => singles.Add(key));
+        var store = new S3ObjectStore(client, "bucket");
+        string[] keys = Enumerable.Range(0, 30).Select(i => $"k/{i}").ToArray();
+
+        await store.DeleteManyAsync(keys);
+
+        Assert.Equal(keys.Order(StringComparer.Ordinal), singles.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>An S3 client that never touches the network: <c>DeleteObjects</c> answers from a script.</summary>
-    private sealed class ScriptedDeleteObjectsClient(Func<List<KeyVersion>, DeleteObjectsResponse> answer)
+    private sealed class ScriptedDeleteObjectsClient(Func<List<KeyVersion>, DeleteObjectsResponse> answer, Action<string>? deleteOne = null)
         : AmazonS3Client(new BasicAWSCredentials("key", "secret"), new AmazonS3Config { ServiceURL = "http://127.0.0.1:9", ForcePathStyle = true, MaxErrorRetry = 0 })
     {
         public override Task<DeleteObjectsResponse> DeleteObjectsAsync(DeleteObjectsRequest request, CancellationToken cancellationToken = default)
         {
             var keys = request.Objects.ToList();
             return Task.Run(() => answer(keys), cancellationToken);
+        }
+
+        public override Task<DeleteObjectResponse> DeleteObjectAsync(string bucketName, string key, CancellationToken cancellationToken = default)
+        {
+            (deleteOne ?? throw new InvalidOperationException("unexpected DeleteObject")).Invoke(key);
+            return Task.FromResult(new DeleteObjectResponse());
         }
     }
 }

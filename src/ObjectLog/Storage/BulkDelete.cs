@@ -39,8 +39,14 @@ internal static class BulkDelete
         List<string> unique = Prepare(keys);
         cancellationToken.ThrowIfCancellationRequested();
         var outcome = new Outcome();
-        await Parallel.ForEachAsync(
-            unique,
+        await DeleteEachAsync(store, unique, concurrency, outcome, cancellationToken).ConfigureAwait(false);
+        outcome.ThrowIfAnyFailed();
+    }
+
+    /// <summary>Deletes each of <paramref name="validKeys"/> (already checked) one by one, recording each outcome in <paramref name="outcome"/>.</summary>
+    public static Task DeleteEachAsync(IObjectStore store, IEnumerable<string> validKeys, int concurrency, Outcome outcome, CancellationToken cancellationToken)
+        => Parallel.ForEachAsync(
+            validKeys,
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (key, ct) =>
             {
@@ -53,9 +59,7 @@ internal static class BulkDelete
                 {
                     outcome.Failed(key, e);
                 }
-            }).ConfigureAwait(false);
-        outcome.ThrowIfAnyFailed();
-    }
+            });
 
     /// <summary>Collects what happened to each key, from any number of concurrent requests.</summary>
     internal sealed class Outcome
