@@ -37,6 +37,8 @@ namespace ObjectLog.S3;
 public sealed class S3ObjectStore : IObjectStore
 {
     private const int MaxConflictRetries = 3;
+    private const int MaxKeysPerDeleteObjects = 1000;
+    private const int MaxDeleteObjectsInFlight = 4;
 
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -214,6 +216,25 @@ public sealed class S3ObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One <c>DeleteObjects</c> request per 1,000 keys (S3's limit), up to 4 in flight. Each key's outcome is read
+    /// from the response: a key S3 reports as an error is a failure with S3's code and message, and so is a key the
+    /// response does not mention. A request that fails as a whole fails each of its keys with the translated error,
+    /// except <c>501 Not Implemented</c> (a server without <c>DeleteObjects</c>): then its keys are deleted one by one.
+    /// </remarks>
+    public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        List<string> unique = BulkDelete.Prepare(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var outcome = new BulkDelete.Outcome();
+        await Parallel.ForEachAsync(
+            unique.Chunk(MaxKeysPerDeleteObjects),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxDeleteObjectsInFlight, CancellationToken = cancellationToken },
+            (chunk, ct) => new ValueTask(DeleteChunkAsync(chunk, outcome, ct))).ConfigureAwait(false);
+        outcome.ThrowIfAnyFailed();
+    }
+
+    /// <inheritdoc />
     /// <remarks>Pages through <c>ListObjectsV2</c>, 1,000 keys a request, so results arrive in S3's (UTF-8 binary) order.</remarks>
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -254,6 +275,87 @@ public sealed class S3ObjectStore : IObjectStore
 
             request.ContinuationToken = page.NextContinuationToken;
         }
+    }
+
+    private async Task DeleteChunkAsync(string[] keys, BulkDelete.Outcome outcome, CancellationToken cancellationToken)
+    {
+        var request = new DeleteObjectsRequest
+        {
+            BucketName = _bucket,
+            Objects = keys.Select(k => new KeyVersion { Key = k }).ToList(),
+            Quiet = false, // quiet mode lists only errors, so a key the server skipped would pass for deleted
+        };
+        DeleteObjectsResponse response;
+        try
+        {
+            response = await _client.DeleteObjectsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeleteObjectsException e) when (e.Response is not null)
+        {
+            response = e.Response; // the SDK throws when any key failed; the response still says which
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            // A compatible server without DeleteObjects (some have none): one DeleteObject a key still deletes them.
+            await BulkDelete.DeleteEachAsync(this, keys, BulkDelete.DefaultConcurrency, outcome, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            ObjectStoreException error = Translate(e, key: null, $"deleting {keys.Length} objects from", cancellationToken);
+            foreach (string key in keys)
+            {
+                outcome.Failed(key, error);
+            }
+
+            return;
+        }
+
+        var unreported = new HashSet<string>(keys, StringComparer.Ordinal);
+        foreach (DeletedObject deleted in response.DeletedObjects ?? [])
+        {
+            if (deleted.Key is { } key && unreported.Remove(key))
+            {
+                outcome.Deleted(key);
+            }
+        }
+
+        foreach (DeleteError error in response.DeleteErrors ?? [])
+        {
+            if (error.Key is not { } key || !unreported.Remove(key))
+            {
+                continue;
+            }
+
+            if (error.Code == "NoSuchKey")
+            {
+                outcome.Deleted(key); // already gone, as DeleteAsync treats it
+            }
+            else
+            {
+                outcome.Failed(key, TranslateDeleteError(key, error));
+            }
+        }
+
+        foreach (string key in unreported)
+        {
+            outcome.Failed(key, new ObjectStoreException(
+                $"S3 did not report deleting object '{key}' in bucket '{_bucket}' at {_endpoint}: its DeleteObjects response names neither a deletion nor an error for it.",
+                key, isTransient: true));
+        }
+    }
+
+    private ObjectStoreException TranslateDeleteError(string key, DeleteError error)
+    {
+        string code = string.IsNullOrEmpty(error.Code) ? "unknown error" : error.Code;
+        string target = $"object '{key}' in bucket '{_bucket}' at {_endpoint}";
+        if (code is "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidToken")
+        {
+            return new ObjectStoreException($"S3 refused deleting {target} ({code}): check the access key, secret and the bucket's permissions.", key, isTransient: false);
+        }
+
+        bool transient = code is "InternalError" or "ServiceUnavailable" or "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException";
+        return new ObjectStoreException($"S3 failed deleting {target} ({code}): {error.Message}", key, transient);
     }
 
     private async Task PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, CancellationToken cancellationToken)

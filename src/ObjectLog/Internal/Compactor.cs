@@ -121,20 +121,21 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     {
         foreach (bool manifestsPhase in new[] { false, true })
         {
-            await Parallel.ForEachAsync(
-                keys.Where(k => k.EndsWith(".manifest.json", StringComparison.Ordinal) == manifestsPhase).Distinct(StringComparer.Ordinal),
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (key, ct) =>
-                {
-                    try
-                    {
-                        await store.DeleteAsync(key, ct).ConfigureAwait(false);
-                    }
-                    catch (ObjectStoreException)
-                    {
-                        // Garbage collection, not correctness: a later compaction finds it again.
-                    }
-                }).ConfigureAwait(false);
+            List<string> phase = keys.Where(k => k.EndsWith(".manifest.json", StringComparison.Ordinal) == manifestsPhase).Distinct(StringComparer.Ordinal).ToList();
+            if (phase.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await store.DeleteManyAsync(phase, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectStoreException)
+            {
+                // Garbage collection, not correctness: a later compaction finds what is left. A manifest whose data
+                // survived this phase may still go: data without a manifest is invisible, and collected in its turn.
+            }
         }
     }
 }

@@ -163,6 +163,11 @@ public sealed class FileSystemObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A filesystem has no bulk delete: files are deleted one by one, 8 at a time.</remarks>
+    public Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+        => BulkDelete.DeleteEachAsync(this, keys, BulkDelete.DefaultConcurrency, cancellationToken);
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectKey.ValidatePrefix(prefix);

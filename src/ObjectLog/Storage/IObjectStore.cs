@@ -11,7 +11,9 @@ namespace ObjectLog.Storage;
 /// </para>
 /// <para>
 /// Everything else (byte-array helpers, retries, the log itself) is built on top of these five members, so a
-/// new backend only has to get them right; the shared conformance suite says what "right" means.
+/// new backend only has to get them right; the shared conformance suite says what "right" means. A sixth,
+/// <see cref="DeleteManyAsync"/>, has a default built on <see cref="DeleteAsync"/>; a backend with a bulk delete
+/// request overrides it.
 /// </para>
 /// </remarks>
 public interface IObjectStore
@@ -39,6 +41,29 @@ public interface IObjectStore
 
     /// <summary>Deletes an object. Deleting a key that does not exist succeeds.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every object in <paramref name="keys"/>, in as few requests as the store allows. A key that does not
+    /// exist counts as deleted, as with <see cref="DeleteAsync"/>; a key given twice is deleted once.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Every key is checked against the <see cref="ObjectKey"/> rules before anything is sent, so an invalid key
+    /// means nothing is deleted. The deletes are not one atomic step: when some fail, the others still happen, and
+    /// the <see cref="BulkDeleteException"/> says which keys are which. A key is reported deleted only when the
+    /// store confirmed it; a key whose outcome is unknown (its request timed out) is reported failed.
+    /// </para>
+    /// <para>
+    /// The default deletes the keys one by one with <see cref="DeleteAsync"/>, 8 at a time.
+    /// </para>
+    /// </remarks>
+    /// <param name="keys">The keys to delete, in any order; none is fine.</param>
+    /// <param name="cancellationToken">Stops the deletes not yet sent; those already sent may still happen.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="keys"/> or one of its keys is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A key breaks the <see cref="ObjectKey"/> rules; nothing was deleted.</exception>
+    /// <exception cref="BulkDeleteException">Some keys could not be deleted; it lists them with their errors, and the keys that were.</exception>
+    Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+        => BulkDelete.DeleteEachAsync(this, keys, BulkDelete.DefaultConcurrency, cancellationToken);
 
     /// <summary>
     /// Lists every object whose key starts with <paramref name="prefix"/> (a plain string prefix, not a folder:

@@ -82,6 +82,20 @@ public sealed class InMemoryObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Removes every key at once; it never fails once the keys are valid.</remarks>
+    public Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        List<string> unique = BulkDelete.Prepare(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (string key in unique)
+        {
+            _objects.TryRemove(key, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectKey.ValidatePrefix(prefix);

@@ -37,3 +37,48 @@ public sealed class ObjectAlreadyExistsException : ObjectStoreException
     {
     }
 }
+
+/// <summary>
+/// A bulk delete (<see cref="IObjectStore.DeleteManyAsync"/>) could not delete some of its keys. Every distinct key
+/// it was given is in exactly one of <see cref="Failures"/> and <see cref="Deleted"/>.
+/// </summary>
+/// <remarks>
+/// A key is in <see cref="Deleted"/> only when the store confirmed it (or confirmed it was already gone). A key whose
+/// outcome is unknown, such as one in a request that timed out, is a failure, though the store may have deleted it.
+/// </remarks>
+public sealed class BulkDeleteException : ObjectStoreException
+{
+    private const int KeysInMessage = 3;
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="failures">Each key that was not deleted, with the error that says why; at least one. The exception copies it.</param>
+    /// <param name="deleted">The keys the store confirmed deleted. The exception copies them.</param>
+    /// <exception cref="ArgumentException"><paramref name="failures"/> is empty.</exception>
+    public BulkDeleteException(IReadOnlyDictionary<string, ObjectStoreException> failures, IReadOnlyCollection<string> deleted)
+        : base(Describe(failures, deleted), key: null, isTransient: failures.Count > 0 && failures.Values.All(e => e.IsTransient))
+    {
+        Failures = new SortedDictionary<string, ObjectStoreException>(failures.ToDictionary(), StringComparer.Ordinal);
+        Deleted = [.. deleted];
+    }
+
+    /// <summary>Each key that was not deleted (or may not have been), with the error that says why, in ordinal key order.</summary>
+    /// <remarks>Keys that failed together, in one request, can share one error.</remarks>
+    public IReadOnlyDictionary<string, ObjectStoreException> Failures { get; }
+
+    /// <summary>The keys the store confirmed deleted, including those it found already gone.</summary>
+    public IReadOnlyList<string> Deleted { get; }
+
+    private static string Describe(IReadOnlyDictionary<string, ObjectStoreException> failures, IReadOnlyCollection<string> deleted)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        ArgumentNullException.ThrowIfNull(deleted);
+        if (failures.Count == 0)
+        {
+            throw new ArgumentException("A bulk delete failure needs at least one failed key.", nameof(failures));
+        }
+
+        IEnumerable<string> shown = failures.OrderBy(f => f.Key, StringComparer.Ordinal).Take(KeysInMessage).Select(f => $"'{f.Key}': {f.Value.Message}");
+        string more = failures.Count > KeysInMessage ? $"; and {failures.Count - KeysInMessage} more" : "";
+        return $"Could not delete {failures.Count} of {failures.Count + deleted.Count} objects ({string.Join("; ", shown)}{more}).";
+    }
+}

@@ -157,6 +157,84 @@ public abstract class ObjectStoreConformanceTests
     }
 
     [Fact]
+    public async Task Delete_many_removes_every_key_across_several_requests_and_leaves_the_others()
+    {
+        const int count = 2_500; // S3 takes 1,000 keys a request
+        string[] doomed = Enumerable.Range(0, count).Select(i => K($"bulk/{i:D5}")).ToArray();
+        string[] kept = [K("bulk/keep"), K("bulk-neighbour"), K("bulk/00000x")];
+        await Parallel.ForEachAsync(doomed.Concat(kept), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, ct) =>
+            await Store.PutAsync(key, Bytes("x"), PutMode.Overwrite, ct));
+
+        await Store.DeleteManyAsync(doomed);
+
+        Assert.Equal(kept.Order(StringComparer.Ordinal), (await Store.ListSortedAsync(K("bulk"))).Select(m => m.Key));
+        Assert.Equal(Bytes("x"), await Store.GetBytesAsync(K("bulk/keep")));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.GetAsync(doomed[^1]));
+    }
+
+    [Fact]
+    public async Task Delete_many_counts_missing_and_repeated_keys_as_deleted()
+    {
+        await Store.PutAsync(K("m/present"), Bytes("x"));
+
+        await Store.DeleteManyAsync([K("m/never-written"), K("m/present"), K("no/such/folder/key"), K("m/present")]);
+
+        Assert.Empty(await Store.ListSortedAsync(K("m/")));
+        await Store.DeleteManyAsync([K("m/present")]);
+    }
+
+    [Fact]
+    public async Task Delete_many_of_no_keys_does_nothing()
+    {
+        await Store.PutAsync(K("e/a"), Bytes("x"));
+
+        await Store.DeleteManyAsync([]);
+
+        Assert.Equal(Bytes("x"), await Store.GetBytesAsync(K("e/a")));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/absolute")]
+    [InlineData("a/../../escape")]
+    [InlineData("trailing/")]
+    [InlineData("back\\slash")]
+    [InlineData("nul\0byte")]
+    public async Task Delete_many_refuses_an_invalid_key_before_deleting_anything(string invalid)
+    {
+        await Store.PutAsync(K("v/a"), Bytes("a"));
+        await Store.PutAsync(K("v/b"), Bytes("b"));
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteManyAsync([K("v/a"), invalid, K("v/b")]));
+
+        Assert.IsNotType<ArgumentNullException>(e);
+        Assert.Equal([K("v/a"), K("v/b")], (await Store.ListSortedAsync(K("v/"))).Select(m => m.Key));
+    }
+
+    [Fact]
+    public async Task Delete_many_refuses_a_null_list_or_key()
+    {
+        await Store.PutAsync(K("n/a"), Bytes("a"));
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Store.DeleteManyAsync(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Store.DeleteManyAsync([K("n/a"), null!]));
+
+        Assert.Equal(Bytes("a"), await Store.GetBytesAsync(K("n/a")));
+    }
+
+    [Fact]
+    public async Task A_cancelled_delete_many_throws_OperationCanceledException_and_deletes_nothing()
+    {
+        await Store.PutAsync(K("cancel/a"), Bytes("a"));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.DeleteManyAsync([K("cancel/a")], cts.Token));
+
+        Assert.Equal(Bytes("a"), await Store.GetBytesAsync(K("cancel/a")));
+    }
+
+    [Fact]
     public async Task List_returns_keys_under_the_prefix_with_sizes_including_nested_ones()
     {
         await Store.PutAsync(K("log/a"), Bytes("1"));

@@ -31,6 +31,8 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private readonly Lock _gate = new();
     private Func<StoreCall, string, Fault?>? _decide;
     private int _calls;
+    private int _deletes;
+    private int _bulkDeletes;
     private int _gets;
     private int _maxGets;
     private int _puts;
@@ -73,8 +75,14 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         gate?.TrySetResult();
     }
 
-    /// <summary>Store calls made so far (all kinds).</summary>
+    /// <summary>Store calls made so far (all kinds; a bulk delete is one).</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Single deletes (<see cref="DeleteAsync"/>) made so far.</summary>
+    public int Deletes => Volatile.Read(ref _deletes);
+
+    /// <summary>Bulk deletes (<see cref="DeleteManyAsync"/>) made so far, each one request however many keys it names.</summary>
+    public int BulkDeletes => Volatile.Read(ref _bulkDeletes);
 
     /// <summary>Puts made so far.</summary>
     public int Puts { get; private set; }
@@ -103,7 +111,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
-    /// <summary>Fails the call with the given 1-based index (counting from now), once.</summary>
+    /// <summary>Fails the call with the given 1-based index (counting from now), once; each key of a bulk delete counts as a call here.</summary>
     public void FailNthCall(int n, Fault fault)
     {
         int target = Calls + n;
@@ -184,9 +192,62 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _deletes);
         Fault? fault = await EnterAsync(StoreCall.Delete, key, cancellationToken);
         await inner.DeleteAsync(key, cancellationToken);
         ThrowIfAfter(fault, StoreCall.Delete, key);
+    }
+
+    /// <summary>
+    /// One call (and one latency) for the whole request; the fault rule is asked about each key as a
+    /// <see cref="StoreCall.Delete"/>. A key failed before is not sent; one failed after is deleted but reported failed.
+    /// </summary>
+    public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        List<string> unique = BulkDelete.Prepare(keys);
+        Interlocked.Increment(ref _bulkDeletes);
+        await CountAsync(cancellationToken);
+        var failures = new Dictionary<string, ObjectStoreException>(StringComparer.Ordinal);
+        var failAfter = new HashSet<string>(StringComparer.Ordinal);
+        var send = new List<string>(unique.Count);
+        foreach (string key in unique)
+        {
+            switch (Decide(StoreCall.Delete, key))
+            {
+                case Fault.FailBefore:
+                    failures[key] = new InjectedFaultException(StoreCall.Delete, key, Fault.FailBefore);
+                    continue;
+                case Fault.FailAfter:
+                    failAfter.Add(key);
+                    break;
+            }
+
+            send.Add(key);
+        }
+
+        IReadOnlyCollection<string> deleted = send;
+        try
+        {
+            await inner.DeleteManyAsync(send, cancellationToken);
+        }
+        catch (BulkDeleteException e)
+        {
+            deleted = e.Deleted;
+            foreach ((string key, ObjectStoreException error) in e.Failures)
+            {
+                failures[key] = error;
+            }
+        }
+
+        foreach (string key in failAfter.Where(k => !failures.ContainsKey(k)))
+        {
+            failures[key] = new InjectedFaultException(StoreCall.Delete, key, Fault.FailAfter);
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new BulkDeleteException(failures, deleted.Where(k => !failures.ContainsKey(k)).ToList());
+        }
     }
 
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -201,24 +262,8 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     private async Task<Fault?> EnterAsync(StoreCall call, string key, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _calls);
-        if (Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Latency, cancellationToken);
-        }
-
-        for (int i = Reorder ? Random.Shared.Next(4) : 0; i > 0; i--)
-        {
-            await Task.Yield();
-        }
-
-        Func<StoreCall, string, Fault?>? decide;
-        lock (_gate)
-        {
-            decide = _decide;
-        }
-
-        Fault? fault = decide?.Invoke(call, key);
+        await CountAsync(cancellationToken);
+        Fault? fault = Decide(call, key);
         if (fault == Fault.FailBefore)
         {
             throw new InjectedFaultException(call, key, fault.Value);
@@ -233,6 +278,31 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen)
         {
         }
+    }
+
+    private async Task CountAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
+        for (int i = Reorder ? Random.Shared.Next(4) : 0; i > 0; i--)
+        {
+            await Task.Yield();
+        }
+    }
+
+    private Fault? Decide(StoreCall call, string key)
+    {
+        Func<StoreCall, string, Fault?>? decide;
+        lock (_gate)
+        {
+            decide = _decide;
+        }
+
+        return decide?.Invoke(call, key);
     }
 
     private static void ThrowIfAfter(Fault? fault, StoreCall call, string key)
