@@ -63,6 +63,10 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public bool SupportsCreateOnly => true;
 
     /// <inheritdoc />
+    /// <remarks>Blob listings are in lexicographic order.</remarks>
+    public bool ListsInKeyOrder => true;
+
+    /// <inheritdoc />
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(key);

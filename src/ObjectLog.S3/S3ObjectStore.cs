@@ -73,6 +73,10 @@ public sealed class S3ObjectStore : IObjectStore
     /// <remarks>As configured by <see cref="S3ObjectStoreOptions.SupportsCreateOnly"/>.</remarks>
     public bool SupportsCreateOnly => _supportsCreateOnly;
 
+    /// <inheritdoc />
+    /// <remarks>ListObjectsV2 returns keys in UTF-8 byte order, which is ordinal order for the ASCII names a log uses. (S3 Express directory buckets do not; readers only lose a head start there: they stop at the first key out of order.)</remarks>
+    public bool ListsInKeyOrder => true;
+
     /// <summary>
     /// Makes a client for an S3-compatible endpoint: path-style addressing, and checksums only where an operation
     /// requires them (Ceph RGW rejects the SDK's default trailing checksums with <c>XAmzContentSHA256Mismatch</c>).

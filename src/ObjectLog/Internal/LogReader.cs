@@ -38,17 +38,28 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
                 ? includeBatch
                 : name => (resume is { } r ? string.CompareOrdinal(name, r.Batch) >= 0 : string.CompareOrdinal(name, after) > 0) && (includeBatch?.Invoke(name) ?? true);
             LogSnapshot snapshot;
+            ListingPrefetch? prefetch = attempt == 0 && store.ListsInKeyOrder ? new ListingPrefetch(store, filter, options, cancellationToken) : null;
             try
             {
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, filter, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, filter, forCompaction: false, options, cancellationToken, prefetch).ConfigureAwait(false);
             }
-            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+            catch (Exception e)
             {
-                continue;
+                if (prefetch is not null)
+                {
+                    await prefetch.CancelAsync().ConfigureAwait(false);
+                }
+
+                if (e is ObjectNotFoundException && attempt < MaxRestarts)
+                {
+                    continue;
+                }
+
+                throw;
             }
 
             bool vanished = false;
-            var plan = new PlanReader(store, snapshot.Units, options, cancellationToken);
+            var plan = new PlanReader(store, snapshot.Units, options, cancellationToken, prefetch);
             await using (plan.ConfigureAwait(false))
             {
                 while (true)

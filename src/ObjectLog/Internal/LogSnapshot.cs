@@ -44,7 +44,8 @@ internal sealed class LogSnapshot
         Func<string, bool>? includeBatch,
         bool forCompaction,
         AppendLogOptions options,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ListingPrefetch? prefetch = null)
     {
         var batches = new Dictionary<string, ObjectMeta>(StringComparer.Ordinal);
         var mergedData = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
@@ -57,6 +58,7 @@ internal sealed class LogSnapshot
                 continue; // not ObjectLog's: ignored, never touched
             }
 
+            prefetch?.OnListed(meta, parsed);
             switch (parsed.Kind)
             {
                 case LogObjectKind.Batch:

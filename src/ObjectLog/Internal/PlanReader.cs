@@ -13,10 +13,10 @@ internal sealed class PlanReader : IAsyncDisposable
     private int _next;
     private LineReader? _lines;
 
-    public PlanReader(IObjectStore store, List<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken)
+    public PlanReader(IObjectStore store, List<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null)
     {
         _units = units;
-        _window = new ReadWindow(store, units, options, cancellationToken);
+        _window = new ReadWindow(store, units, options, cancellationToken, prefetch);
     }
 
     /// <summary>The unit the last <see cref="ReadNextAsync"/> read from.</summary>

@@ -30,9 +30,16 @@ internal sealed class ReadWindow : IAsyncDisposable
     private long _unitOffset; // where the next part of _units[_unit] starts, relative to the unit
     private long _bytesAhead;
     private byte[]? _held;
+    private ListingPrefetch? _prefetch;
 
-    public ReadWindow(IObjectStore store, IReadOnlyList<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken)
+    /// <param name="store">Where the units are.</param>
+    /// <param name="units">The plan.</param>
+    /// <param name="options">The window's limits.</param>
+    /// <param name="cancellationToken">Cancels every fetch.</param>
+    /// <param name="prefetch">Fetches started during the listing, to take over where the plan reads those objects whole.</param>
+    public ReadWindow(IObjectStore store, IReadOnlyList<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null)
     {
+        _prefetch = prefetch;
         _store = store;
         _units = units;
         _concurrency = options.ReadConcurrency;
@@ -50,6 +57,11 @@ internal sealed class ReadWindow : IAsyncDisposable
     {
         Release();
         Fill();
+        if (_prefetch is { } prefetch)
+        {
+            prefetch.Abandon(); // the window is full: what it did not take, the plan reads later or not at all
+        }
+
         if (!_slots.TryPeek(out Slot? head))
         {
             throw new InvalidOperationException("Every part of the plan has been read.");
@@ -66,6 +78,12 @@ internal sealed class ReadWindow : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync().ConfigureAwait(false);
+        if (_prefetch is not null)
+        {
+            await _prefetch.CancelAsync().ConfigureAwait(false); // also cancels the fetches the window took from it
+            _prefetch = null;
+        }
+
         foreach (Slot slot in _slots)
         {
             await ReturnWhenDoneAsync(slot.Body).ConfigureAwait(false);
@@ -154,7 +172,10 @@ internal sealed class ReadWindow : IAsyncDisposable
                 return;
             }
 
-            _slots.Enqueue(new Slot(unit, isLast, size, FetchAsync(_store, unit.Key!, range, size, _cts.Token)));
+            Task<Fetched> body = _prefetch is not null && _prefetch.TryTake(unit.Key!, range, size, out Task<Fetched> started)
+                ? started
+                : FetchAsync(_store, unit.Key!, range, size, _cts.Token);
+            _slots.Enqueue(new Slot(unit, isLast, size, body));
             _bytesAhead += size;
             if (isLast)
             {

@@ -25,6 +25,13 @@ public interface IObjectStore
     /// </summary>
     bool SupportsCreateOnly { get; }
 
+    /// <summary>
+    /// Whether <see cref="ListAsync"/> returns keys in ordinal order (S3 general-purpose buckets and Azure do; a
+    /// directory walk does not). A hint only: callers still sort. Readers use it to start fetching the first
+    /// objects before a long listing ends. Default <see langword="false"/>.
+    /// </summary>
+    bool ListsInKeyOrder => false;
+
     /// <summary>Writes an object from <paramref name="content"/>, read from its current position to its end.</summary>
     /// <exception cref="ObjectAlreadyExistsException">
     /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.

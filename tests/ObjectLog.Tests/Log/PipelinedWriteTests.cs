@@ -173,14 +173,16 @@ public sealed class PipelinedWriteTests
     [Fact]
     public async Task A_failed_batch_is_retried_once_a_later_put_succeeds()
     {
-        await using var log = new AppendLog(_store, "healed", Pipelined(threshold: 1, puts: 8));
+        string prefix = $"healed-{Guid.NewGuid():N}";
+        using var totals = new MetricTotals(prefix + "/");
+        await using var log = new AppendLog(_store, prefix, Pipelined(threshold: 1, puts: 8));
         _store.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
         Assert.True(log.TryAppend(E("a")));
-        await WaitUntil(() => _store.Calls >= 1);
+        await WaitUntil(() => totals["objectlog.flush.failures"] >= 1);
         _store.FailWhen(null);
         Assert.True(log.TryAppend(E("b"))); // no flush: its success sends "a" again
         await WaitUntil(() => log.BufferedBytes == 0);
-        Assert.Equal(["a", "b"], Texts(await new AppendLog(_memory, "healed", Quiet()).ReadAllAsync()));
+        Assert.Equal(["a", "b"], Texts(await new AppendLog(_memory, prefix, Quiet()).ReadAllAsync()));
     }
 
     [Fact]
