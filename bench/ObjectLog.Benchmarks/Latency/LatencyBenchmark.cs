@@ -24,7 +24,6 @@ internal static class LatencyBenchmark
     private static readonly TimeSpan CompactionLatency = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan[] ReadLatencies = [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20)];
     private static readonly byte[] Event = SampleData.Event(200);
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -194,7 +193,7 @@ internal static class LatencyBenchmark
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (WriteRow w in rows)
         {
-            string retries = w.Workload == Workload.OneProducerTryAppend ? w.Sample.Retries.ToString(C) : "–";
+            string retries = w.Workload == Workload.OneProducerTryAppend ? w.Sample.Retries.ToString(CultureInfo.InvariantCulture) : "–";
             Console.WriteLine(FormattableString.Invariant($"| {Describe(w.Workload)} | {w.MaxConcurrentPuts} | {w.Events} | {w.Sample.Seconds:F2} | {w.EventsPerSecond:F0} | {w.EventsPerSecond / ceiling:F2} | {w.Sample.Requests.Puts} | {(double)w.Events / w.Sample.Requests.Puts:F1} | {retries} |"));
         }
 

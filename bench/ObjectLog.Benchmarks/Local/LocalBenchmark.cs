@@ -1,4 +1,3 @@
-using System.Globalization;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Benchmarks.Local;
@@ -18,7 +17,6 @@ internal static class LocalBenchmark
     private const int BatchEvents = 4096;
     private const string Prefix = "log";
     private static readonly byte[] Event = SampleData.Event(200);
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public static async Task<int> RunAsync(string[] args)
     {
