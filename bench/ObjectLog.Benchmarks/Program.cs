@@ -1,9 +1,16 @@
 using BenchmarkDotNet.Running;
+using ObjectLog.Benchmarks.Latency;
+using ObjectLog.Benchmarks.Local;
 using ObjectLog.Benchmarks.Stores;
 
-// `stores [--quick]`: AppendLog against bare SDK loops on real servers (see StoreBenchmark). Anything else: BenchmarkDotNet.
-return args.Length > 0 && args[0] == "stores"
-    ? await StoreBenchmark.RunAsync(args[1..])
+// `stores`, `latency`, `local` [--quick]: side-by-side runs with ratios (docs/benchmarks.md). Anything else: BenchmarkDotNet.
+return args.Length > 0 && args[0] is "stores" or "latency" or "local"
+    ? args[0] switch
+    {
+        "stores" => await StoreBenchmark.RunAsync(args[1..]),
+        "latency" => await LatencyBenchmark.RunAsync(args[1..]),
+        _ => await LocalBenchmark.RunAsync(args[1..]),
+    }
     : RunBenchmarkDotNet(args);
 
 static int RunBenchmarkDotNet(string[] args)

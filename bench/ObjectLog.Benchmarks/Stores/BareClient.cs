@@ -8,8 +8,8 @@ using ObjectLog.Storage;
 namespace ObjectLog.Benchmarks.Stores;
 
 /// <summary>
-/// The floor ObjectLog is measured against: the SDK called directly, one request at a time, with the same request
-/// settings the ObjectLog store uses (create-only PUTs, no chunk encoding over http).
+/// The floor ObjectLog is measured against: the SDK called directly, with the same request settings the ObjectLog
+/// store uses (create-only PUTs, no chunk encoding over http). Thread-safe, so a caller may keep several requests in flight.
 /// </summary>
 internal abstract class BareClient
 {

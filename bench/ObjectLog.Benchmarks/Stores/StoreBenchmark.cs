@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ObjectLog.Storage;
@@ -15,13 +14,15 @@ namespace ObjectLog.Benchmarks.Stores;
 /// <remarks>
 /// Writing: N batches of 32 and of 4,096 events of ~200 bytes. The bare contender PUTs pre-built batch bodies
 /// one after another; ObjectLog appends the same events with <c>FlushThreshold</c> set to the batch size, so it
-/// makes the same PUTs, and pays for buffering and naming on top. Reading: 1,000 batch objects read back by
+/// makes the same PUTs, and pays for buffering and naming on top. Pipelined: the 32-event batches again, the bare
+/// contender keeping 8 PUTs in flight and ObjectLog appending from 8 producers with its default
+/// <c>MaxConcurrentPuts</c> (8). Reading: 1,000 batch objects read back by
 /// <see cref="AppendLog.ReadAllAsync"/> against a bare list-then-get-each loop.
 /// </remarks>
 internal static class StoreBenchmark
 {
-    private static readonly byte[] Event = Encoding.UTF8.GetBytes(
-        "{\"level\":\"error\",\"service\":\"checkout\",\"msg\":\"payment provider timed out after 30s\",\"trace\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"attempt\":3,\"at\":\"2026-11-24T08:40:49.123Z\",\"pad\":\"xx\"}");
+    private const int PipelinedPuts = 8;
+    private static readonly byte[] Event = SampleData.Event(182);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -48,9 +49,9 @@ internal static class StoreBenchmark
     {
         var report = new Report(target.Name, settings);
         await WarmUpAsync(target);
-        foreach ((int batchSize, int batches) in new[] { (32, settings.Batches32), (4096, settings.Batches4096) })
+        foreach ((int batchSize, int batches, int inFlight) in new[] { (32, settings.Batches32, 1), (4096, settings.Batches4096, 1), (32, settings.Batches32, PipelinedPuts) })
         {
-            byte[] body = BatchBody(batchSize);
+            byte[] body = SampleData.BatchBody(Event, batchSize);
             var bare = new List<double>();
             var log = new List<double>();
             for (int round = 0; round < settings.Rounds; round++)
@@ -61,31 +62,28 @@ internal static class StoreBenchmark
                     string prefix = $"bench-{Guid.NewGuid():N}";
                     if (bareFirst)
                     {
-                        bare.Add(await TimeAsync(async () =>
-                        {
-                            for (int i = 0; i < batches; i++)
-                            {
-                                await target.Bare.PutAsync($"{prefix}/batch_{i:D19}.jsonl", body);
-                            }
-                        }));
+                        bare.Add(await AlternatingRounds.TimeAsync(() => Parallel.ForEachAsync(
+                            Enumerable.Range(0, batches),
+                            new ParallelOptions { MaxDegreeOfParallelism = inFlight },
+                            async (i, _) => await target.Bare.PutAsync($"{prefix}/batch_{i:D19}.jsonl", body))));
                     }
                     else
                     {
-                        log.Add(await TimeAsync(async () =>
+                        log.Add(await AlternatingRounds.TimeAsync(async () =>
                         {
-                            await using var appendLog = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = batchSize, FlushThresholdBytes = int.MaxValue, FlushInterval = Timeout.InfiniteTimeSpan });
-                            for (int i = 0; i < batches * batchSize; i++)
-                            {
-                                await appendLog.AppendAsync(Event);
-                            }
-
+                            // One at a time, batch sizes are exact; pipelined, the defaults (MaxConcurrentPuts, FlushThresholdBytes) decide.
+                            AppendLogOptions options = inFlight == 1
+                                ? new AppendLogOptions { FlushThreshold = batchSize, FlushThresholdBytes = int.MaxValue, FlushInterval = Timeout.InfiniteTimeSpan }
+                                : new AppendLogOptions { FlushThreshold = batchSize, FlushInterval = Timeout.InfiniteTimeSpan };
+                            await using var appendLog = new AppendLog(target.Store, prefix, options);
+                            await Producers.AppendAsync(appendLog, Event, producers: inFlight, batches * batchSize);
                             await appendLog.FlushAsync();
                         }));
                     }
                 }
             }
 
-            report.Writes.Add(new WriteRow(batchSize, batches, body.Length, Median(bare), Median(log)));
+            report.Writes.Add(new WriteRow(batchSize, batches, inFlight, body.Length, AlternatingRounds.Median(bare), AlternatingRounds.Median(log)));
         }
 
         report.Read = await MeasureReadAsync(target, settings);
@@ -96,7 +94,7 @@ internal static class StoreBenchmark
     private static async Task WarmUpAsync(ServerUnderTest target)
     {
         string prefix = $"bench-warmup-{Guid.NewGuid():N}";
-        byte[] body = BatchBody(32);
+        byte[] body = SampleData.BatchBody(Event, 32);
         await using var log = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = 32, FlushInterval = Timeout.InfiniteTimeSpan });
         for (int i = 0; i < 20; i++)
         {
@@ -116,20 +114,14 @@ internal static class StoreBenchmark
     {
         string prefix = $"bench-read-{Guid.NewGuid():N}";
         const int eventsPerObject = 4;
-        await using (var writer = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushThreshold = eventsPerObject, FlushInterval = Timeout.InfiniteTimeSpan }))
-        {
-            for (int i = 0; i < settings.ReadObjects * eventsPerObject; i++)
-            {
-                await writer.AppendAsync(Event);
-            }
-        }
+        await SampleData.WriteSmallObjectsAsync(target.Store, prefix, Event, settings.ReadObjects, eventsPerObject);
 
         long bytes = 0;
         var bare = new List<double>();
         var log = new List<double>();
         for (int round = 0; round < settings.Rounds; round++)
         {
-            log.Add(await TimeAsync(async () =>
+            log.Add(await AlternatingRounds.TimeAsync(async () =>
             {
                 await using var reader = new AppendLog(target.Store, prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
                 int count = (await reader.ReadAllAsync()).Count;
@@ -138,7 +130,7 @@ internal static class StoreBenchmark
                     throw new InvalidOperationException($"read {count} events");
                 }
             }));
-            bare.Add(await TimeAsync(async () =>
+            bare.Add(await AlternatingRounds.TimeAsync(async () =>
             {
                 List<string> keys = await target.Bare.ListAsync(prefix + "/");
                 keys.Sort(StringComparer.Ordinal);
@@ -152,32 +144,7 @@ internal static class StoreBenchmark
             }));
         }
 
-        return new ReadRow(settings.ReadObjects, settings.ReadObjects * eventsPerObject, bytes, Median(bare), Median(log));
-    }
-
-    private static byte[] BatchBody(int events)
-    {
-        var body = new MemoryStream(events * (Event.Length + 1));
-        for (int i = 0; i < events; i++)
-        {
-            body.Write(Event);
-            body.WriteByte((byte)'\n');
-        }
-
-        return body.ToArray();
-    }
-
-    private static async Task<double> TimeAsync(Func<Task> action)
-    {
-        long start = Stopwatch.GetTimestamp();
-        await action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        return new ReadRow(settings.ReadObjects, settings.ReadObjects * eventsPerObject, bytes, AlternatingRounds.Median(bare), AlternatingRounds.Median(log));
     }
 
     private static async Task<ServerUnderTest> StartAsync(string name)
@@ -211,7 +178,7 @@ internal static class StoreBenchmark
         public static Settings Quick { get; } = new(Rounds: 2, Batches32: 10, Batches4096: 2, ReadObjects: 40);
     }
 
-    public sealed record WriteRow(int BatchSize, int Batches, int BatchBytes, double BareSeconds, double LogSeconds)
+    public sealed record WriteRow(int BatchSize, int Batches, int InFlight, int BatchBytes, double BareSeconds, double LogSeconds)
     {
         public double BarePutsPerSecond => Batches / BareSeconds;
 
@@ -246,7 +213,8 @@ internal static class StoreBenchmark
             md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (WriteRow w in Writes)
             {
-                md.AppendLine(c, $"| {w.Batches} batches of {w.BatchSize} events ({w.BatchBytes / 1024.0:F0} KiB) | {w.BarePutsPerSecond:F0} | {w.BarePutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond:F0} | {w.LogPutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond * w.BatchBytes / 1e6:F1} | {w.Ratio:F2} |");
+                string inFlight = w.InFlight == 1 ? "" : $", {w.InFlight} in flight";
+                md.AppendLine(c, $"| {w.Batches} batches of {w.BatchSize} events ({w.BatchBytes / 1024.0:F0} KiB){inFlight} | {w.BarePutsPerSecond:F0} | {w.BarePutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond:F0} | {w.LogPutsPerSecond * w.BatchSize:F0} | {w.LogPutsPerSecond * w.BatchBytes / 1e6:F1} | {w.Ratio:F2} |");
             }
 
             if (Read is { } r)
@@ -259,18 +227,6 @@ internal static class StoreBenchmark
 
             return md.ToString();
         }
-    }
-}
-
-/// <summary>A folder under the system temp folder for the filesystem store, deleted on dispose.</summary>
-internal sealed class TempFolder : IAsyncDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"objectlog-bench-{Guid.NewGuid():N}");
-
-    public ValueTask DisposeAsync()
-    {
-        ServerProcesses.DeleteDirectory(Path);
-        return ValueTask.CompletedTask;
     }
 }
 

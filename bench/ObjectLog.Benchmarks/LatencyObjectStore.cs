@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Benchmarks;
+
+/// <summary>
+/// Makes any store as slow per request as a remote object store's round trip, and counts requests by kind. The
+/// delay is an awaited timer, not a blocked thread, so requests overlap exactly as far as the caller lets them,
+/// as they would against a remote store: what it measures is how many round trips a caller waits for in a row.
+/// </summary>
+/// <remarks>
+/// <para>Every PUT, GET and DELETE waits <c>latency</c> before the inner store acts (so a PUT is not visible until its round trip is over).</para>
+/// <para>
+/// A listing waits <c>latency</c> once for the call and once more before key 1,001, 2,001, …, and counts that
+/// many LIST requests: S3 and Azure return at most 1,000 keys a page, and each page is a request. An empty
+/// listing is one request.
+/// </para>
+/// </remarks>
+internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) : IObjectStore
+{
+    public const int KeysPerListPage = 1000;
+
+    private long _puts;
+    private long _gets;
+    private long _deletes;
+    private long _lists;
+
+    public IObjectStore Inner => inner;
+
+    public TimeSpan Latency => latency;
+
+    /// <summary>Requests made so far; subtract an earlier snapshot to count one operation's.</summary>
+    public RequestCounts Requests => new(Interlocked.Read(ref _puts), Interlocked.Read(ref _gets), Interlocked.Read(ref _deletes), Interlocked.Read(ref _lists));
+
+    public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _puts);
+        await Task.Delay(latency, cancellationToken);
+        await inner.PutAsync(key, content, mode, cancellationToken);
+    }
+
+    public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _gets);
+        await Task.Delay(latency, cancellationToken);
+        return await inner.GetAsync(key, range, cancellationToken);
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _deletes);
+        await Task.Delay(latency, cancellationToken);
+        await inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _lists);
+        await Task.Delay(latency, cancellationToken);
+        int returned = 0;
+        await foreach (ObjectMeta meta in inner.ListAsync(prefix, startAfter, cancellationToken))
+        {
+            if (returned > 0 && returned % KeysPerListPage == 0)
+            {
+                Interlocked.Increment(ref _lists);
+                await Task.Delay(latency, cancellationToken);
+            }
+
+            returned++;
+            yield return meta;
+        }
+    }
+}
