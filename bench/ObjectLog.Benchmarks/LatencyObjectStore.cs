@@ -13,8 +13,9 @@ namespace ObjectLog.Benchmarks;
 /// <para>
 /// A listing waits <c>latency</c> once for the call and once more before key 1,001, 2,001, …, and counts that
 /// many LIST requests: S3 and Azure return at most 1,000 keys a page, and each page is a request. An empty
-/// listing is one request.
+/// listing is one request. Like theirs, it returns keys in key order (<see cref="ListsInKeyOrder"/>).
 /// </para>
+/// <para>A bulk delete is one DELETE request per 1,000 keys, as S3's DeleteObjects; the requests overlap.</para>
 /// </remarks>
 internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) : IObjectStore
 {
@@ -33,6 +34,8 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     public RequestCounts Requests => new(Interlocked.Read(ref _puts), Interlocked.Read(ref _gets), Interlocked.Read(ref _deletes), Interlocked.Read(ref _lists));
 
     public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+    public bool ListsInKeyOrder => true;
 
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
@@ -55,12 +58,20 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
         await inner.DeleteAsync(key, cancellationToken);
     }
 
+    public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        int requests = (keys.Count + KeysPerListPage - 1) / KeysPerListPage;
+        Interlocked.Add(ref _deletes, requests);
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => Task.Delay(latency, cancellationToken)));
+        await inner.DeleteManyAsync(keys, cancellationToken);
+    }
+
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lists);
         await Task.Delay(latency, cancellationToken);
         int returned = 0;
-        await foreach (ObjectMeta meta in inner.ListAsync(prefix, startAfter, cancellationToken))
+        foreach (ObjectMeta meta in await inner.ListSortedAsync(prefix, startAfter, cancellationToken))
         {
             if (returned > 0 && returned % KeysPerListPage == 0)
             {
