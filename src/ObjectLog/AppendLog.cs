@@ -366,7 +366,7 @@ public sealed class AppendLog : IAsyncDisposable
     {
         try
         {
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectStoreException e)
         {

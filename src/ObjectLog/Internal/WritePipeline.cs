@@ -211,6 +211,32 @@ internal sealed class WritePipeline
     }
 
     /// <summary>
+    /// Completes once the oldest batch not yet stored is stored (sealing the open batch if it is the only one), so
+    /// a full buffer has room again while the PUTs after it stay in flight.
+    /// </summary>
+    /// <exception cref="Exception">Whatever the store threw for an attempt made for this wait.</exception>
+    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        long through;
+        lock (_gate)
+        {
+            if (_queue.Count == 0)
+            {
+                if (_open.Count == 0)
+                {
+                    return Task.CompletedTask;
+                }
+
+                SealLocked();
+            }
+
+            through = _queue[0].LastSequence;
+        }
+
+        return WaitStoredAsync(through, attemptsBefore: null, cancellationToken);
+    }
+
+    /// <summary>
     /// Copies every batch not known to be stored, the open one included (it already has its name), for a read.
     /// From now on no copied batch is absorbed into an earlier one (see the remarks on coalescing).
     /// </summary>
