@@ -70,7 +70,7 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     public static string Merged(string firstBatch, string lastBatch, ulong id)
         => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Stem(firstBatch)}~{Stem(lastBatch)}~{id:x16}{DataEnd}");
 
-    /// <summary>The time in a batch name (the writer's clock when it closed the batch).</summary>
+    /// <summary>The time in a batch name (the writer's clock when the batch's first event was appended).</summary>
     public static DateTimeOffset TimeOf(string batchName)
         => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(batchName.AsSpan(BatchStart.Length, 19), NumberStyles.None, CultureInfo.InvariantCulture) * 10);
 
