@@ -9,17 +9,17 @@ namespace ObjectLog;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Events are buffered in memory and stored a batch at a time, each batch as one new immutable JSON Lines object
-/// named <c>{prefix}/batch_{µs:D19}-{writer:x16}-{seq:D12}.jsonl</c>. Names are unique without coordination, so
+/// Events are buffered in memory and stored a batch at a time, up to <see cref="AppendLogOptions.MaxConcurrentPuts"/>
+/// batches at once, each batch as one new immutable JSON Lines object named <c>{prefix}/batch_{µs:D19}-{writer:x16}-{seq:D12}.jsonl</c>. Names are unique without coordination, so
 /// any number of writers, in any number of processes, may share a prefix; text order of the names is the log's
 /// order, and one writer's events always come back in the order it appended them. Logs written by the original
 /// design (<c>batch_{µs:D19}.jsonl</c>) read and compact in place.
 /// </para>
 /// <para>
 /// <see cref="AppendAsync"/> completes once the event is in memory, NOT once it is stored, unless it fills the
-/// batch. <see cref="FlushAsync"/> completes once every event appended before it is stored. A failed store
-/// keeps its batch, in order, under the same name, and the next flush retries it. <see cref="DisposeAsync"/>
-/// flushes. All members are thread-safe.
+/// batch; <see cref="TryAppend"/> never waits. <see cref="FlushAsync"/> completes once every event appended before
+/// it is stored. A failed store keeps its batch, in order, under the same name, and it is retried (by the next
+/// flush, or once another PUT succeeds). <see cref="DisposeAsync"/> flushes. All members are thread-safe.
 /// </para>
 /// </remarks>
 public sealed class AppendLog : IAsyncDisposable
@@ -80,13 +80,14 @@ public sealed class AppendLog : IAsyncDisposable
 
     /// <summary>
     /// Adds one event. Completes when the event is in memory; if it fills the batch (see
-    /// <see cref="AppendLogOptions.FlushThreshold"/>), completes when that batch is stored. Appends from other
-    /// callers go on into the next batch meanwhile.
+    /// <see cref="AppendLogOptions.FlushThreshold"/>), completes when that batch and every batch before it are
+    /// stored; if the buffer is full, first waits for room. Appends from other callers go on into the next batch
+    /// meanwhile.
     /// </summary>
     /// <param name="line">The event's bytes, typically one JSON object, without a trailing newline.</param>
     /// <param name="cancellationToken">Cancels waiting for the store; the event stays appended and will be stored.</param>
     /// <exception cref="ArgumentException">The event is empty, contains a newline (it would read back as two events), or is longer than <see cref="AppendLogOptions.MaxEventBytes"/>. Nothing is appended.</exception>
-    /// <exception cref="AppendBufferFullException">The buffer is full and flushing it failed; the event was not appended.</exception>
+    /// <exception cref="AppendBufferFullException">The buffer is full and storing its oldest batch failed; the event was not appended.</exception>
     /// <exception cref="ObjectStoreException">Storing the filled batch failed; the event is kept and a later flush retries it.</exception>
     /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
     public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
@@ -133,8 +134,9 @@ public sealed class AppendLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the whole log: every batch stored before the call began, in log order, each exactly once, then this
-    /// writer's events not yet stored. A compaction running at the same time does not change the result.
+    /// Reads the whole log: every batch stored before the call began and this writer's batches not yet stored,
+    /// in log order (by name: the unstored ones are this writer's newest, so they usually come last), each exactly
+    /// once. A compaction running at the same time does not change the result.
     /// </summary>
     /// <exception cref="CorruptObjectException">A log object is truncated or otherwise unsound; the message names its key.</exception>
     public async Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken = default)

@@ -77,9 +77,10 @@ public sealed class AppendLogOptions
     }
 
     /// <summary>
-    /// The most bytes held in memory waiting to be stored (the open batch plus batches whose PUT failed or is in
-    /// flight). An append that would exceed it waits for a flush (back-pressure); if that flush fails the append
-    /// throws <see cref="AppendBufferFullException"/> and the event is not taken. Default 64 MiB.
+    /// The most bytes held in memory waiting to be stored (the open batch plus batches queued, in flight, or whose
+    /// PUT failed). An <see cref="AppendLog.AppendAsync"/> that would exceed it waits until the oldest batch is
+    /// stored (back-pressure); if that fails it throws <see cref="AppendBufferFullException"/> and the event is not
+    /// taken. <see cref="AppendLog.TryAppend"/> returns <see langword="false"/> instead. Default 64 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public long MaxBufferedBytes
