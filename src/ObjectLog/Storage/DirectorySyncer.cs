@@ -5,21 +5,23 @@ namespace ObjectLog.Storage;
 /// <c>fsync</c> of it instead of paying one each.
 /// </summary>
 /// <remarks>
-/// Invariant: a caller returns only after a sync that began after its call began has completed, so the entry
-/// it published before calling is on disk. One sync at a time runs for a directory; every request made before a
-/// sync began is answered by it, and requests that came in during it get the next one, run on the thread pool.
+/// Invariant: <see cref="Sync"/> returns only after a sync that began after it was called has completed, so the
+/// entry its caller published before calling is on disk; if that sync failed, it throws. One sync at a time runs
+/// for a directory, on the thread of a caller that is waiting anyway; callers that arrive while it runs wait for
+/// the next one, which the first of them runs for all of them. Callers are blocking-I/O threads, never the pool's.
 /// </remarks>
 internal sealed class DirectorySyncer
 {
-    private readonly Lock _gate = new();
+    private readonly object _gate = new(); // a monitor, for Wait and PulseAll
     private readonly Dictionary<string, State> _directories = new(StringComparer.Ordinal);
 
     /// <summary>Returns once <paramref name="directory"/> has been synced at least once since this call began.</summary>
-    public Task SyncAsync(string directory)
+    /// <exception cref="IOException">The sync that was to cover this call failed.</exception>
+    public void Sync(string directory)
     {
         State state;
         long ticket;
-        TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        long covers;
         lock (_gate)
         {
             if (!_directories.TryGetValue(directory, out state!))
@@ -29,29 +31,30 @@ internal sealed class DirectorySyncer
             }
 
             ticket = ++state.Requested;
-            state.Waiters.Add((ticket, done));
-            if (state.Syncing)
+            while (true)
             {
-                return done.Task;
+                if (state.SyncedThrough >= ticket)
+                {
+                    return;
+                }
+
+                if (state.FailedThrough >= ticket && state.Failure is not null)
+                {
+                    throw new IOException(state.Failure.Message, state.Failure);
+                }
+
+                if (!state.Syncing)
+                {
+                    state.Syncing = true;
+                    covers = state.Requested;
+                    break;
+                }
+
+                Monitor.Wait(_gate);
             }
-
-            state.Syncing = true;
         }
 
-        RunSyncs(directory, state);
-        return done.Task;
-    }
-
-    /// <summary>One sync, on the caller's thread (a put's, already off the appender's); the next, if wanted, on the pool.</summary>
-    private void RunSyncs(string directory, State state)
-    {
-        long covers;
-        lock (_gate)
-        {
-            covers = state.Requested;
-        }
-
-        Exception? failure = null;
+        IOException? failure = null;
         try
         {
             PosixFiles.SyncDirectory(directory);
@@ -61,39 +64,25 @@ internal sealed class DirectorySyncer
             failure = e;
         }
 
-        List<TaskCompletionSource> answered = [];
-        bool more;
         lock (_gate)
         {
-            state.Waiters.RemoveAll(w =>
-            {
-                if (w.Ticket > covers)
-                {
-                    return false;
-                }
-
-                answered.Add(w.Done);
-                return true;
-            });
-            more = state.Requested > covers;
-            state.Syncing = more;
-        }
-
-        foreach (TaskCompletionSource tcs in answered)
-        {
+            state.Syncing = false;
             if (failure is null)
             {
-                tcs.TrySetResult();
+                state.SyncedThrough = covers;
             }
             else
             {
-                tcs.TrySetException(failure);
+                state.FailedThrough = covers;
+                state.Failure = failure;
             }
+
+            Monitor.PulseAll(_gate);
         }
 
-        if (more)
+        if (failure is not null)
         {
-            _ = Task.Run(() => RunSyncs(directory, state));
+            throw failure;
         }
     }
 
@@ -101,8 +90,12 @@ internal sealed class DirectorySyncer
     {
         public long Requested { get; set; }
 
-        public bool Syncing { get; set; }
+        public long SyncedThrough { get; set; }
 
-        public List<(long Ticket, TaskCompletionSource Done)> Waiters { get; } = [];
+        public long FailedThrough { get; set; }
+
+        public IOException? Failure { get; set; }
+
+        public bool Syncing { get; set; }
     }
 }

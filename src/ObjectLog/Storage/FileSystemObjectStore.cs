@@ -53,21 +53,25 @@ public sealed class FileSystemObjectStore : IObjectStore
         bool published = false;
         try
         {
-            await WriteDurablyAsync(temp, content, cancellationToken).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            string directory = Path.GetDirectoryName(path)!;
-            Directory.CreateDirectory(directory);
-            if (mode == PutMode.Overwrite)
+            if (content is ReadOnlyMemoryStream memory)
             {
-                File.Move(temp, path, overwrite: true);
+                // All of it blocks (write, fsync, rename, directory fsync), so it runs on a thread of its own, not the
+                // pool's: several puts at once would otherwise hold pool threads through their fsyncs.
+                await Task.Factory.StartNew(
+                    () => published = WriteAndPublish(temp, memory.Remaining, path, mode, key, cancellationToken),
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+                    TaskScheduler.Default).ConfigureAwait(false);
             }
-            else if (!PosixFiles.TryMoveNoReplace(temp, path))
+            else
             {
-                throw new ObjectAlreadyExistsException(key);
+                await StageAsync(temp, content, cancellationToken).ConfigureAwait(false);
+                await Task.Factory.StartNew(
+                    () => published = WriteAndPublish(temp, null, path, mode, key, cancellationToken),
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+                    TaskScheduler.Default).ConfigureAwait(false);
             }
-
-            published = true;
-            await _directorySyncer.SyncAsync(directory).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
         {
@@ -82,35 +86,69 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
     }
 
-    /// <summary>Writes <paramref name="content"/> to a new file and flushes it to disk: positional writes, straight from memory when the content is in memory.</summary>
-    private static async Task WriteDurablyAsync(string path, Stream content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="data"/> (if given) to the staged file, flushes it to disk, publishes it under
+    /// <paramref name="path"/> and syncs the directory. Returns <see langword="true"/> once published.
+    /// </summary>
+    private bool WriteAndPublish(string temp, ReadOnlyMemory<byte>? data, string path, PutMode mode, string key, CancellationToken cancellationToken)
     {
-        long length = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
-        using SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, length);
-        if (content is ReadOnlyMemoryStream memory)
+        using (SafeFileHandle file = data is { } bytes
+            ? File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, bytes.Length)
+            : File.OpenHandle(temp, FileMode.Open, FileAccess.Write))
         {
-            RandomAccess.Write(file, memory.Remaining.Span, 0);
-        }
-        else
-        {
-            byte[] chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
-            try
+            if (data is { } d)
             {
-                long offset = 0;
-                int read;
-                while ((read = await content.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    RandomAccess.Write(file, chunk.AsSpan(0, read), offset);
-                    offset += read;
-                }
+                RandomAccess.Write(file, d.Span, 0);
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
+
+            RandomAccess.FlushToDisk(file);
         }
 
-        RandomAccess.FlushToDisk(file);
+        cancellationToken.ThrowIfCancellationRequested();
+        string directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        if (mode == PutMode.Overwrite)
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        else if (!PosixFiles.TryMoveNoReplace(temp, path))
+        {
+            throw new ObjectAlreadyExistsException(key);
+        }
+
+        // Published: from here a failure must not delete the staged name (it is the object now), only report.
+        try
+        {
+            _directorySyncer.Sync(directory);
+        }
+        catch (IOException e)
+        {
+            throw new ObjectStoreException($"Writing object '{key}' failed: syncing its directory: {e.Message}", key, isTransient: false, e);
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies a stream's content into a new staged file, asynchronously: the stream may be slow or remote.</summary>
+    private static async Task StageAsync(string temp, Stream content, CancellationToken cancellationToken)
+    {
+        long length = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
+        using SafeFileHandle file = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, length);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = await content.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                RandomAccess.Write(file, chunk.AsSpan(0, read), offset);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     /// <inheritdoc />
