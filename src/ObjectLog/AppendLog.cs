@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using ObjectLog.Internal;
 using ObjectLog.Storage;
 
@@ -36,6 +37,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly ITimer? _compactionTimer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly ILogger _logger;
     private Task _backgroundCompaction = Task.CompletedTask;
     private int _compacting;
     private int _flushingInBackground;
@@ -57,7 +59,8 @@ public sealed class AppendLog : IAsyncDisposable
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
         _options = (options ?? new AppendLogOptions()).Clone();
-        _writer = new WritePipeline(store, _logPrefix, _options, _tag);
+        _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
+        _writer = new WritePipeline(store, _logPrefix, _options, _tag, _logger);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
         _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
@@ -409,6 +412,7 @@ public sealed class AppendLog : IAsyncDisposable
                 if (!_stopping.IsCancellationRequested)
                 {
                     ObjectLogMetrics.CompactionFailures.Add(1, _tag);
+                    _logger.LogWarning(e, "Background compaction of log '{Prefix}' failed; the next one, in {Interval}, retries. Readers see the same events either way.", _logPrefix, _options.AutoCompactionInterval);
                 }
             }
             finally
