@@ -65,16 +65,13 @@ public sealed class ObjectStoreUrlTests
     public async Task Referencing_a_store_package_is_enough_even_before_its_types_are_touched()
     {
         // objlog touches no S3 type before opening its --store URL, so only the core's loader can register s3://.
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(typeof(ObjectLog.Cli.StoreLocation).Assembly.Location);
-        start.ArgumentList.Add("ls");
-        start.ArgumentList.Add("--store");
-        start.ArgumentList.Add("s3://bucket?endpoint=http://127.0.0.1:1");
-        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = Secret;
-        using var process = System.Diagnostics.Process.Start(start)!;
-        string output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var dir = new TempDirectory();
+        (_, string stdout, string stderr) = await ChildProcess.RunDllAsync(
+            typeof(ObjectLog.Cli.StoreLocation).Assembly.Location,
+            dir.Path,
+            ["ls", "--store", "s3://bucket?endpoint=http://127.0.0.1:1"],
+            new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE", ["AWS_SECRET_ACCESS_KEY"] = Secret });
+        string output = stdout + stderr;
         Assert.DoesNotContain("needs the ObjectLog.S3 package", output, StringComparison.Ordinal);
         Assert.Contains("could not be reached", output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
