@@ -4,20 +4,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
+using static ObjectLog.Tests.Extensions.ExtensionFixtures;
 using static ObjectLog.Tests.Log.Events;
 
 namespace ObjectLog.Tests.Extensions;
 
 public sealed class ObjectLogHostingTests
 {
-    private static string NewMemoryUrl(string log) => $"memory://hosting-{Guid.NewGuid():N}/{log}";
-
-    private static async Task<int> CountStoredAsync(string url)
-    {
-        using ObjectStoreLocation location = ObjectStoreUrl.Open(url);
-        await using var log = new AppendLog(location.Store, location.Prefix);
-        return (await log.ReadAllAsync()).Count;
-    }
+    private static async Task<int> CountStoredAsync(string url) => (await ReadStoredAsync(url)).Count;
 
     [Fact]
     public async Task Keyed_logs_resolve_by_name_to_one_instance_each()
@@ -39,8 +33,7 @@ public sealed class ObjectLogHostingTests
     {
         string codeUrl = NewMemoryUrl("code");
         string configUrl = NewMemoryUrl("configured");
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        HostApplicationBuilder builder = HostWith(new()
         {
             ["ObjectLog:Logs:orders:StoreUrl"] = configUrl,
             ["ObjectLog:Logs:orders:FlushThreshold"] = "1",
@@ -102,10 +95,7 @@ public sealed class ObjectLogHostingTests
     [Fact]
     public async Task What_cannot_be_stored_within_the_shutdown_timeout_is_logged()
     {
-        var held = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        held.HoldPuts();
-        string scheme = "hosting-held" + Guid.NewGuid().ToString("N")[..8];
-        ObjectStoreUrl.Register(scheme, (rest, _) => new ObjectStoreLocation(held, rest, "held store"));
+        string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
         var captured = new CapturingLoggerFactory();
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(captured);

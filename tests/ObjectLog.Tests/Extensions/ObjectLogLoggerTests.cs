@@ -7,24 +7,19 @@ using Microsoft.Extensions.Logging;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
 using ObjectLog.Tests.Log;
+using static ObjectLog.Tests.Extensions.ExtensionFixtures;
 
 namespace ObjectLog.Tests.Extensions;
 
 public sealed class ObjectLogLoggerTests
 {
-    private static string NewMemoryUrl(string log = "app-logs") => $"memory://logger-{Guid.NewGuid():N}/{log}";
-
     private static async Task<List<JsonElement>> ReadEntriesAsync(string url, string? category = null)
-    {
-        using ObjectStoreLocation location = ObjectStoreUrl.Open(url);
-        await using var log = new AppendLog(location.Store, location.Prefix);
-        return [.. (await log.ReadAllAsync()).Select(e => JsonDocument.Parse(e).RootElement).Where(e => category is null || e.GetProperty("category").GetString() == category)];
-    }
+        => [.. (await ReadStoredAsync(url)).Select(e => JsonDocument.Parse(e).RootElement).Where(e => category is null || e.GetProperty("category").GetString() == category)];
 
     [Fact]
     public async Task Each_entry_is_one_json_object_with_every_part_of_the_entry()
     {
-        string url = NewMemoryUrl();
+        string url = NewMemoryUrl("app-logs");
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddObjectLog(url, o => o.FlushInterval = TimeSpan.FromHours(1));
@@ -70,8 +65,7 @@ public sealed class ObjectLogLoggerTests
     {
         string codeUrl = NewMemoryUrl("code");
         string configUrl = NewMemoryUrl("configured");
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        HostApplicationBuilder builder = HostWith(new()
         {
             ["Logging:ObjectLog:StoreUrl"] = configUrl,
             ["Logging:ObjectLog:IncludeScopes"] = "false",
@@ -100,10 +94,7 @@ public sealed class ObjectLogLoggerTests
     [Fact]
     public async Task A_full_buffer_drops_entries_without_blocking_or_throwing_counts_them_and_warns_once_elsewhere()
     {
-        var held = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        held.HoldPuts();
-        string scheme = "held" + Guid.NewGuid().ToString("N")[..8];
-        ObjectStoreUrl.Register(scheme, (rest, _) => new ObjectStoreLocation(held, rest, "held store"));
+        string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
         var others = new CapturingLoggerFactory();
         using var metrics = new MetricTotals("drops/");
 
@@ -133,7 +124,6 @@ public sealed class ObjectLogLoggerTests
 
         held.ReleasePuts();
         await provider.DisposeAsync(); // flushes what was accepted
-        using ObjectStoreLocation location = ObjectStoreUrl.Open($"{scheme}://drops");
         await using var log = new AppendLog(held.Inner, "drops");
         int stored = (await log.ReadAllAsync()).Count;
         Assert.Equal(1000, stored + (int)metrics["objectlog.logger.dropped"]);
@@ -142,7 +132,7 @@ public sealed class ObjectLogLoggerTests
     [Fact]
     public async Task Disposing_the_provider_stores_what_is_buffered()
     {
-        string url = NewMemoryUrl();
+        string url = NewMemoryUrl("app-logs");
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddObjectLog(url, o => o.FlushInterval = TimeSpan.FromHours(1)));
         ServiceProvider provider = services.BuildServiceProvider();
