@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using ObjectLog.Internal;
 using ObjectLog.Storage;
 
@@ -36,6 +37,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly ITimer? _compactionTimer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly ILogger _logger;
     private Task _backgroundCompaction = Task.CompletedTask;
     private int _compacting;
     private int _flushingInBackground;
@@ -57,7 +59,8 @@ public sealed class AppendLog : IAsyncDisposable
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
         _options = (options ?? new AppendLogOptions()).Clone();
-        _writer = new WritePipeline(store, _logPrefix, _options, _tag);
+        _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
+        _writer = new WritePipeline(store, _logPrefix, _options, _tag, _logger);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
         _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
@@ -91,16 +94,23 @@ public sealed class AppendLog : IAsyncDisposable
     /// <exception cref="ObjectStoreException">Storing the filled batch failed; the event is kept and a later flush retries it.</exception>
     /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
     public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
+        => AppendCopyingAsync(line.Span, line, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendAsync(ReadOnlyMemory{byte}, CancellationToken)"/> for a caller that reuses its buffer: the
+    /// bytes are copied before this returns, and only a full buffer (the slow path) copies them to an array to wait.
+    /// </summary>
+    internal ValueTask AppendCopyingAsync(ReadOnlySpan<byte> line, ReadOnlyMemory<byte>? owned, CancellationToken cancellationToken)
     {
-        ValidateEvent(line.Span);
-        switch (_writer.TryAppend(line.Span, out long sealedThrough, out long attemptsBefore))
+        ValidateEvent(line);
+        switch (_writer.TryAppend(line, out long sealedThrough, out long attemptsBefore))
         {
             case AppendOutcome.Appended:
                 return default;
             case AppendOutcome.Sealed:
                 return new ValueTask(_writer.WaitStoredAsync(sealedThrough, attemptsBefore, cancellationToken));
             case AppendOutcome.Full:
-                return new ValueTask(AppendWhenFullAsync(line, cancellationToken));
+                return new ValueTask(AppendWhenFullAsync(owned ?? line.ToArray(), cancellationToken));
             default:
                 throw new ObjectDisposedException(GetType().FullName);
         }
@@ -257,7 +267,7 @@ public sealed class AppendLog : IAsyncDisposable
     }
 
     /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
-    private async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    internal async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
         // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
@@ -402,6 +412,7 @@ public sealed class AppendLog : IAsyncDisposable
                 if (!_stopping.IsCancellationRequested)
                 {
                     ObjectLogMetrics.CompactionFailures.Add(1, _tag);
+                    _logger.LogWarning(e, "Background compaction of log '{Prefix}' failed; the next one, in {Interval}, retries. Readers see the same events either way.", _logPrefix, _options.AutoCompactionInterval);
                 }
             }
             finally

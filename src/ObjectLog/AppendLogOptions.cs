@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ObjectLog;
 
 /// <summary>Settings for an <see cref="AppendLog"/>. Every setter validates its value; the defaults suit a journal of small JSON events.</summary>
@@ -9,6 +12,7 @@ public sealed class AppendLogOptions
     private int _maxEventBytes = 1024 * 1024;
     private long _maxBufferedBytes = 64L * 1024 * 1024;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeSpan _supersededGracePeriod = TimeSpan.Zero;
     private TimeSpan _abandonedMergeGracePeriod = TimeSpan.FromHours(1);
     private TimeSpan _autoCompactionInterval = TimeSpan.FromMinutes(1);
@@ -99,6 +103,21 @@ public sealed class AppendLogOptions
     {
         get => _timeProvider;
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Where the log reports what happens in the background, under the category <c>ObjectLog.AppendLog</c>: a
+    /// batch PUT that failed (a warning with its cause; the batch stays buffered and is retried) and a background
+    /// compaction that failed (a warning with its cause; the next tick retries). Default
+    /// <see cref="NullLoggerFactory.Instance"/>: nothing is logged, though failures are still counted (see
+    /// <see cref="ObjectLogMetrics"/>). Do not route these into a logger that writes to the same log: a failing
+    /// store would then feed itself.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public ILoggerFactory LoggerFactory
+    {
+        get => _loggerFactory;
+        set => _loggerFactory = value ?? throw new ArgumentNullException(nameof(value));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -56,6 +57,7 @@ internal sealed class WritePipeline
     private readonly AppendLogOptions _options;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly BatchNameGenerator _names;
+    private readonly ILogger _logger;
 
     /// <summary>
     /// Create-only where the store enforces it, as defence in depth: names are unique by construction, so where it
@@ -74,8 +76,9 @@ internal sealed class WritePipeline
     private long _attempts;
     private bool _closed;
 
-    public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag)
+    public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger)
     {
+        _logger = logger;
         _store = store;
         _logPrefix = logPrefix;
         _options = options;
@@ -436,6 +439,7 @@ internal sealed class WritePipeline
         else
         {
             ObjectLogMetrics.FlushFailures.Add(1, _tag);
+            _logger.LogWarning(failure, "Storing batch '{Key}' ({Events} events, {Bytes} bytes) failed; it stays buffered and is retried under the same name.", _logPrefix + batch.Name, batch.Events.Count, batch.Events.Length);
         }
 
         foreach (Waiter w in done ?? [])

@@ -37,7 +37,7 @@ public sealed class StoreLocationTests
         Assert.Equal("my-bucket", store.BucketName);
         Assert.False(store.SupportsCreateOnly);
         Assert.Equal("journals/prod/errors", s3.LogPrefix);
-        Assert.Equal("s3://my-bucket/journals/prod/errors at http://127.0.0.1:7480", s3.Description);
+        Assert.Equal("s3://my-bucket/journals/prod at http://127.0.0.1:7480 (log 'errors')", s3.Description);
         Assert.DoesNotContain(Secret, s3.Description, StringComparison.Ordinal);
     }
 

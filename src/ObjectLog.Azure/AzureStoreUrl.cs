@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using Azure.Storage.Blobs;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Azure;
+
+/// <summary>
+/// The <c>az://CONTAINER[/PREFIX][?connection_string=…]</c> scheme of <see cref="ObjectStoreUrl"/>, registered when
+/// this assembly loads. The connection string comes from the URL, else <c>AZURE_STORAGE_CONNECTION_STRING</c>; it
+/// is never shown, even when it is malformed.
+/// </summary>
+internal static class AzureStoreUrl
+{
+#pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => ObjectStoreUrl.Register("az", Open);
+
+    private static ObjectStoreLocation Open(string rest, Func<string, string?> environment)
+    {
+        StoreUrlParts url = StoreUrlParts.Parse(rest, "az", "container", "connection_string");
+        string connectionString = url.Get("connection_string") ?? environment("AZURE_STORAGE_CONNECTION_STRING")
+            ?? throw new ArgumentException("az:// needs a connection string: set AZURE_STORAGE_CONNECTION_STRING or add ?connection_string=… to the URL.", "url");
+        BlobContainerClient client;
+        try
+        {
+            client = new BlobContainerClient(connectionString, url.Root);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException("the Azure connection string is not valid (its contents are not shown).", "url");
+        }
+
+        return new ObjectStoreLocation(new AzureBlobObjectStore(client), url.Prefix, $"az://{url.Root}{(url.Prefix.Length == 0 ? "" : "/" + url.Prefix)} at {client.Uri.GetLeftPart(UriPartial.Authority)}");
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ObjectLog;
+using ObjectLog.Extensions.Hosting;
+using ObjectLog.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers ObjectLog logs with dependency injection.</summary>
+public static class ObjectLogServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a keyed singleton <see cref="AppendLog"/> named <paramref name="name"/> (resolve it with
+    /// <c>GetRequiredKeyedService&lt;AppendLog&gt;(name)</c> or <c>[FromKeyedServices(name)]</c>), and a hosted service
+    /// that stores and closes every registered log when the host stops.
+    /// </summary>
+    /// <remarks>
+    /// The settings come, in this order, from: defaults (with the application's <see cref="ILoggerFactory"/>, so
+    /// background failures are logged); the configuration section <c>ObjectLog:Logs:{name}</c> (its
+    /// <c>StoreUrl</c> overrides <paramref name="storeUrl"/>; the other keys are <see cref="AppendLogOptions"/>
+    /// properties, such as <c>FlushThreshold</c> or <c>FlushInterval</c>); then <paramref name="configure"/>, so code
+    /// has the last word. The log is opened when first resolved.
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The log's key, such as <c>orders</c>.</param>
+    /// <param name="storeUrl">Where the log lives (see <see cref="ObjectStoreUrl"/>), such as <c>file://./objectlog-data/orders</c>.</param>
+    /// <param name="configure">Adjusts the log's settings after configuration is bound.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="storeUrl"/> is empty, or a log with this name is already registered.</exception>
+    public static IServiceCollection AddObjectLog(this IServiceCollection services, string name, string storeUrl, Action<AppendLogOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(storeUrl);
+        RegisteredLogNames registered = services.FirstOrDefault(d => d.ServiceType == typeof(RegisteredLogNames))?.ImplementationInstance as RegisteredLogNames
+            ?? AddRegistry(services);
+        if (!registered.Names.Add(name))
+        {
+            throw new ArgumentException($"An ObjectLog log named '{name}' is already registered.", nameof(name));
+        }
+
+        string section = $"ObjectLog:Logs:{name}";
+        services.AddOptions<AppendLogOptions>(name)
+            .Configure<IServiceProvider>((options, provider) =>
+            {
+                if (provider.GetService<ILoggerFactory>() is { } loggerFactory)
+                {
+                    options.LoggerFactory = loggerFactory;
+                }
+
+                provider.GetService<IConfiguration>()?.GetSection(section).Bind(options);
+                configure?.Invoke(options);
+            });
+        services.AddKeyedSingleton(name, (provider, _) =>
+        {
+            string url = provider.GetService<IConfiguration>()?[$"{section}:StoreUrl"] is { Length: > 0 } configured ? configured : storeUrl;
+            return ObjectStoreUrl.Open(url); // the container disposes it (an SDK client) after the log
+        });
+        services.AddKeyedSingleton(name, (provider, _) =>
+        {
+            ObjectStoreLocation location = provider.GetRequiredKeyedService<ObjectStoreLocation>(name);
+            var log = new AppendLog(location.Store, location.Prefix, provider.GetRequiredService<IOptionsMonitor<AppendLogOptions>>().Get(name));
+            provider.GetRequiredService<RegisteredLogs>().Created(name, log);
+            return log;
+        });
+        return services;
+    }
+
+    private static RegisteredLogNames AddRegistry(IServiceCollection services)
+    {
+        var registered = new RegisteredLogNames();
+        services.AddSingleton(registered);
+        services.AddSingleton<RegisteredLogs>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AppendLogShutdownService>());
+        return registered;
+    }
+}

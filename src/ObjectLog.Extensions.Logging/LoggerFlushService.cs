@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Extensions.Logging;
+
+/// <summary>
+/// Stores the journal's buffered entries when the host stops, so entries logged before <c>StopAsync</c> are in the
+/// store when it returns; entries logged later are stored when the provider is disposed.
+/// </summary>
+internal sealed class LoggerFlushService(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (ILoggerProvider provider in services.GetServices<ILoggerProvider>())
+        {
+            if (provider is ObjectLogLoggerProvider journal)
+            {
+                try
+                {
+                    await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
+                {
+                    // Kept buffered: disposing the provider tries again, and reports what it cannot store.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using ObjectLog.Storage;
+
+namespace ObjectLog.S3;
+
+/// <summary>
+/// The <c>s3://BUCKET[/PREFIX][?endpoint=URL&amp;region=R&amp;path_style=true|false&amp;create_only=true|false]</c>
+/// scheme of <see cref="ObjectStoreUrl"/>, registered when this assembly loads. Credentials come from
+/// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c> (and <c>AWS_SESSION_TOKEN</c>), else the SDK's default chain
+/// (profiles, instance roles); the region from the URL, else <c>AWS_REGION</c>; an endpoint (an S3-compatible server)
+/// from the URL, else <c>AWS_ENDPOINT_URL_S3</c> or <c>AWS_ENDPOINT_URL</c>, and then path-style addressing by default.
+/// </summary>
+internal static class S3StoreUrl
+{
+#pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => ObjectStoreUrl.Register("s3", Open);
+
+    private static ObjectStoreLocation Open(string rest, Func<string, string?> environment)
+    {
+        StoreUrlParts url = StoreUrlParts.Parse(rest, "s3", "bucket", "endpoint", "region", "path_style", "create_only");
+        string? endpoint = url.Get("endpoint") ?? environment("AWS_ENDPOINT_URL_S3") ?? environment("AWS_ENDPOINT_URL");
+        string? region = url.Get("region") ?? environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION");
+        var config = new AmazonS3Config
+        {
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        string where = "";
+        if (!string.IsNullOrEmpty(endpoint))
+        {
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                throw new ArgumentException("the S3 endpoint must be an http:// or https:// URL.", "url");
+            }
+
+            config.ServiceURL = uri.ToString();
+            config.ForcePathStyle = url.Bool("path_style") ?? true;
+            config.AuthenticationRegion = region ?? "us-east-1";
+            where = $" at {uri.GetLeftPart(UriPartial.Authority)}"; // never the user-info part
+        }
+        else
+        {
+            config.ForcePathStyle = url.Bool("path_style") ?? false;
+            if (region is not null)
+            {
+                config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            }
+        }
+
+        var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.Bool("create_only") ?? true };
+        string? accessKey = environment("AWS_ACCESS_KEY_ID");
+        string? secretKey = environment("AWS_SECRET_ACCESS_KEY");
+        string? sessionToken = environment("AWS_SESSION_TOKEN");
+        AmazonS3Client client = !string.IsNullOrEmpty(accessKey) && !string.IsNullOrEmpty(secretKey)
+            ? new AmazonS3Client(string.IsNullOrEmpty(sessionToken) ? new BasicAWSCredentials(accessKey, secretKey) : new SessionAWSCredentials(accessKey, secretKey, sessionToken), config)
+            : new AmazonS3Client(config);
+        return new ObjectStoreLocation(new S3ObjectStore(client, url.Root, options), url.Prefix, $"s3://{url.Root}{(url.Prefix.Length == 0 ? "" : "/" + url.Prefix)}{where}", client);
+    }
+}

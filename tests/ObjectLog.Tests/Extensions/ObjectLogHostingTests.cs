@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ObjectLog.Storage;
+using ObjectLog.Tests.Fakes;
+using static ObjectLog.Tests.Extensions.ExtensionFixtures;
+using static ObjectLog.Tests.Log.Events;
+
+namespace ObjectLog.Tests.Extensions;
+
+public sealed class ObjectLogHostingTests
+{
+    private static async Task<int> CountStoredAsync(string url) => (await ReadStoredAsync(url)).Count;
+
+    [Fact]
+    public async Task Keyed_logs_resolve_by_name_to_one_instance_each()
+    {
+        var services = new ServiceCollection();
+        services.AddObjectLog("orders", NewMemoryUrl("orders"));
+        services.AddObjectLog("audit", NewMemoryUrl("audit"));
+        await using ServiceProvider provider = services.BuildServiceProvider(); // AppendLog is only IAsyncDisposable
+
+        AppendLog orders = provider.GetRequiredKeyedService<AppendLog>("orders");
+        Assert.Same(orders, provider.GetRequiredKeyedService<AppendLog>("orders"));
+        Assert.Equal("orders/", orders.KeyPrefix);
+        Assert.Equal("audit/", provider.GetRequiredKeyedService<AppendLog>("audit").KeyPrefix);
+        Assert.Throws<ArgumentException>(() => services.AddObjectLog("orders", NewMemoryUrl("again")));
+    }
+
+    [Fact]
+    public async Task The_store_url_and_options_bind_from_configuration_and_code_has_the_last_word()
+    {
+        string codeUrl = NewMemoryUrl("code");
+        string configUrl = NewMemoryUrl("configured");
+        HostApplicationBuilder builder = HostWith(new()
+        {
+            ["ObjectLog:Logs:orders:StoreUrl"] = configUrl,
+            ["ObjectLog:Logs:orders:FlushThreshold"] = "1",
+            ["ObjectLog:Logs:orders:MaxEventBytes"] = "100",
+        });
+        builder.Services.AddObjectLog("orders", codeUrl, o => o.MaxEventBytes = 50);
+        using IHost host = builder.Build();
+        AppendLog orders = host.Services.GetRequiredKeyedService<AppendLog>("orders");
+
+        await orders.AppendAsync(E("one")); // a threshold of 1: stored before it completes
+        Assert.Equal(1, await CountStoredAsync(configUrl));
+        Assert.Equal(0, await CountStoredAsync(codeUrl));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await orders.AppendAsync(new byte[60])); // 50 from code, not 100
+    }
+
+    [Fact]
+    public async Task Every_entry_accepted_before_stop_is_stored_when_the_host_stops_mid_burst()
+    {
+        string url = NewMemoryUrl("burst");
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddObjectLog("burst", url, o =>
+        {
+            o.FlushThreshold = 50;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        AppendLog log = host.Services.GetRequiredKeyedService<AppendLog>("burst");
+
+        int accepted = 0;
+        using var stop = new CancellationTokenSource();
+        Task burst = Task.Run(() =>
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    if (log.TryAppend(E($"e{i}")))
+                    {
+                        accepted++;
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    return; // the host closed the log mid-burst
+                }
+            }
+        });
+        await Task.Delay(50);
+        await host.StopAsync();
+        await stop.CancelAsync();
+        await burst;
+
+        Assert.True(accepted > 0);
+        Assert.Equal(accepted, await CountStoredAsync(url));
+        Assert.Equal(accepted, (await log.ReadAllAsync()).Count); // reads still work on the closed log
+    }
+
+    [Fact]
+    public async Task What_cannot_be_stored_within_the_shutdown_timeout_is_logged()
+    {
+        string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
+        var captured = new CapturingLoggerFactory();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(captured);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        builder.Services.AddObjectLog("slow", $"{scheme}://slow", o => o.FlushInterval = TimeSpan.FromHours(1));
+        IHost host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredKeyedService<AppendLog>("slow").AppendAsync(E("stuck"));
+
+        await host.StopAsync();
+
+        CapturedEntry error = Assert.Single(captured.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("'slow'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("shutdown timeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bytes are still buffered", error.Message, StringComparison.Ordinal);
+        held.ReleasePuts();
+        host.Dispose(); // the store answers again: disposing stores the rest
+        Assert.Single(await new AppendLog(held.Inner, "slow").ReadAllAsync());
+    }
+}
