@@ -172,24 +172,48 @@ public sealed class AppendLog : IAsyncDisposable
     /// <summary>
     /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
     /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
+    /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the
+    /// log's size.
     /// </summary>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, CancellationToken cancellationToken = default)
     {
         string? from = after?.Batch;
-        Func<string, bool> include = from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0;
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, cancellationToken).ConfigureAwait(false))
+        return ReadStoredAsync(
+            from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
+            after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null,
+            after,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the stored events (not this writer's buffer) of every batch whose time (the writer's clock when the
+    /// batch's first event was appended, see <see cref="LogPosition.BatchTime"/>) is in [<paramref name="from"/>,
+    /// <paramref name="until"/>), each with its position, in log order. The granularity is the batch: a batch
+    /// whose time is in the range comes whole, even with events appended after <paramref name="until"/>. Times
+    /// are compared to the microsecond (rounded down). It lists the log from <paramref name="from"/> on, so its
+    /// cost follows the range's start, not the log's size; merged objects that straddle a bound are read by byte
+    /// range.
+    /// </summary>
+    /// <param name="from">The earliest batch time to return.</param>
+    /// <param name="until">The batch time to stop before; <see langword="null"/> for no end.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(DateTimeOffset from, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        if (until < from)
         {
-            foreach (PlannedEvent e in block)
-            {
-                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-                if (after is not { } a || position > a)
-                {
-                    yield return new LogEvent(position, e.Data);
-                }
-            }
+            throw new ArgumentException($"The range ends ({until:O}) before it starts ({from:O}).", nameof(until));
         }
+
+        string floor = LogObjectName.FloorAt(from);
+        string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
+        return ReadStoredAsync(
+            name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
+            floor,
+            after: null,
+            cancellationToken);
     }
 
     /// <summary>
@@ -197,15 +221,18 @@ public sealed class AppendLog : IAsyncDisposable
     /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
     /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
     /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
-    /// events may come out of log order but each comes once. Compaction does not disturb it.
+    /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
+    /// the look-back floor (or <paramref name="after"/>'s batch, if later), so an idle tail costs what is new since
+    /// the floor, not what the log holds.
     /// </summary>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
     /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
     public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
         string? newest = after?.Batch;
         string? checkpoint = after?.Batch;
+        string? checkpointFloor = after is { } start ? LogObjectName.FloorAt(start.BatchTime) : null;
         while (true)
         {
             string? floor = newest is null ? null : LogObjectName.FloorAt(LogObjectName.TimeOf(newest) - _options.TailLookBack);
@@ -214,8 +241,9 @@ public sealed class AppendLog : IAsyncDisposable
                 && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
                 && !returned.Contains(name);
 
+            string? listAfter = string.CompareOrdinal(floor, checkpointFloor) >= 0 ? floor : checkpointFloor; // the later one; null sorts first
             string? current = null;
-            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, cancellationToken).ConfigureAwait(false))
+            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, listAfter, cancellationToken).ConfigureAwait(false))
             {
                 foreach (PlannedEvent e in block)
                 {
@@ -256,13 +284,29 @@ public sealed class AppendLog : IAsyncDisposable
         }
     }
 
+    /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
+    private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, listAfter, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (PlannedEvent e in block)
+            {
+                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+                if (after is not { } a || position > a)
+                {
+                    yield return new LogEvent(position, e.Data);
+                }
+            }
+        }
+    }
+
     /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
     private async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
         // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
         List<PendingBatch> pending = _writer.CopyUnstored();
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, listAfter: null, cancellationToken).ConfigureAwait(false))
         {
             yield return block;
         }

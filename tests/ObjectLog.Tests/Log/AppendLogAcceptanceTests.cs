@@ -107,9 +107,9 @@ public abstract class AppendLogAcceptanceTests
         Assert.Equal(1, await log.CountObjectsAsync());
         Assert.Equal(expected, Texts(await log.ReadAllAsync()));
 
-        // The originals are gone; the merged data and its manifest remain.
+        // The originals are gone; the merged data, its manifest and its end marker remain.
         List<ObjectMeta> stored = await Store.ListSortedAsync(Prefix + "/");
-        Assert.Equal(2, stored.Count);
+        Assert.Equal(3, stored.Count);
         Assert.Contains(stored, m => m.Key == stats.NewKey);
     }
 
