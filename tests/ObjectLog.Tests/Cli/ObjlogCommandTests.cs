@@ -67,6 +67,27 @@ public sealed class ObjlogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cat_and_tail_read_by_time_with_absolute_and_relative_forms_and_refuse_garbage()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\nc\n")).Code);
+        Assert.Equal(0, (await RunAsync("compact")).Code);
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "1h")));
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "2020-01-01T00:00:00Z", "--until", "2099-01-01")));
+        Assert.Equal(("", 0), Out(await RunAsync("cat", "--until", "2d")));
+        Assert.Equal(("", 0), Out(await RunAsync("cat", "--since", "2099-01-01T00:00:00Z")));
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("tail", "--since", "30m")));
+
+        (int code, _, string error) = await RunAsync("cat", "--since", "yesterday-ish");
+        Assert.Equal(2, code);
+        Assert.Contains("--since: 'yesterday-ish' is not a time", error, StringComparison.Ordinal);
+        (code, _, error) = await RunAsync("cat", "--since", "1h", "--until", "2h");
+        Assert.Equal(2, code);
+        Assert.Contains("is before --since", error, StringComparison.Ordinal);
+
+        static (string, int) Out((int Code, string Output, string Error) r) => (r.Output, r.Code);
+    }
+
+    [Fact]
     public async Task Verify_passes_a_sound_log_and_names_a_corrupt_object_without_changing_anything()
     {
         Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);

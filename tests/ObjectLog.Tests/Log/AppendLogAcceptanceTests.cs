@@ -447,6 +447,59 @@ public abstract class AppendLogAcceptanceTests
         }
     }
 
+    [Fact]
+    public async Task Time_range_reads_return_the_batches_in_range_across_merged_objects_that_straddle_the_bounds()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        await using (AppendLog writer = Open(options))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                await writer.AppendAsync(E(Json(0, i)));
+                clock.Advance(TimeSpan.FromSeconds(30)); // a batch a minute
+            }
+
+            await writer.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 4, minObjectBytes: 1)); // merged runs of four batches
+            await writer.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 3, minObjectBytes: 1));
+        }
+
+        await using AppendLog log = Open();
+        var all = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync())
+        {
+            all.Add(e);
+        }
+
+        Assert.Equal(40, all.Count);
+        DateTimeOffset t0 = all[0].Position.BatchTime;
+        foreach ((int fromMinute, int? untilMinute) in new (int, int?)[] { (0, null), (3, 7), (5, 6), (13, 19), (19, null), (7, 7), (-5, 2), (25, 40) })
+        {
+            DateTimeOffset from = t0.AddMinutes(fromMinute);
+            DateTimeOffset? until = untilMinute is { } u ? t0.AddMinutes(u) : null;
+            var read = new List<LogEvent>();
+            await foreach (LogEvent e in log.ReadEventsAsync(from, until))
+            {
+                read.Add(e);
+            }
+
+            IEnumerable<LogEvent> expected = all.Where(e => e.Position.BatchTime >= from && (until is null || e.Position.BatchTime < until));
+            Assert.Equal(expected.Select(e => e.Position), read.Select(e => e.Position));
+            Assert.Equal(Texts(expected.Select(e => e.Data)), Texts(read.Select(e => e.Data)));
+        }
+
+        // A time turned into a position: reading after it starts at that time.
+        LogPosition start = LogPosition.Before(t0.AddMinutes(10));
+        var after = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync(start))
+        {
+            after.Add(e);
+        }
+
+        Assert.Equal(all.Skip(20).Select(e => e.Position), after.Select(e => e.Position));
+        Assert.Throws<ArgumentException>(() => log.ReadEventsAsync(t0, t0.AddTicks(-1)));
+    }
+
     public static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
     {
         var copy = new InMemoryObjectStore();
