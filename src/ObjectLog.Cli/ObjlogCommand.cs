@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, verify.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, trim, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -36,6 +36,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
         root.Subcommands.Add(Compact());
+        root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
         return root;
     }
@@ -306,6 +307,33 @@ internal static class ObjlogCommand
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Trim()
+    {
+        var before = new Option<string?>("--before") { Description = "Remove every batch older than this time (2026-11-01T00:00:00Z, or a span ago: 30d)." };
+        var keep = new Option<string?>("--keep") { Description = "Keep this much of the log, remove the rest (a span: 12h, 30d, 8w)." };
+        var command = new Command("trim", "Remove a log's old batches (whole batches, by the time in their names); readers see the trimmed log at once.") { before, keep };
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset cutoff = (result.GetValue(before), result.GetValue(keep)) switch
+            {
+                ({ } b, null) => TimeArgument.ParseTime(b, now, "--before"),
+                (null, { } k) => now - TimeArgument.ParseSpan(k, "--keep"),
+                _ => throw new ArgumentException("Give exactly one of --before and --keep."),
+            };
+            if (cutoff > now)
+            {
+                throw new ArgumentException($"--before: {cutoff:O} is in the future; trimming there would hide batches being written now.");
+            }
+
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            TrimStats stats = await log.TrimAsync(cutoff, ct);
+            Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
             return 0;
         }, ct));
         return command;

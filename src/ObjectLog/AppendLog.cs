@@ -30,6 +30,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly WritePipeline _writer;
     private readonly LogReader _reader;
     private readonly Compactor _compactor;
+    private readonly Trimmer _trimmer;
     private readonly ManifestCache _manifests;
     private readonly Lock _gate = new();
     private readonly ITimer? _timer;
@@ -61,12 +62,13 @@ public sealed class AppendLog : IAsyncDisposable
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
         _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
+        _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
         }
 
-        if (_options.AutoCompaction is not null)
+        if (_options.AutoCompaction is not null || _options.Retention != Timeout.InfiniteTimeSpan)
         {
             _compactionTimer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).CompactInBackground(), this, _options.AutoCompactionInterval, _options.AutoCompactionInterval);
         }
@@ -344,6 +346,33 @@ public sealed class AppendLog : IAsyncDisposable
         return stats;
     }
 
+    /// <summary>
+    /// Removes every batch whose time (see <see cref="LogPosition.BatchTime"/>) is before <paramref name="before"/>,
+    /// to the microsecond (rounded down): retention at batch granularity, so a batch started just before the cutoff
+    /// goes whole, even with events appended after it. First it commits a small create-only trim record; from that
+    /// moment reads, tails, <see cref="CountObjectsAsync"/> and compactions act as if those batches were gone, even
+    /// while a merged object still holds some (the next compaction that rewrites it drops them). Then it deletes
+    /// what lies wholly before the cutoff. A trim that fails or crashes at any step leaves readers seeing the whole
+    /// log or the trimmed log, never one with a hole. It may race writers, compactions and other trims: the effective
+    /// cutoff is the latest one recorded, nothing trimmed comes back, and nothing at or after a cutoff is deleted.
+    /// A writer whose clock lags may still store a batch named before the cutoff: it is trimmed on arrival.
+    /// </summary>
+    /// <param name="before">The cutoff; not in the future (by <see cref="AppendLogOptions.TimeProvider"/>), since that would hide batches being written now.</param>
+    /// <param name="cancellationToken">Cancels the trim; one cancelled after its record was stored has taken effect.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="before"/> is later than now.</exception>
+    /// <exception cref="ObjectStoreException">Storing the trim record failed (it may or may not have taken effect; trimming again is safe).</exception>
+    public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        if (before > now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(before), before, $"The cutoff is in the future (now is {now:O}): trimming there would hide batches being written now.");
+        }
+
+        return _trimmer.TrimAsync(before, cancellationToken);
+    }
+
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
     {
@@ -431,15 +460,19 @@ public sealed class AppendLog : IAsyncDisposable
                 return;
             }
 
-            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction!);
+            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction);
         }
 
-        async Task CompactQuietlyAsync(CompactionPolicy policy)
+        async Task CompactQuietlyAsync(CompactionPolicy? policy)
         {
             try
             {
                 await Task.Yield(); // off the timer's thread, and out of the lock
-                await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
+                await ApplyRetentionAsync(_stopping.Token).ConfigureAwait(false);
+                if (policy is not null)
+                {
+                    await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
             {
@@ -452,6 +485,22 @@ public sealed class AppendLog : IAsyncDisposable
             {
                 Volatile.Write(ref _compacting, 0);
             }
+        }
+    }
+
+    /// <summary>Trims at <c>now - Retention</c> once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
+    private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Retention == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        DateTimeOffset target = _options.TimeProvider.GetUtcNow() - _options.Retention;
+        DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
+        if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
+        {
+            await _trimmer.TrimAsync(target, cancellationToken).ConfigureAwait(false);
         }
     }
 

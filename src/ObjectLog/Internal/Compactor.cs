@@ -29,7 +29,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
             await WriteMissingMarkersAsync(snapshot, cancellationToken).ConfigureAwait(false);
             IReadOnlySet<string> chosen = policy.Choose(snapshot);
-            if (chosen.Count < 2)
+            // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
+            if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
             {
                 await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
                 return new CompactionStats(snapshot.Sources.Count, 0, null);

@@ -10,8 +10,10 @@ internal static class Garbage
     /// end markers and trim records. So no manifest ever names missing data that a reader would trust, and every
     /// committed manifest keeps its marker. Failures are left for the next compaction or trim.
     /// </summary>
-    public static async Task DeleteAsync(IObjectStore store, List<string> keys, CancellationToken cancellationToken)
+    /// <returns>How many objects were deleted.</returns>
+    public static async Task<int> DeleteAsync(IObjectStore store, List<string> keys, CancellationToken cancellationToken)
     {
+        int deleted = 0;
         foreach (int phase in new[] { 0, 1, 2 })
         {
             List<string> batch = keys.Where(k => Phase(k) == phase).Distinct(StringComparer.Ordinal).ToList();
@@ -23,6 +25,11 @@ internal static class Garbage
             try
             {
                 await store.DeleteManyAsync(batch, cancellationToken).ConfigureAwait(false);
+                deleted += batch.Count;
+            }
+            catch (BulkDeleteException e)
+            {
+                deleted += e.Deleted.Count; // the rest is left for later, as below
             }
             catch (ObjectStoreException)
             {
@@ -30,6 +37,8 @@ internal static class Garbage
                 // survived this phase may still go: data without a manifest is invisible, and collected in its turn.
             }
         }
+
+        return deleted;
     }
 
     private static int Phase(string key)

@@ -42,6 +42,9 @@ internal sealed class LogSnapshot
     /// </summary>
     public string? TrimFloor { get; private init; }
 
+    /// <summary>Keys of merged objects that still hold trimmed bytes: rewriting one alone is worth it (retention), unlike any other single object.</summary>
+    public HashSet<string> HoldsTrimmed { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Committed merged objects (data names) whose end marker was not listed: a compaction writes them (logs from before end markers).</summary>
     public List<string> MissingMarkers { get; } = [];
 
@@ -293,6 +296,7 @@ internal sealed class LogSnapshot
         var sources = new HashSet<string>(units.Where(u => u.Key is not null).Select(u => u.Key!), StringComparer.Ordinal);
         var snapshot = new LogSnapshot(units, garbage, sources, partial) { TrimFloor = trimFloor };
         snapshot.MissingMarkers.AddRange(missingMarkers);
+        snapshot.HoldsTrimmed.UnionWith(committed.Where(m => m.Held is not null && m.Held.Count < m.Manifest!.Batches.Count && sources.Contains(m.DataMeta.Key)).Select(m => m.DataMeta.Key));
         return snapshot;
     }
 

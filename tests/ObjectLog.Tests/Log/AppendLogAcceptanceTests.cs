@@ -500,6 +500,170 @@ public abstract class AppendLogAcceptanceTests
         Assert.Throws<ArgumentException>(() => log.ReadEventsAsync(t0, t0.AddTicks(-1)));
     }
 
+    [Fact]
+    public async Task A_trim_that_crashes_at_any_store_call_leaves_the_whole_log_or_the_trimmed_log()
+    {
+        // Batches a minute apart; a merged object straddles the cutoff, others lie wholly before or after it.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        string source = Prefix + "/source";
+        await using (var setup = new AppendLog(Store, source, options))
+        {
+            for (int i = 0; i < 24; i++)
+            {
+                await setup.AppendAsync(E(Json(0, i)));
+                clock.Advance(TimeSpan.FromSeconds(30));
+            }
+
+            await setup.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 4, minObjectBytes: 1));
+        }
+
+        List<ObjectMeta> objects = await Store.ListSortedAsync(source + "/");
+        DateTimeOffset cutoff = clock.GetUtcNow().AddMinutes(-7.5); // inside the last merged run of four
+        string[] whole = Enumerable.Range(0, 24).Select(i => Json(0, i)).ToArray();
+        string[] trimmed = whole[10..];
+
+        int callsInOneTrim;
+        {
+            var probe = new FaultInjectingObjectStore(await CopyAsync(Store, source));
+            await using var dry = new AppendLog(probe, source, options);
+            await dry.TrimAsync(cutoff);
+            callsInOneTrim = probe.Calls;
+            await using var check = new AppendLog(probe.Inner, source, options);
+            Assert.Equal(trimmed, Texts(await check.ReadAllAsync()));
+        }
+
+        for (int n = 1; n <= callsInOneTrim; n++)
+        {
+            foreach (Fault fault in new[] { Fault.FailBefore, Fault.FailAfter })
+            {
+                string prefix = $"{Prefix}/crash-{n}-{fault}";
+                foreach (ObjectMeta meta in objects)
+                {
+                    await Store.PutAsync(prefix + meta.Key[source.Length..], await Store.GetBytesAsync(meta.Key));
+                }
+
+                var faulty = new FaultInjectingObjectStore(Store);
+                await using (var log = new AppendLog(faulty, prefix, options))
+                {
+                    faulty.FailNthCall(n, fault);
+                    try
+                    {
+                        await log.TrimAsync(cutoff);
+                    }
+                    catch (InjectedFaultException)
+                    {
+                        // a crash: abandon this instance
+                    }
+
+                    faulty.FailWhen(null);
+                }
+
+                await using var reader = new AppendLog(Store, prefix, options);
+                string[] read = Texts(await reader.ReadAllAsync());
+                Assert.True(read.SequenceEqual(whole) || read.SequenceEqual(trimmed), $"call {n} {fault}: read {read.Length} events, neither the whole log nor the trimmed one");
+                var fromMiddle = new List<string>();
+                await foreach (LogEvent e in reader.ReadEventsAsync(cutoff.AddMinutes(-3)))
+                {
+                    fromMiddle.Add(Texts([e.Data])[0]);
+                }
+
+                Assert.Equal(read.Where(e => Array.IndexOf(whole, e) >= 4).Take(fromMiddle.Count), fromMiddle);
+
+                // Finishing the job: trim again, compact; the trimmed log, and no trimmed byte carried forward.
+                await reader.TrimAsync(cutoff);
+                await reader.CompactAsync();
+                Assert.Equal(trimmed, Texts(await reader.ReadAllAsync()));
+                Assert.Equal(1, await reader.CountObjectsAsync());
+                foreach (ObjectMeta meta in await Store.ListSortedAsync(prefix + "/"))
+                {
+                    if (meta.Key.EndsWith(".jsonl", StringComparison.Ordinal))
+                    {
+                        Assert.False(System.Text.Encoding.UTF8.GetString(await Store.GetBytesAsync(meta.Key)).Contains(Json(0, 9), StringComparison.Ordinal), $"call {n} {fault}: {meta.Key} of {string.Join(", ", (await Store.ListSortedAsync(prefix + "/")).Select(m => m.Key[prefix.Length..]))}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Trims_racing_writers_compactions_and_other_trims_never_leave_a_hole_resurrect_or_remove_a_batch_at_or_after_a_cutoff()
+    {
+        const int writers = 3;
+        var appended = new List<(string Text, DateTimeOffset Started, DateTimeOffset Done)>[writers];
+        var cutoffs = new System.Collections.Concurrent.ConcurrentBag<DateTimeOffset>();
+        using var done = new CancellationTokenSource();
+        var problems = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        async Task CheckNoHoleAsync(AppendLog reader)
+        {
+            string[] read = Texts(await reader.ReadAllAsync());
+            for (int w = 0; w < writers; w++)
+            {
+                string marker = $"{{\"writer\":{w},";
+                int[] seqs = read.Where(e => e.StartsWith(marker, StringComparison.Ordinal)).Select(e => int.Parse(e.Split(',')[1].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                if (seqs.Length > 0 && !seqs.SequenceEqual(Enumerable.Range(seqs[0], seqs.Length)))
+                {
+                    problems.Add($"writer {w}: a hole in {string.Join(',', seqs)}");
+                }
+            }
+        }
+
+        Task background = Task.WhenAll(
+            Task.Run(async () =>
+            {
+                await using AppendLog compactor = Open();
+                while (!done.IsCancellationRequested)
+                {
+                    await compactor.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 3, minObjectBytes: 1));
+                    await CheckNoHoleAsync(compactor);
+                }
+            }),
+            Task.Run(async () =>
+            {
+                await using AppendLog trimmer = Open();
+                while (!done.IsCancellationRequested)
+                {
+                    await Task.Delay(20);
+                    DateTimeOffset cutoff = DateTimeOffset.UtcNow.AddMilliseconds(-150 - Random.Shared.Next(100)); // some trims go backwards
+                    cutoffs.Add(cutoff);
+                    await trimmer.TrimAsync(cutoff);
+                    await CheckNoHoleAsync(trimmer);
+                }
+            }));
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, writers), async (w, ct) =>
+        {
+            appended[w] = [];
+            await using AppendLog log = Open(Quiet(threshold: 1)); // each event its own batch, stored before the append returns
+            for (int i = 0; i < 60; i++)
+            {
+                DateTimeOffset started = DateTimeOffset.UtcNow;
+                await log.AppendAsync(E(Json(w, i)), ct);
+                appended[w].Add((Json(w, i), started, DateTimeOffset.UtcNow));
+            }
+        });
+        await done.CancelAsync();
+        await background;
+        Assert.Empty(problems);
+
+        DateTimeOffset effective = cutoffs.Max();
+        await using AppendLog reader = Open();
+        await reader.CompactAsync();
+        HashSet<string> final = Texts(await reader.ReadAllAsync()).ToHashSet();
+        foreach ((string text, DateTimeOffset started, DateTimeOffset finished) in appended.SelectMany(a => a))
+        {
+            if (started >= effective.AddMilliseconds(1))
+            {
+                Assert.Contains(text, final); // at or after every cutoff: never removed
+            }
+            else if (finished < effective)
+            {
+                Assert.DoesNotContain(text, final); // before the latest cutoff: trimmed, never resurrected
+            }
+        }
+    }
+
     public static async Task<InMemoryObjectStore> CopyAsync(IObjectStore source, string prefix)
     {
         var copy = new InMemoryObjectStore();
