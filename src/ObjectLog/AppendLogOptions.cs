@@ -160,8 +160,9 @@ public sealed class AppendLogOptions
     /// set, every <see cref="AutoCompactionInterval"/> (whether or not <see cref="AutoCompaction"/> is set) the log
     /// checks the latest trim record (one small LIST) and, once it is more than a hundredth of the retention behind
     /// <c>now - Retention</c>, trims there (<see cref="AppendLog.TrimAsync"/>). So batches are removed at most about
-    /// 1% of the retention plus one interval late, and trim records stay few. Failures are counted like compaction
-    /// failures and retried at the next tick.
+    /// 1% of the retention plus one interval late. Each trim leaves a tiny record, collected once a later one is
+    /// <see cref="AbandonedMergeGracePeriod"/> old, so with the defaults about one an interval for an hour stay (a long
+    /// retention trims less often). Failures are counted like compaction failures and retried at the next tick.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive and not infinite.</exception>
     public TimeSpan Retention

@@ -182,8 +182,7 @@ internal sealed class LogSnapshot
             // A trim record below the effective cutoff says nothing new once a later one has been there long enough
             // for every listing that began before it to have ended.
             garbage.AddRange(trims.Values
-                .Where(t => string.CompareOrdinal(t.Name.First, trimFloor) < 0
-                    && trims.Values.Any(u => string.CompareOrdinal(u.Name.First, trimFloor) == 0 && now - u.Meta.LastModified >= options.AbandonedMergeGracePeriod))
+                .Where(t => trims.Values.Any(u => string.CompareOrdinal(u.Name.First, t.Name.First) > 0 && now - u.Meta.LastModified >= options.AbandonedMergeGracePeriod))
                 .Select(t => t.Meta.Key));
         }
 

@@ -88,6 +88,28 @@ public sealed class ObjlogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Trim_removes_what_is_before_the_cutoff_and_refuses_a_future_or_missing_cutoff()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\n")).Code);
+        (int code, string output, _) = await RunAsync("trim", "--keep", "1h");
+        Assert.Equal(0, code);
+        Assert.Contains("deleted 0 object(s)", output, StringComparison.Ordinal);
+        Assert.Equal("a\nb\n", (await RunAsync("cat")).Output);
+
+        (code, output, _) = await RunAsync("trim", "--before", "2099-01-01T00:00:00Z");
+        Assert.Equal(2, code);
+        (code, _, string error) = await RunAsync("trim");
+        Assert.Equal(2, code);
+        Assert.Contains("exactly one of --before and --keep", error, StringComparison.Ordinal);
+
+        await Task.Delay(20);
+        (code, output, _) = await RunAsync("trim", "--before", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, code);
+        Assert.Contains("deleted 2 object(s)", output, StringComparison.Ordinal);
+        Assert.Equal("", (await RunAsync("cat")).Output);
+    }
+
+    [Fact]
     public async Task Verify_passes_a_sound_log_and_names_a_corrupt_object_without_changing_anything()
     {
         Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
