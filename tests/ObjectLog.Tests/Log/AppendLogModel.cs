@@ -247,17 +247,6 @@ public static class AppendLogModel
         Assert.Subset(after.Where(InRange).Select(e => e.Position).ToHashSet(), read);
     }
 
-    private static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)
-    {
-        var list = new List<LogEvent>();
-        await foreach (LogEvent e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
-    }
-
     private static async Task<T?> Tolerate<T>(Func<Task<T>> action)
     {
         try

@@ -117,15 +117,4 @@ public sealed class ListingFromFloorTests
         List<LogEvent> all = await ToListAsync(log.ReadEventsAsync());
         Assert.Equal(all.Skip(11).Select(e => e.Position), (await ToListAsync(log.ReadEventsAsync(all[10].Position))).Select(e => e.Position));
     }
-
-    private static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)
-    {
-        var list = new List<LogEvent>();
-        await foreach (LogEvent e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
-    }
 }
