@@ -37,6 +37,11 @@ internal static class LogVerifier
                         break;
                     case LogObjectKind.Merged when names.ContainsKey(LogObjectName.ManifestFor(name)):
                         merged++;
+                        if (!names.ContainsKey(LogObjectName.EndMarkerFor(name)))
+                        {
+                            problems.Add($"{meta.Key}: committed without its end marker (written before markers existed?): reads from a position or time may miss it until a compaction (objlog compact) writes the marker");
+                        }
+
                         Manifest manifest = await manifests.GetAsync(prefix + LogObjectName.ManifestFor(name), parsed with { Kind = LogObjectKind.Manifest }, cancellationToken);
                         long expected = manifest.Batches.Sum(b => b.Length);
                         if (expected != meta.Size)

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, verify.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, trim, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -36,6 +36,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
         root.Subcommands.Add(Compact());
+        root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
         return root;
     }
@@ -135,6 +136,16 @@ internal static class ObjlogCommand
         Description = "Start after this position (as printed by --positions): a consumer's checkpoint.",
     };
 
+    private static readonly Option<string?> SinceOption = new("--since")
+    {
+        Description = "Start at this time: batches stored with a time at or after it (2026-11-25T10:00:00Z, or a span ago: 30m, 1h, 2d).",
+    };
+
+    private static readonly Option<string?> UntilOption = new("--until")
+    {
+        Description = "Stop before this time (same forms as --since).",
+    };
+
     private static readonly Option<bool> PositionsOption = new("--positions")
     {
         Description = "Print each event's position, a tab, then the event.",
@@ -142,13 +153,29 @@ internal static class ObjlogCommand
 
     private static Command Cat()
     {
-        var command = new Command("cat", "Write every stored event of a log to standard output, in order, one a line.") { AfterOption, PositionsOption };
+        var command = new Command("cat", "Write every stored event of a log to standard output, in order, one a line.") { AfterOption, SinceOption, UntilOption, PositionsOption };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             LogPosition? after = ParseAfter(result);
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset? since = result.GetValue(SinceOption) is { } s ? TimeArgument.ParseTime(s, now, "--since") : null;
+            DateTimeOffset? until = result.GetValue(UntilOption) is { } u ? TimeArgument.ParseTime(u, now, "--until") : null;
+            if (after is not null && (since is not null || until is not null))
+            {
+                throw new ArgumentException("--after cannot be combined with --since or --until.");
+            }
+
+            if (until < since)
+            {
+                throw new ArgumentException($"--until ({until:O}) is before --since ({since:O}).");
+            }
+
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             await using var output = new EventWriter(result.GetValue(PositionsOption));
-            await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
+            IAsyncEnumerable<LogEvent> events = since is not null || until is not null
+                ? log.ReadEventsAsync(since ?? DateTimeOffset.UnixEpoch, until, ct)
+                : log.ReadEventsAsync(after, ct);
+            await foreach (LogEvent e in events)
             {
                 await output.WriteAsync(e, ct);
             }
@@ -160,10 +187,10 @@ internal static class ObjlogCommand
 
     private static Command Tail()
     {
-        var lines = new Option<int>("--lines", "-n") { Description = "How many of the latest events to print first (ignored with --after).", DefaultValueFactory = _ => 10 };
+        var lines = new Option<int>("--lines", "-n") { Description = "How many of the latest events to print first (ignored with --after and --since).", DefaultValueFactory = _ => 10 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as writers store them, until interrupted." };
         var interval = new Option<double>("--interval") { Description = "Seconds between checks for new events when following.", DefaultValueFactory = _ => 1.0 };
-        var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones.") { lines, follow, interval, AfterOption, PositionsOption };
+        var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones.") { lines, follow, interval, AfterOption, SinceOption, PositionsOption };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             int n = result.GetValue(lines);
@@ -177,7 +204,23 @@ internal static class ObjlogCommand
             await using var log = new AppendLog(location.Store, location.LogPrefix, options);
             await using var output = new EventWriter(result.GetValue(PositionsOption));
             LogPosition? after = ParseAfter(result);
-            if (after is null)
+            if (result.GetValue(SinceOption) is { } since)
+            {
+                if (after is not null)
+                {
+                    throw new ArgumentException("--after cannot be combined with --since.");
+                }
+
+                after = LogPosition.Before(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
+                if (!result.GetValue(follow))
+                {
+                    await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
+                    {
+                        await output.WriteAsync(e, ct);
+                    }
+                }
+            }
+            else if (after is null)
             {
                 var last = new Queue<LogEvent>(n + 1);
                 await foreach (LogEvent e in log.ReadEventsAsync(null, ct))
@@ -264,6 +307,33 @@ internal static class ObjlogCommand
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Trim()
+    {
+        var before = new Option<string?>("--before") { Description = "Remove every batch older than this time (2026-11-01T00:00:00Z, or a span ago: 30d)." };
+        var keep = new Option<string?>("--keep") { Description = "Keep this much of the log, remove the rest (a span: 12h, 30d, 8w)." };
+        var command = new Command("trim", "Remove a log's old batches (whole batches, by the time in their names); readers see the trimmed log at once.") { before, keep };
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset cutoff = (result.GetValue(before), result.GetValue(keep)) switch
+            {
+                ({ } b, null) => TimeArgument.ParseTime(b, now, "--before"),
+                (null, { } k) => now - TimeArgument.ParseSpan(k, "--keep"),
+                _ => throw new ArgumentException("Give exactly one of --before and --keep."),
+            };
+            if (cutoff > now)
+            {
+                throw new ArgumentException($"--before: {cutoff:O} is in the future; trimming there would hide batches being written now.");
+            }
+
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            TrimStats stats = await log.TrimAsync(cutoff, ct);
+            Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
             return 0;
         }, ct));
         return command;

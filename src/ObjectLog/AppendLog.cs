@@ -31,6 +31,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly WritePipeline _writer;
     private readonly LogReader _reader;
     private readonly Compactor _compactor;
+    private readonly Trimmer _trimmer;
     private readonly ManifestCache _manifests;
     private readonly Lock _gate = new();
     private readonly ITimer? _timer;
@@ -64,12 +65,13 @@ public sealed class AppendLog : IAsyncDisposable
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
         _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
+        _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
         }
 
-        if (_options.AutoCompaction is not null)
+        if (_options.AutoCompaction is not null || _options.Retention != Timeout.InfiniteTimeSpan)
         {
             _compactionTimer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).CompactInBackground(), this, _options.AutoCompactionInterval, _options.AutoCompactionInterval);
         }
@@ -182,24 +184,48 @@ public sealed class AppendLog : IAsyncDisposable
     /// <summary>
     /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
     /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
+    /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the
+    /// log's size.
     /// </summary>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, CancellationToken cancellationToken = default)
     {
         string? from = after?.Batch;
-        Func<string, bool> include = from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0;
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, cancellationToken).ConfigureAwait(false))
+        return ReadStoredAsync(
+            from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
+            after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null,
+            after,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the stored events (not this writer's buffer) of every batch whose time (the writer's clock when the
+    /// batch's first event was appended, see <see cref="LogPosition.BatchTime"/>) is in [<paramref name="from"/>,
+    /// <paramref name="until"/>), each with its position, in log order. The granularity is the batch: a batch
+    /// whose time is in the range comes whole, even with events appended after <paramref name="until"/>. Times
+    /// are compared to the microsecond (rounded down). It lists the log from <paramref name="from"/> on, so its
+    /// cost follows the range's start, not the log's size; merged objects that straddle a bound are read by byte
+    /// range.
+    /// </summary>
+    /// <param name="from">The earliest batch time to return.</param>
+    /// <param name="until">The batch time to stop before; <see langword="null"/> for no end.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(DateTimeOffset from, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        if (until < from)
         {
-            foreach (PlannedEvent e in block)
-            {
-                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-                if (after is not { } a || position > a)
-                {
-                    yield return new LogEvent(position, e.Data);
-                }
-            }
+            throw new ArgumentException($"The range ends ({until:O}) before it starts ({from:O}).", nameof(until));
         }
+
+        string floor = LogObjectName.FloorAt(from);
+        string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
+        return ReadStoredAsync(
+            name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
+            floor,
+            after: null,
+            cancellationToken);
     }
 
     /// <summary>
@@ -207,15 +233,18 @@ public sealed class AppendLog : IAsyncDisposable
     /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
     /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
     /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
-    /// events may come out of log order but each comes once. Compaction does not disturb it.
+    /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
+    /// the look-back floor (or <paramref name="after"/>'s batch, if later), so an idle tail costs what is new since
+    /// the floor, not what the log holds.
     /// </summary>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch.</param>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
     /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
     public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
         string? newest = after?.Batch;
         string? checkpoint = after?.Batch;
+        string? checkpointFloor = after is { } start ? LogObjectName.FloorAt(start.BatchTime) : null;
         while (true)
         {
             string? floor = newest is null ? null : LogObjectName.FloorAt(LogObjectName.TimeOf(newest) - _options.TailLookBack);
@@ -224,8 +253,9 @@ public sealed class AppendLog : IAsyncDisposable
                 && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
                 && !returned.Contains(name);
 
+            string? listAfter = string.CompareOrdinal(floor, checkpointFloor) >= 0 ? floor : checkpointFloor; // the later one; null sorts first
             string? current = null;
-            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, cancellationToken).ConfigureAwait(false))
+            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, listAfter, cancellationToken).ConfigureAwait(false))
             {
                 foreach (PlannedEvent e in block)
                 {
@@ -266,13 +296,29 @@ public sealed class AppendLog : IAsyncDisposable
         }
     }
 
+    /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
+    private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, listAfter, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (PlannedEvent e in block)
+            {
+                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+                if (after is not { } a || position > a)
+                {
+                    yield return new LogEvent(position, e.Data);
+                }
+            }
+        }
+    }
+
     /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
     internal async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
         // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
         List<PendingBatch> pending = _writer.CopyUnstored();
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, cancellationToken).ConfigureAwait(false))
+        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, listAfter: null, cancellationToken).ConfigureAwait(false))
         {
             yield return block;
         }
@@ -308,6 +354,33 @@ public sealed class AppendLog : IAsyncDisposable
         }
 
         return stats;
+    }
+
+    /// <summary>
+    /// Removes every batch whose time (see <see cref="LogPosition.BatchTime"/>) is before <paramref name="before"/>,
+    /// to the microsecond (rounded down): retention at batch granularity, so a batch started just before the cutoff
+    /// goes whole, even with events appended after it. First it commits a small create-only trim record; from that
+    /// moment reads, tails, <see cref="CountObjectsAsync"/> and compactions act as if those batches were gone, even
+    /// while a merged object still holds some (the next compaction that rewrites it drops them). Then it deletes
+    /// what lies wholly before the cutoff. A trim that fails or crashes at any step leaves readers seeing the whole
+    /// log or the trimmed log, never one with a hole. It may race writers, compactions and other trims: the effective
+    /// cutoff is the latest one recorded, nothing trimmed comes back, and nothing at or after a cutoff is deleted.
+    /// A writer whose clock lags may still store a batch named before the cutoff: it is trimmed on arrival.
+    /// </summary>
+    /// <param name="before">The cutoff; not in the future (by <see cref="AppendLogOptions.TimeProvider"/>), since that would hide batches being written now.</param>
+    /// <param name="cancellationToken">Cancels the trim; one cancelled after its record was stored has taken effect.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="before"/> is later than now.</exception>
+    /// <exception cref="ObjectStoreException">Storing the trim record failed (it may or may not have taken effect; trimming again is safe).</exception>
+    public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        if (before > now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(before), before, $"The cutoff is in the future (now is {now:O}): trimming there would hide batches being written now.");
+        }
+
+        return _trimmer.TrimAsync(before, cancellationToken);
     }
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
@@ -397,15 +470,19 @@ public sealed class AppendLog : IAsyncDisposable
                 return;
             }
 
-            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction!);
+            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction);
         }
 
-        async Task CompactQuietlyAsync(CompactionPolicy policy)
+        async Task CompactQuietlyAsync(CompactionPolicy? policy)
         {
             try
             {
                 await Task.Yield(); // off the timer's thread, and out of the lock
-                await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
+                await ApplyRetentionAsync(_stopping.Token).ConfigureAwait(false);
+                if (policy is not null)
+                {
+                    await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
             {
@@ -419,6 +496,22 @@ public sealed class AppendLog : IAsyncDisposable
             {
                 Volatile.Write(ref _compacting, 0);
             }
+        }
+    }
+
+    /// <summary>Trims at <c>now - Retention</c> once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
+    private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Retention == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        DateTimeOffset target = _options.TimeProvider.GetUtcNow() - _options.Retention;
+        DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
+        if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
+        {
+            await _trimmer.TrimAsync(target, cancellationToken).ConfigureAwait(false);
         }
     }
 

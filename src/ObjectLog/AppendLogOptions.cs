@@ -18,6 +18,7 @@ public sealed class AppendLogOptions
     private TimeSpan _autoCompactionInterval = TimeSpan.FromMinutes(1);
     private TimeSpan _tailPollInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _tailLookBack = TimeSpan.FromMinutes(1);
+    private TimeSpan _retention = Timeout.InfiniteTimeSpan;
     private int _maxConcurrentPuts = 8;
     private int _readConcurrency = 64;
     private long _readAheadBytes = 64L * 1024 * 1024;
@@ -170,6 +171,30 @@ public sealed class AppendLogOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
             _autoCompactionInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// How long events are kept, or <see cref="Timeout.InfiniteTimeSpan"/> (the default) to keep them forever. When
+    /// set, every <see cref="AutoCompactionInterval"/> (whether or not <see cref="AutoCompaction"/> is set) the log
+    /// checks the latest trim record (one small LIST) and, once it is more than a hundredth of the retention behind
+    /// <c>now - Retention</c>, trims there (<see cref="AppendLog.TrimAsync"/>). So batches are removed at most about
+    /// 1% of the retention plus one interval late. Each trim leaves a tiny record, collected once a later one is
+    /// <see cref="AbandonedMergeGracePeriod"/> old, so with the defaults about one an interval for an hour stay (a long
+    /// retention trims less often). Failures are counted like compaction failures and retried at the next tick.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and not infinite.</exception>
+    public TimeSpan Retention
+    {
+        get => _retention;
+        set
+        {
+            if (value != Timeout.InfiniteTimeSpan && value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Retention must be positive, or Timeout.InfiniteTimeSpan to keep events forever.");
+            }
+
+            _retention = value;
         }
     }
 

@@ -92,7 +92,7 @@ public sealed class JsonAppendLog<T>
         }
     }
 
-    /// <summary>The stored events after <paramref name="after"/>, each with its position, as <see cref="AppendLog.ReadEventsAsync"/> returns them.</summary>
+    /// <summary>The stored events after <paramref name="after"/>, each with its position, as <see cref="AppendLog.ReadEventsAsync(LogPosition?, CancellationToken)"/> returns them.</summary>
     /// <exception cref="JsonEventException">An event does not deserialize as <typeparamref name="T"/>; the message names its position.</exception>
     public async IAsyncEnumerable<LogEvent<T>> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -12,6 +12,8 @@ namespace ObjectLog;
 /// </summary>
 public readonly record struct LogPosition : IComparable<LogPosition>
 {
+    private const long LastSequence = 999_999_999_999;
+
     /// <summary>Creates a position.</summary>
     /// <exception cref="ArgumentException"><paramref name="batch"/> is not a batch name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="line"/> is negative.</exception>
@@ -43,6 +45,24 @@ public readonly record struct LogPosition : IComparable<LogPosition>
 
     /// <summary>The writer's clock when the batch was closed.</summary>
     public DateTimeOffset BatchTime => LogObjectName.TimeOf(Batch);
+
+    /// <summary>
+    /// The position just before <paramref name="time"/>: after every batch whose time is earlier and before every
+    /// batch whose time is <paramref name="time"/> or later (to the microsecond, rounded down). Reading or tailing
+    /// after it starts at that time: <c>log.TailAsync(LogPosition.Before(DateTimeOffset.UtcNow.AddHours(-1)))</c>.
+    /// It names no stored batch (its writer id is all ones and its line the largest), so no event is at it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="time"/> is not after 1970-01-01T00:00:00.000001Z.</exception>
+    public static LogPosition Before(DateTimeOffset time)
+    {
+        long microseconds = LogObjectName.Microseconds(time);
+        if (microseconds < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(time), time, "A log's times start after 1970-01-01T00:00:00.000001Z.");
+        }
+
+        return new LogPosition(LogObjectName.Batch(microseconds - 1, ulong.MaxValue, LastSequence), int.MaxValue, trusted: true);
+    }
 
     /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
     /// <exception cref="FormatException">The text is not a position.</exception>

@@ -27,10 +27,12 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 continue;
             }
 
+            await WriteMissingMarkersAsync(snapshot, cancellationToken).ConfigureAwait(false);
             IReadOnlySet<string> chosen = policy.Choose(snapshot);
-            if (chosen.Count < 2)
+            // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
+            if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
             {
-                await DeleteAsync(snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+                await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
                 return new CompactionStats(snapshot.Sources.Count, 0, null);
             }
 
@@ -55,6 +57,10 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 spool.Position = 0;
                 await store.PutAsync(logPrefix + dataName, spool, writeMode, cancellationToken).ConfigureAwait(false);
 
+                // Before the commit, so every committed merged object has its marker: a reader listing from a floor
+                // after the data's first batch finds it only by the marker.
+                await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
+
                 var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
                 superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
                 var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
@@ -66,9 +72,10 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 if (options.SupersededGracePeriod == TimeSpan.Zero)
                 {
                     garbage.AddRange(superseded.Select(n => logPrefix + n));
+                    garbage.AddRange(superseded.Where(IsMerged).Select(n => logPrefix + LogObjectName.EndMarkerFor(n)));
                 }
 
-                await DeleteAsync(garbage, cancellationToken).ConfigureAwait(false);
+                await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
                 return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName);
             }
         }
@@ -116,26 +123,27 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
         }
     }
 
-    /// <summary>Deletes garbage: data first, manifests after, so no manifest ever names missing data that a reader would trust. Failures are left for the next compaction.</summary>
-    private async Task DeleteAsync(List<string> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the end markers that committed merged objects lack (those written before markers existed), so reads
+    /// from a floor find them too. Create-only and idempotent: a marker the listing missed is simply there already.
+    /// </summary>
+    private async Task WriteMissingMarkersAsync(LogSnapshot snapshot, CancellationToken cancellationToken)
     {
-        foreach (bool manifestsPhase in new[] { false, true })
+        foreach (string dataName in snapshot.MissingMarkers)
         {
-            List<string> phase = keys.Where(k => k.EndsWith(".manifest.json", StringComparison.Ordinal) == manifestsPhase).Distinct(StringComparer.Ordinal).ToList();
-            if (phase.Count == 0)
-            {
-                continue;
-            }
+            await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            try
-            {
-                await store.DeleteManyAsync(phase, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectStoreException)
-            {
-                // Garbage collection, not correctness: a later compaction finds what is left. A manifest whose data
-                // survived this phase may still go: data without a manifest is invisible, and collected in its turn.
-            }
+    private async Task PutMarkerAsync(string dataName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.PutAsync(logPrefix + LogObjectName.EndMarkerFor(dataName), EndMarker.Serialize(dataName), writeMode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // A retry after an ambiguous failure, or another compaction repairing the same object: same content.
         }
     }
 }

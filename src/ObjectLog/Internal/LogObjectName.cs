@@ -14,6 +14,15 @@ internal enum LogObjectKind
 
     /// <summary>The commit record of merged data: the same name ending <c>.manifest.json</c>.</summary>
     Manifest,
+
+    /// <summary>
+    /// The end marker of merged data: <c>batch_{last}~{first}~{id:x16}.end.json</c>. It sorts where the merged object's
+    /// last batch sorts, so a listing that starts after a floor finds every merged object holding batches past it.
+    /// </summary>
+    EndMarker,
+
+    /// <summary>A trim record: <c>trim_{µs:D19}-{id:x16}.json</c>; every batch before the cutoff µs is gone for readers.</summary>
+    Trim,
 }
 
 /// <summary>
@@ -21,21 +30,53 @@ internal enum LogObjectKind
 /// names is the order of their events. Names the scheme does not match are not ObjectLog's and are ignored.
 /// </summary>
 /// <param name="Kind">What the object is.</param>
-/// <param name="First">For a batch, its own name; for merged data or a manifest, the first batch it holds.</param>
-/// <param name="Last">For a batch, its own name; for merged data or a manifest, the last batch it holds.</param>
-/// <param name="DataName">For merged data or a manifest, the name of the merged data object; otherwise the batch name.</param>
+/// <param name="First">For a batch, its own name; for merged data, a manifest or an end marker, the first batch it holds; for a trim record, <see cref="FloorAt"/> its cutoff.</param>
+/// <param name="Last">For a batch, its own name; for merged data, a manifest or an end marker, the last batch it holds; for a trim record, as <paramref name="First"/>.</param>
+/// <param name="DataName">For merged data, a manifest or an end marker, the name of the merged data object; otherwise the object's own name.</param>
 internal readonly partial record struct LogObjectName(LogObjectKind Kind, string First, string Last, string DataName)
 {
     private const string BatchStart = "batch_";
     private const string DataEnd = ".jsonl";
     private const string ManifestEnd = ".manifest.json";
+    private const string EndMarkerEnd = ".end.json";
+    private const string TrimStart = "trim_";
+
+    /// <summary>What every trim record's name starts with; it sorts after every batch name.</summary>
+    public const string TrimPrefix = TrimStart;
 
     public static bool TryParse(string name, out LogObjectName parsed)
     {
         parsed = default;
+        if (name.StartsWith(TrimStart, StringComparison.Ordinal))
+        {
+            Match t = TrimPattern().Match(name);
+            if (!t.Success)
+            {
+                return false;
+            }
+
+            string floor = BatchStart + t.Groups[1].Value;
+            parsed = new LogObjectName(LogObjectKind.Trim, floor, floor, name);
+            return true;
+        }
+
         if (!name.StartsWith(BatchStart, StringComparison.Ordinal))
         {
             return false;
+        }
+
+        Match e = EndMarkerPattern().Match(name);
+        if (e.Success)
+        {
+            string lastBatch = BatchStart + e.Groups[1].Value + DataEnd;
+            string firstBatch = BatchStart + e.Groups[2].Value + DataEnd;
+            if (string.CompareOrdinal(firstBatch, lastBatch) > 0)
+            {
+                return false;
+            }
+
+            parsed = new LogObjectName(LogObjectKind.EndMarker, firstBatch, lastBatch, $"{BatchStart}{e.Groups[2].Value}~{e.Groups[1].Value}~{e.Groups[3].Value}{DataEnd}");
+            return true;
         }
 
         if (BatchPattern().IsMatch(name))
@@ -70,15 +111,29 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     public static string Merged(string firstBatch, string lastBatch, ulong id)
         => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Stem(firstBatch)}~{Stem(lastBatch)}~{id:x16}{DataEnd}");
 
-    /// <summary>The time in a batch name (the writer's clock when the batch's first event was appended).</summary>
+    /// <summary>The time in a batch name (the writer's clock when the batch's first event was appended), or in a <see cref="FloorAt"/> string.</summary>
     public static DateTimeOffset TimeOf(string batchName)
         => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(batchName.AsSpan(BatchStart.Length, 19), NumberStyles.None, CultureInfo.InvariantCulture) * 10);
 
     /// <summary>A name that sorts before every batch name of <paramref name="time"/> or later (and after every earlier one).</summary>
     public static string FloorAt(DateTimeOffset time)
-        => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Math.Max(0, (time - DateTimeOffset.UnixEpoch).Ticks / 10):D19}");
+        => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Microseconds(time):D19}");
 
     public static string ManifestFor(string mergedName) => mergedName[..^DataEnd.Length] + ManifestEnd;
+
+    /// <summary>The end marker of merged data named <paramref name="mergedName"/>: its last stem first, so it sorts at its last batch.</summary>
+    public static string EndMarkerFor(string mergedName)
+    {
+        string[] parts = mergedName[BatchStart.Length..^DataEnd.Length].Split('~');
+        return $"{BatchStart}{parts[1]}~{parts[0]}~{parts[2]}{EndMarkerEnd}";
+    }
+
+    /// <summary>The name of a trim record whose cutoff is <paramref name="cutoffMicroseconds"/> since 1970.</summary>
+    public static string Trim(long cutoffMicroseconds, ulong id)
+        => string.Create(CultureInfo.InvariantCulture, $"{TrimStart}{cutoffMicroseconds:D19}-{id:x16}.json");
+
+    /// <summary>Microseconds since 1970 of <paramref name="time"/>, rounded down, as batch names carry them.</summary>
+    public static long Microseconds(DateTimeOffset time) => Math.Max(0, (time - DateTimeOffset.UnixEpoch).Ticks / 10);
 
     private static string Stem(string batchName) => batchName[BatchStart.Length..^DataEnd.Length];
 
@@ -87,4 +142,10 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
 
     [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.jsonl|\.manifest\.json)$", RegexOptions.CultureInvariant)]
     private static partial Regex MergedPattern();
+
+    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})\.end\.json$", RegexOptions.CultureInvariant)]
+    private static partial Regex EndMarkerPattern();
+
+    [GeneratedRegex(@"^trim_(\d{19})-[0-9a-f]{16}\.json$", RegexOptions.CultureInvariant)]
+    private static partial Regex TrimPattern();
 }

@@ -24,8 +24,9 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
     /// <summary>Streams the plan's events a block at a time; a block is reused, so it is valid until the next step.</summary>
     /// <param name="pending">This writer's batches not known to be stored, to include.</param>
     /// <param name="includeBatch">Which batches to read; <see langword="null"/> for all. With a filter, every event's batch is known.</param>
+    /// <param name="listAfter">Where to start listing (see <see cref="LogSnapshot.LoadAsync"/>), or <see langword="null"/> for the whole prefix; <paramref name="includeBatch"/> excludes every batch before it.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, string? listAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var block = new List<PlannedEvent>();
         string? lastReturned = null; // every batch up to here was returned whole
@@ -41,7 +42,7 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
             ListingPrefetch? prefetch = attempt == 0 && store.ListsInKeyOrder ? new ListingPrefetch(store, filter, options, cancellationToken) : null;
             try
             {
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, filter, forCompaction: false, options, cancellationToken, prefetch).ConfigureAwait(false);
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, filter, forCompaction: false, options, cancellationToken, prefetch, listAfter).ConfigureAwait(false);
             }
             catch (Exception e)
             {

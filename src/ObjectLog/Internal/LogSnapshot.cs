@@ -36,6 +36,25 @@ internal sealed class LogSnapshot
     /// <summary>Keys safe to delete (computed only when asked for), in the order to delete them.</summary>
     public List<string> Garbage { get; }
 
+    /// <summary>
+    /// The batch names before which everything is trimmed (<see cref="LogObjectName.FloorAt"/> the effective cutoff,
+    /// the latest of the trim records seen), or <see langword="null"/> if the log was never trimmed.
+    /// </summary>
+    public string? TrimFloor { get; private init; }
+
+    /// <summary>Keys of merged objects that still hold trimmed bytes: rewriting one alone is worth it (retention), unlike any other single object.</summary>
+    public HashSet<string> HoldsTrimmed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Committed merged objects (data names) whose end marker was not listed: a compaction writes them (logs from before end markers).</summary>
+    public List<string> MissingMarkers { get; } = [];
+
+    /// <summary>Lists the log and plans a read.</summary>
+    /// <remarks>
+    /// <c>listAfter</c> is where the listing starts (a <see cref="LogObjectName.FloorAt"/> string), or
+    /// <see langword="null"/> for the whole prefix. Every batch at or after it is still found: in its own object, in
+    /// merged data that starts after it, or through the end marker of merged data that starts before it. The filter
+    /// <c>includeBatch</c> must exclude every batch before it.
+    /// </remarks>
     public static async Task<LogSnapshot> LoadAsync(
         IObjectStore store,
         string logPrefix,
@@ -45,12 +64,15 @@ internal sealed class LogSnapshot
         bool forCompaction,
         AppendLogOptions options,
         CancellationToken cancellationToken,
-        ListingPrefetch? prefetch = null)
+        ListingPrefetch? prefetch = null,
+        string? listAfter = null)
     {
         var batches = new Dictionary<string, ObjectMeta>(StringComparer.Ordinal);
         var mergedData = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
         var manifestMetas = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
-        await foreach (ObjectMeta meta in store.ListAsync(logPrefix, null, cancellationToken).ConfigureAwait(false))
+        var markers = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
+        var trims = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
+        await foreach (ObjectMeta meta in store.ListAsync(logPrefix, listAfter is null ? null : logPrefix + listAfter, cancellationToken).ConfigureAwait(false))
         {
             string name = meta.Key[logPrefix.Length..];
             if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
@@ -70,21 +92,76 @@ internal sealed class LogSnapshot
                 case LogObjectKind.Manifest:
                     manifestMetas[parsed.DataName] = (parsed, meta);
                     break;
+                case LogObjectKind.EndMarker:
+                    markers[parsed.DataName] = (parsed, meta);
+                    break;
+                case LogObjectKind.Trim:
+                    trims[name] = (parsed, meta);
+                    break;
             }
         }
+
+        if (!store.ListsInKeyOrder)
+        {
+            // Trim records sort after every batch, so a listing in key order reaches them last: if none was there
+            // then, no trim had begun deleting while the batches were listed. A store that lists in any order gets
+            // that guarantee from a second, small listing made after the first one ended.
+            await foreach (ObjectMeta meta in store.ListAsync(logPrefix + LogObjectName.TrimPrefix, null, cancellationToken).ConfigureAwait(false))
+            {
+                string name = meta.Key[logPrefix.Length..];
+                if (LogObjectName.TryParse(name, out LogObjectName parsed) && parsed.Kind == LogObjectKind.Trim)
+                {
+                    trims[name] = (parsed, meta);
+                }
+            }
+        }
+
+        string? trimFloor = trims.Count == 0 ? null : trims.Values.Select(t => t.Name.First).Max(StringComparer.Ordinal);
+        bool Trimmed(string batchName) => trimFloor is not null && string.CompareOrdinal(batchName, trimFloor) < 0;
 
         DateTimeOffset now = options.TimeProvider.GetUtcNow();
         var garbage = new List<string>();
         var committed = new List<MergedObject>();
+        var missingMarkers = new List<string>();
         foreach ((string dataName, (LogObjectName name, ObjectMeta meta)) in mergedData)
         {
             if (manifestMetas.TryGetValue(dataName, out var manifest))
             {
                 committed.Add(new MergedObject(name, meta, manifest.Meta));
+                if (!markers.ContainsKey(dataName))
+                {
+                    missingMarkers.Add(dataName);
+                }
             }
             else if (forCompaction && now - meta.LastModified >= options.AbandonedMergeGracePeriod)
             {
                 garbage.Add(meta.Key); // a compaction that never committed, long ago
+                if (markers.TryGetValue(dataName, out var marker))
+                {
+                    garbage.Add(marker.Meta.Key); // deleted after the data
+                }
+            }
+        }
+
+        foreach ((string dataName, (LogObjectName name, ObjectMeta meta)) in markers)
+        {
+            if (mergedData.ContainsKey(dataName))
+            {
+                continue;
+            }
+
+            if (listAfter is not null && string.CompareOrdinal(dataName, listAfter) <= 0)
+            {
+                if (!Trimmed(name.Last))
+                {
+                    // Merged data that starts before the listing: found by its marker. Its size and whether it is
+                    // committed come from its manifest (the marker is written before the manifest, so it may not be).
+                    committed.Add(new MergedObject(name, new ObjectMeta(logPrefix + dataName, 0, meta.LastModified), new ObjectMeta(logPrefix + LogObjectName.ManifestFor(dataName), 0, meta.LastModified)) { ViaMarker = true });
+                }
+            }
+            else if (forCompaction && !manifestMetas.ContainsKey(dataName) && now - meta.LastModified >= options.AbandonedMergeGracePeriod)
+            {
+                garbage.Add(meta.Key); // its data is gone, long ago: superseded, or a compaction that never committed
             }
         }
 
@@ -92,26 +169,70 @@ internal sealed class LogSnapshot
         {
             // A manifest whose data is gone was superseded; without its data it means nothing.
             garbage.AddRange(manifestMetas.Where(m => !mergedData.ContainsKey(m.Key)).Select(m => m.Value.Meta.Key));
+
+            // Everything wholly before the cutoff is gone for readers: its bytes are garbage.
+            garbage.AddRange(batches.Where(b => Trimmed(b.Key)).Select(b => b.Value.Key));
+            foreach (MergedObject m in committed.Where(m => Trimmed(m.Name.Last)))
+            {
+                garbage.Add(m.DataMeta.Key);
+                garbage.Add(m.ManifestMeta.Key);
+                garbage.Add(logPrefix + LogObjectName.EndMarkerFor(m.Name.DataName));
+            }
+
+            // A trim record below the effective cutoff says nothing new once a later one has been there long enough
+            // for every listing that began before it to have ended.
+            garbage.AddRange(trims.Values
+                .Where(t => trims.Values.Any(u => string.CompareOrdinal(u.Name.First, t.Name.First) > 0 && now - u.Meta.LastModified >= options.AbandonedMergeGracePeriod))
+                .Select(t => t.Meta.Key));
+        }
+
+        committed.RemoveAll(m => Trimmed(m.Name.Last));
+        if (trimFloor is not null)
+        {
+            batches = batches.Where(b => !Trimmed(b.Key)).ToDictionary(StringComparer.Ordinal);
+            pending = pending.Where(p => !Trimmed(p.Name)).ToList();
         }
 
         bool loadAll = forCompaction || includeBatch is not null; // a filter needs every merged object split by batch
         MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAll);
-        foreach (MergedObject m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes))
+        foreach (MergedObject m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || Trimmed(m.Name.First)))
         {
             // Read in parts, so a read can stop inside it (an object vanishing under a later part); it resumes
             // at a batch and line, so it must know each event's batch. One small GET beside several large ones.
+            // Found by its marker, its manifest says whether it is committed; straddling the cutoff, which
+            // batches are left.
             m.NeedsManifest = true;
         }
 
         await Parallel.ForEachAsync(
             committed.Where(m => m.NeedsManifest),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (m, ct) => m.Manifest = await manifests.GetAsync(m.ManifestMeta.Key, m.Name with { Kind = LogObjectKind.Manifest }, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (m, ct) =>
+            {
+                try
+                {
+                    m.Manifest = await manifests.GetAsync(m.ManifestMeta.Key, m.Name with { Kind = LogObjectKind.Manifest }, ct).ConfigureAwait(false);
+                }
+                catch (ObjectNotFoundException) when (m.ViaMarker)
+                {
+                    // Not committed (yet), or superseded and collected: either way it holds nothing for readers.
+                }
+            }).ConfigureAwait(false);
+        committed.RemoveAll(m => m.ViaMarker && m.Manifest is null);
+        foreach (MergedObject m in committed)
+        {
+            if (m.ViaMarker)
+            {
+                m.DataMeta = m.DataMeta with { Size = m.Manifest!.Batches[^1].Offset + m.Manifest.Batches[^1].Length };
+            }
+
+            m.Held = m.Manifest?.Batches.Where(b => !Trimmed(b.Name)).ToList();
+        }
 
         // Most preferred first: more batches, then lower name. Merged objects read whole have no overlaps, so their place is moot.
         committed.Sort(static (a, b) =>
         {
-            int byCount = (b.Manifest?.Batches.Count ?? 0).CompareTo(a.Manifest?.Batches.Count ?? 0);
+            int byCount = (b.Held?.Count ?? 0).CompareTo(a.Held?.Count ?? 0);
             return byCount != 0 ? byCount : string.CompareOrdinal(a.Name.DataName, b.Name.DataName);
         });
 
@@ -120,13 +241,13 @@ internal sealed class LogSnapshot
         var partial = new HashSet<string>(StringComparer.Ordinal);
         foreach (MergedObject m in committed)
         {
-            if (m.Manifest is null)
+            if (m.Held is null)
             {
                 pieces.Add(new Piece(m.Name.First, m.Name.Last, m.DataMeta.Key, m.DataMeta.Size, null, default));
                 continue;
             }
 
-            foreach (ManifestBatch b in m.Manifest.Batches)
+            foreach (ManifestBatch b in m.Held)
             {
                 if (covered.Add(b.Name))
                 {
@@ -172,7 +293,10 @@ internal sealed class LogSnapshot
         }
 
         var sources = new HashSet<string>(units.Where(u => u.Key is not null).Select(u => u.Key!), StringComparer.Ordinal);
-        return new LogSnapshot(units, garbage, sources, partial);
+        var snapshot = new LogSnapshot(units, garbage, sources, partial) { TrimFloor = trimFloor };
+        snapshot.MissingMarkers.AddRange(missingMarkers);
+        snapshot.HoldsTrimmed.UnionWith(committed.Where(m => m.Held is not null && m.Held.Count < m.Manifest!.Batches.Count && sources.Contains(m.DataMeta.Key)).Select(m => m.DataMeta.Key));
+        return snapshot;
     }
 
     /// <summary>Marks the merged objects whose manifests are needed: all of them, or those whose range overlaps another object.</summary>
@@ -220,7 +344,7 @@ internal sealed class LogSnapshot
         var oldestHolder = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (MergedObject m in committed)
         {
-            foreach (ManifestBatch b in m.Manifest!.Batches)
+            foreach (ManifestBatch b in m.Held!)
             {
                 if (!oldestHolder.TryGetValue(b.Name, out DateTimeOffset t) || m.ManifestMeta.LastModified < t)
                 {
@@ -237,7 +361,7 @@ internal sealed class LogSnapshot
             }
         }
 
-        var held = committed.Select(m => m.Manifest!.Batches.Select(b => b.Name).ToHashSet(StringComparer.Ordinal)).ToList();
+        var held = committed.Select(m => m.Held!.Select(b => b.Name).ToHashSet(StringComparer.Ordinal)).ToList();
         for (int x = 0; x < committed.Count; x++)
         {
             for (int y = 0; y < x; y++)
@@ -247,6 +371,7 @@ internal sealed class LogSnapshot
                 {
                     garbage.Add(committed[x].DataMeta.Key); // data first: a manifest without data is ignored
                     garbage.Add(committed[x].ManifestMeta.Key);
+                    garbage.Add(EndMarkerKey(committed[x])); // last: while the manifest is there, so is its marker
                     break;
                 }
             }
@@ -293,17 +418,26 @@ internal sealed class LogSnapshot
         return units;
     }
 
+    private static string EndMarkerKey(MergedObject m) => m.DataMeta.Key[..^m.Name.DataName.Length] + LogObjectName.EndMarkerFor(m.Name.DataName);
+
     private sealed class MergedObject(LogObjectName name, ObjectMeta dataMeta, ObjectMeta manifestMeta)
     {
         public LogObjectName Name { get; } = name;
 
-        public ObjectMeta DataMeta { get; } = dataMeta;
+        /// <summary>The data's key and size (for one found by its marker, the size comes from the manifest).</summary>
+        public ObjectMeta DataMeta { get; set; } = dataMeta;
 
         public ObjectMeta ManifestMeta { get; } = manifestMeta;
+
+        /// <summary>Found by its end marker: its data sorts before the listing's start, and its manifest decides whether it counts.</summary>
+        public bool ViaMarker { get; init; }
 
         public bool NeedsManifest { get; set; }
 
         public Manifest? Manifest { get; set; }
+
+        /// <summary>The batches it holds for readers: its manifest's, less the trimmed ones; <see langword="null"/> when read whole without a manifest.</summary>
+        public List<ManifestBatch>? Held { get; set; }
     }
 
     private readonly record struct Piece(string First, string Last, string? Key, long ObjectSize, ManifestBatch? Entry, ReadOnlyMemory<byte> Memory);

@@ -67,6 +67,49 @@ public sealed class ObjlogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cat_and_tail_read_by_time_with_absolute_and_relative_forms_and_refuse_garbage()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\nc\n")).Code);
+        Assert.Equal(0, (await RunAsync("compact")).Code);
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "1h")));
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "2020-01-01T00:00:00Z", "--until", "2099-01-01")));
+        Assert.Equal(("", 0), Out(await RunAsync("cat", "--until", "2d")));
+        Assert.Equal(("", 0), Out(await RunAsync("cat", "--since", "2099-01-01T00:00:00Z")));
+        Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("tail", "--since", "30m")));
+
+        (int code, _, string error) = await RunAsync("cat", "--since", "yesterday-ish");
+        Assert.Equal(2, code);
+        Assert.Contains("--since: 'yesterday-ish' is not a time", error, StringComparison.Ordinal);
+        (code, _, error) = await RunAsync("cat", "--since", "1h", "--until", "2h");
+        Assert.Equal(2, code);
+        Assert.Contains("is before --since", error, StringComparison.Ordinal);
+
+        static (string, int) Out((int Code, string Output, string Error) r) => (r.Output, r.Code);
+    }
+
+    [Fact]
+    public async Task Trim_removes_what_is_before_the_cutoff_and_refuses_a_future_or_missing_cutoff()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\n")).Code);
+        (int code, string output, _) = await RunAsync("trim", "--keep", "1h");
+        Assert.Equal(0, code);
+        Assert.Contains("deleted 0 object(s)", output, StringComparison.Ordinal);
+        Assert.Equal("a\nb\n", (await RunAsync("cat")).Output);
+
+        (code, output, _) = await RunAsync("trim", "--before", "2099-01-01T00:00:00Z");
+        Assert.Equal(2, code);
+        (code, _, string error) = await RunAsync("trim");
+        Assert.Equal(2, code);
+        Assert.Contains("exactly one of --before and --keep", error, StringComparison.Ordinal);
+
+        await Task.Delay(20);
+        (code, output, _) = await RunAsync("trim", "--before", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, code);
+        Assert.Contains("deleted 2 object(s)", output, StringComparison.Ordinal);
+        Assert.Equal("", (await RunAsync("cat")).Output);
+    }
+
+    [Fact]
     public async Task Verify_passes_a_sound_log_and_names_a_corrupt_object_without_changing_anything()
     {
         Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);

@@ -39,6 +39,8 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private int _maxPuts;
     private TaskCompletionSource? _putGate;
     private int _rangedGets;
+    private int _lists;
+    private long _keysListed;
 
     public IObjectStore Inner => inner;
 
@@ -95,6 +97,12 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     /// <summary>GETs of a byte range (not a whole object) made so far.</summary>
     public int RangedGets => Volatile.Read(ref _rangedGets);
+
+    /// <summary>LIST calls made so far (one per <see cref="ListAsync"/>, however many pages).</summary>
+    public int Lists => Volatile.Read(ref _lists);
+
+    /// <summary>Keys returned by listings so far: what listing costs on a store that pages (S3 and Azure: 1,000 or 5,000 keys a request).</summary>
+    public long KeysListed => Interlocked.Read(ref _keysListed);
 
     /// <summary>Extra delay before every call.</summary>
     public TimeSpan Latency { get; set; }
@@ -252,10 +260,12 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _lists);
         Fault? fault = await EnterAsync(StoreCall.List, prefix, cancellationToken);
         ThrowIfAfter(fault, StoreCall.List, prefix);
         await foreach (ObjectMeta meta in inner.ListAsync(prefix, startAfter, cancellationToken))
         {
+            Interlocked.Increment(ref _keysListed);
             yield return meta;
         }
     }

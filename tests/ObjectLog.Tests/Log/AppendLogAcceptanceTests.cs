@@ -107,9 +107,9 @@ public abstract class AppendLogAcceptanceTests
         Assert.Equal(1, await log.CountObjectsAsync());
         Assert.Equal(expected, Texts(await log.ReadAllAsync()));
 
-        // The originals are gone; the merged data and its manifest remain.
+        // The originals are gone; the merged data, its manifest and its end marker remain.
         List<ObjectMeta> stored = await Store.ListSortedAsync(Prefix + "/");
-        Assert.Equal(2, stored.Count);
+        Assert.Equal(3, stored.Count);
         Assert.Contains(stored, m => m.Key == stats.NewKey);
     }
 
@@ -443,6 +443,223 @@ public abstract class AppendLogAcceptanceTests
                 // is stored is a subsequence of what was appended (in order, each once) holding every acknowledged event.
                 AssertInOrderOnce(appended, read);
                 Assert.Empty(acknowledged.Except(read));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Time_range_reads_return_the_batches_in_range_across_merged_objects_that_straddle_the_bounds()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        await using (AppendLog writer = Open(options))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                await writer.AppendAsync(E(Json(0, i)));
+                clock.Advance(TimeSpan.FromSeconds(30)); // a batch a minute
+            }
+
+            await writer.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 4, minObjectBytes: 1)); // merged runs of four batches
+            await writer.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 3, minObjectBytes: 1));
+        }
+
+        await using AppendLog log = Open();
+        var all = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync())
+        {
+            all.Add(e);
+        }
+
+        Assert.Equal(40, all.Count);
+        DateTimeOffset t0 = all[0].Position.BatchTime;
+        foreach ((int fromMinute, int? untilMinute) in new (int, int?)[] { (0, null), (3, 7), (5, 6), (13, 19), (19, null), (7, 7), (-5, 2), (25, 40) })
+        {
+            DateTimeOffset from = t0.AddMinutes(fromMinute);
+            DateTimeOffset? until = untilMinute is { } u ? t0.AddMinutes(u) : null;
+            var read = new List<LogEvent>();
+            await foreach (LogEvent e in log.ReadEventsAsync(from, until))
+            {
+                read.Add(e);
+            }
+
+            IEnumerable<LogEvent> expected = all.Where(e => e.Position.BatchTime >= from && (until is null || e.Position.BatchTime < until));
+            Assert.Equal(expected.Select(e => e.Position), read.Select(e => e.Position));
+            Assert.Equal(Texts(expected.Select(e => e.Data)), Texts(read.Select(e => e.Data)));
+        }
+
+        // A time turned into a position: reading after it starts at that time.
+        LogPosition start = LogPosition.Before(t0.AddMinutes(10));
+        var after = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync(start))
+        {
+            after.Add(e);
+        }
+
+        Assert.Equal(all.Skip(20).Select(e => e.Position), after.Select(e => e.Position));
+        Assert.Throws<ArgumentException>(() => log.ReadEventsAsync(t0, t0.AddTicks(-1)));
+    }
+
+    [Fact]
+    public async Task A_trim_that_crashes_at_any_store_call_leaves_the_whole_log_or_the_trimmed_log()
+    {
+        // Batches a minute apart; a merged object straddles the cutoff, others lie wholly before or after it.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        string source = Prefix + "/source";
+        await using (var setup = new AppendLog(Store, source, options))
+        {
+            for (int i = 0; i < 24; i++)
+            {
+                await setup.AppendAsync(E(Json(0, i)));
+                clock.Advance(TimeSpan.FromSeconds(30));
+            }
+
+            await setup.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 4, minObjectBytes: 1));
+        }
+
+        List<ObjectMeta> objects = await Store.ListSortedAsync(source + "/");
+        DateTimeOffset cutoff = clock.GetUtcNow().AddMinutes(-7.5); // inside the last merged run of four
+        string[] whole = Enumerable.Range(0, 24).Select(i => Json(0, i)).ToArray();
+        string[] trimmed = whole[10..];
+
+        int callsInOneTrim;
+        {
+            var probe = new FaultInjectingObjectStore(await CopyAsync(Store, source));
+            await using var dry = new AppendLog(probe, source, options);
+            await dry.TrimAsync(cutoff);
+            callsInOneTrim = probe.Calls;
+            await using var check = new AppendLog(probe.Inner, source, options);
+            Assert.Equal(trimmed, Texts(await check.ReadAllAsync()));
+        }
+
+        for (int n = 1; n <= callsInOneTrim; n++)
+        {
+            foreach (Fault fault in new[] { Fault.FailBefore, Fault.FailAfter })
+            {
+                string prefix = $"{Prefix}/crash-{n}-{fault}";
+                foreach (ObjectMeta meta in objects)
+                {
+                    await Store.PutAsync(prefix + meta.Key[source.Length..], await Store.GetBytesAsync(meta.Key));
+                }
+
+                var faulty = new FaultInjectingObjectStore(Store);
+                await using (var log = new AppendLog(faulty, prefix, options))
+                {
+                    faulty.FailNthCall(n, fault);
+                    try
+                    {
+                        await log.TrimAsync(cutoff);
+                    }
+                    catch (InjectedFaultException)
+                    {
+                        // a crash: abandon this instance
+                    }
+
+                    faulty.FailWhen(null);
+                }
+
+                await using var reader = new AppendLog(Store, prefix, options);
+                string[] read = Texts(await reader.ReadAllAsync());
+                Assert.True(read.SequenceEqual(whole) || read.SequenceEqual(trimmed), $"call {n} {fault}: read {read.Length} events, neither the whole log nor the trimmed one");
+                var fromMiddle = new List<string>();
+                await foreach (LogEvent e in reader.ReadEventsAsync(cutoff.AddMinutes(-3)))
+                {
+                    fromMiddle.Add(Texts([e.Data])[0]);
+                }
+
+                Assert.Equal(read.Where(e => Array.IndexOf(whole, e) >= 4).Take(fromMiddle.Count), fromMiddle);
+
+                // Finishing the job: trim again, compact; the trimmed log, and no trimmed byte carried forward.
+                await reader.TrimAsync(cutoff);
+                await reader.CompactAsync();
+                Assert.Equal(trimmed, Texts(await reader.ReadAllAsync()));
+                Assert.Equal(1, await reader.CountObjectsAsync());
+                foreach (ObjectMeta meta in await Store.ListSortedAsync(prefix + "/"))
+                {
+                    if (meta.Key.EndsWith(".jsonl", StringComparison.Ordinal))
+                    {
+                        Assert.False(System.Text.Encoding.UTF8.GetString(await Store.GetBytesAsync(meta.Key)).Contains(Json(0, 9), StringComparison.Ordinal), $"call {n} {fault}: {meta.Key} of {string.Join(", ", (await Store.ListSortedAsync(prefix + "/")).Select(m => m.Key[prefix.Length..]))}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Trims_racing_writers_compactions_and_other_trims_never_leave_a_hole_resurrect_or_remove_a_batch_at_or_after_a_cutoff()
+    {
+        const int writers = 3;
+        var appended = new List<(string Text, DateTimeOffset Started, DateTimeOffset Done)>[writers];
+        var cutoffs = new System.Collections.Concurrent.ConcurrentBag<DateTimeOffset>();
+        using var done = new CancellationTokenSource();
+        var problems = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        async Task CheckNoHoleAsync(AppendLog reader)
+        {
+            string[] read = Texts(await reader.ReadAllAsync());
+            for (int w = 0; w < writers; w++)
+            {
+                string marker = $"{{\"writer\":{w},";
+                int[] seqs = read.Where(e => e.StartsWith(marker, StringComparison.Ordinal)).Select(e => int.Parse(e.Split(',')[1].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                if (seqs.Length > 0 && !seqs.SequenceEqual(Enumerable.Range(seqs[0], seqs.Length)))
+                {
+                    problems.Add($"writer {w}: a hole in {string.Join(',', seqs)}");
+                }
+            }
+        }
+
+        Task background = Task.WhenAll(
+            Task.Run(async () =>
+            {
+                await using AppendLog compactor = Open();
+                while (!done.IsCancellationRequested)
+                {
+                    await compactor.CompactAsync(CompactionPolicy.SizeTiered(fanIn: 3, minObjectBytes: 1));
+                    await CheckNoHoleAsync(compactor);
+                }
+            }),
+            Task.Run(async () =>
+            {
+                await using AppendLog trimmer = Open();
+                while (!done.IsCancellationRequested)
+                {
+                    await Task.Delay(20);
+                    DateTimeOffset cutoff = DateTimeOffset.UtcNow.AddMilliseconds(-150 - Random.Shared.Next(100)); // some trims go backwards
+                    cutoffs.Add(cutoff);
+                    await trimmer.TrimAsync(cutoff);
+                    await CheckNoHoleAsync(trimmer);
+                }
+            }));
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, writers), async (w, ct) =>
+        {
+            appended[w] = [];
+            await using AppendLog log = Open(Quiet(threshold: 1)); // each event its own batch, stored before the append returns
+            for (int i = 0; i < 60; i++)
+            {
+                DateTimeOffset started = DateTimeOffset.UtcNow;
+                await log.AppendAsync(E(Json(w, i)), ct);
+                appended[w].Add((Json(w, i), started, DateTimeOffset.UtcNow));
+            }
+        });
+        await done.CancelAsync();
+        await background;
+        Assert.Empty(problems);
+
+        DateTimeOffset effective = cutoffs.Max();
+        await using AppendLog reader = Open();
+        await reader.CompactAsync();
+        HashSet<string> final = Texts(await reader.ReadAllAsync()).ToHashSet();
+        foreach ((string text, DateTimeOffset started, DateTimeOffset finished) in appended.SelectMany(a => a))
+        {
+            if (started >= effective.AddMilliseconds(1))
+            {
+                Assert.Contains(text, final); // at or after every cutoff: never removed
+            }
+            else if (finished < effective)
+            {
+                Assert.DoesNotContain(text, final); // before the latest cutoff: trimmed, never resurrected
             }
         }
     }

@@ -1,4 +1,5 @@
 using CsCheck;
+using Microsoft.Extensions.Time.Testing;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
 using static ObjectLog.Tests.Log.Events;
@@ -39,6 +40,12 @@ public static class AppendLogModel
     /// <summary>For the next calls, each store call fails (before or after it acts) with the given chance in 100.</summary>
     private sealed record Flaky(int Calls, int Percent) : Op;
 
+    /// <summary>Trims at the start of this operation: every batch of an earlier operation goes, none of a later one.</summary>
+    private sealed record Trim(int Writer) : Op;
+
+    /// <summary>Reads the stored events of the batches of operations [Back ops ago, Back - Length ops ago), or to the end.</summary>
+    private sealed record ReadRange(int Writer, int Back, int? Length) : Op;
+
     private static readonly Gen<Op> AnyOp = Gen.Frequency(
         (10, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 5], (w, n) => (Op)new Append(w, n))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Flush(w))),
@@ -49,7 +56,9 @@ public static class AppendLogModel
         (3, Gen.Select(Gen.Int[1, 8], Gen.Bool, (n, after) => (Op)new FaultSoon(n, after))),
         (2, Gen.Int[0, Writers - 1].Select(w => (Op)new AppendWhileCompacting(w))),
         (4, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 20], (w, n) => (Op)new TryAppendBurst(w, n))),
-        (2, Gen.Select(Gen.Int[1, 30], Gen.Int[10, 60], (n, p) => (Op)new Flaky(n, p))));
+        (2, Gen.Select(Gen.Int[1, 30], Gen.Int[10, 60], (n, p) => (Op)new Flaky(n, p))),
+        (2, Gen.Int[0, Writers - 1].Select(w => (Op)new Trim(w))),
+        (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 30], Gen.Int[0, 12], (w, back, length) => (Op)new ReadRange(w, back, length == 0 ? null : length))));
 
     /// <summary>
     /// Runs <paramref name="sequences"/> random sequences against <paramref name="inner"/>, each under its own
@@ -72,8 +81,23 @@ public static class AppendLogModel
 
         foreach (Op op in ops)
         {
+            model.Clock.Advance(TimeSpan.FromSeconds(1)); // operation k runs at T0 + k s: a cutoff half a second before it splits the log between operations
+            model.Op++;
             switch (op)
             {
+                case Trim t:
+                    Instance trimmer = Get(t.Writer);
+                    model.BeforeTrim();
+                    model.MaybeCut = model.Op;
+                    if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.TimeOf(model.Op))) is not null)
+                    {
+                        model.CertainCut = model.Op;
+                    }
+
+                    break;
+                case ReadRange r:
+                    await ReadRangeAsync(Get(r.Writer), model, r);
+                    break;
                 case Append a:
                     await AppendAsync(Get(a.Writer), a.Count);
                     break;
@@ -127,6 +151,7 @@ public static class AppendLogModel
                         string e = $"i{burster.Id}-{burster.Appended.Count}";
                         Assert.True(burster.Log.TryAppend(E(e)), "the buffer is far from full");
                         burster.Appended.Add(e);
+                        burster.AppendedAt.Add(model.Op);
                     }
 
                     break;
@@ -158,6 +183,10 @@ public static class AppendLogModel
             {
                 await instance.Log.DisposeAsync(); // flushes: everything it appended is now acknowledged
                 instance.Acked = instance.Appended.Count;
+                if (instance.SafeFrom == int.MaxValue)
+                {
+                    instance.SafeFrom = instance.Appended.Count;
+                }
             }
         }
 
@@ -171,6 +200,7 @@ public static class AppendLogModel
         {
             string e = $"i{instance.Id}-{instance.Appended.Count}";
             instance.Appended.Add(e); // appended even if storing the batch it filled fails
+            instance.AppendedAt.Add(instance.Model.Op);
             await Tolerate(async () =>
             {
                 await instance.Log.AppendAsync(E(e));
@@ -189,7 +219,32 @@ public static class AppendLogModel
         }))
         {
             instance.Acked = Math.Max(instance.Acked, appended);
+            if (instance.SafeFrom == int.MaxValue)
+            {
+                instance.SafeFrom = appended; // every later event is in a batch opened after the flush, after any cutoff
+            }
         }
+    }
+
+    /// <summary>A time-range read lies between a full read just before it and one just after (PUTs may still land), filtered by batch time.</summary>
+    private static async Task ReadRangeAsync(Instance reader, Model model, ReadRange r)
+    {
+        DateTimeOffset from = model.TimeOf(Math.Max(0, model.Op - r.Back));
+        DateTimeOffset? until = r.Length is { } n ? from.AddSeconds(n) : null;
+        List<LogEvent>? before = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
+        List<LogEvent>? range = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync(from, until)));
+        List<LogEvent>? after = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
+        if (before is null || range is null || after is null)
+        {
+            return;
+        }
+
+        bool InRange(LogEvent e) => e.Position.BatchTime >= from && (until is null || e.Position.BatchTime < until);
+        Assert.All(range, e => Assert.True(InRange(e), $"{e.Position} is outside [{from:O}, {until:O})"));
+        Assert.True(range.Zip(range.Skip(1)).All(p => p.First.Position < p.Second.Position), "positions must increase");
+        HashSet<LogPosition> read = range.Select(e => e.Position).ToHashSet();
+        Assert.Subset(read, before.Where(InRange).Select(e => e.Position).ToHashSet());
+        Assert.Subset(after.Where(InRange).Select(e => e.Position).ToHashSet(), read);
     }
 
     private static async Task<T?> Tolerate<T>(Func<Task<T>> action)
@@ -204,26 +259,55 @@ public static class AppendLogModel
         }
     }
 
-    private sealed class Instance(int id, AppendLog log)
+    private sealed class Instance(int id, AppendLog log, Model model)
     {
         public int Id { get; } = id;
 
         public AppendLog Log { get; } = log;
 
+        public Model Model { get; } = model;
+
         public List<string> Appended { get; } = [];
 
+        /// <summary>The operation during which each event was appended: its batch's time is at or before that operation's.</summary>
+        public List<int> AppendedAt { get; } = [];
+
         public int Acked { get; set; }
+
+        /// <summary>
+        /// From which event on a trim cannot have taken this instance's events: 0 until a trim, then none (its open
+        /// batch, named before the cutoff, may take later events) until a flush succeeds, which seals that batch.
+        /// </summary>
+        public int SafeFrom { get; set; }
     }
 
     private sealed class Model(string prefix)
     {
         private readonly List<Instance> _all = [];
 
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        /// <summary>The operation running now, from 1.</summary>
+        public int Op { get; set; }
+
+        /// <summary>The operation of the latest trim that may have committed (0: none); events of earlier operations may be gone.</summary>
+        public int MaybeCut { get; set; }
+
+        /// <summary>The operation of the latest trim known to have committed; events of earlier operations must be gone.</summary>
+        public int CertainCut { get; set; }
+
+        /// <summary>Half a second before operation <paramref name="op"/> started.</summary>
+        public DateTimeOffset TimeOf(int op) => Clock.Start.AddSeconds(op).AddMilliseconds(-500);
+
+        /// <summary>An instance's open batch (named before the cutoff) may take later events: none is required until a flush succeeds.</summary>
+        public void BeforeTrim() => _all.ForEach(i => i.SafeFrom = int.MaxValue);
+
         public Instance Open(IObjectStore store)
         {
             AppendLogOptions options = Quiet(threshold: 3);
+            options.TimeProvider = Clock;
             options.MaxConcurrentPuts = 1 + (_all.Count % 4 * 2); // 1, 3, 5, 7: one at a time as well as pipelined
-            var instance = new Instance(_all.Count, new AppendLog(store, prefix, options));
+            var instance = new Instance(_all.Count, new AppendLog(store, prefix, options), this);
             _all.Add(instance);
             return instance;
         }
@@ -243,10 +327,17 @@ public static class AppendLogModel
                 string[] mine = read.Where(e => e.StartsWith(tag, StringComparison.Ordinal)).ToArray();
                 accounted += mine.Length;
                 AssertInOrderOnce(instance.Appended, mine);
-                Assert.True(instance.Appended.Take(instance.Acked).All(new HashSet<string>(mine).Contains), $"instance {instance.Id}: an acknowledged event of the first {instance.Acked} is missing");
-                if (instance == reader)
+                var present = new HashSet<string>(mine);
+                for (int i = 0; i < instance.Appended.Count; i++)
                 {
-                    Assert.Equal(instance.Appended, mine);
+                    if (instance.AppendedAt[i] < CertainCut)
+                    {
+                        Assert.False(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} was trimmed (before operation {CertainCut}) but reads back");
+                    }
+                    else if ((i < instance.Acked || instance == reader) && instance.AppendedAt[i] >= MaybeCut && i >= instance.SafeFrom)
+                    {
+                        Assert.True(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} (acknowledged, or the reader's own, and after every cutoff) is missing");
+                    }
                 }
             }
 

@@ -295,7 +295,7 @@ public sealed class AppendLogTests
         await using var fresh = new AppendLog(_memory, "m", Quiet());
         var e = await Assert.ThrowsAsync<CorruptObjectException>(() => fresh.CompactAsync());
         Assert.Contains(manifestKey, e.Message, StringComparison.Ordinal);
-        Assert.Equal(3, (await _memory.ListSortedAsync("m/")).Count); // nothing deleted
+        Assert.Equal(4, (await _memory.ListSortedAsync("m/")).Count); // nothing deleted: data, manifest, end marker, batch
 
         await _memory.PutAsync(manifestKey, original);
         Assert.Equal(["a", "b", "c"], Texts(await fresh.ReadAllAsync()));
@@ -335,13 +335,13 @@ public sealed class AppendLogTests
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
         await log.CompactAsync();
-        Assert.Equal(4, (await store.ListSortedAsync("grace/")).Count); // two originals, data, manifest
+        Assert.Equal(5, (await store.ListSortedAsync("grace/")).Count); // two originals, data, manifest, end marker
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
         Assert.Equal(1, await log.CountObjectsAsync());
 
         clock.Advance(TimeSpan.FromMinutes(6));
         await log.CompactAsync();
-        Assert.Equal(2, (await store.ListSortedAsync("grace/")).Count);
+        Assert.Equal(3, (await store.ListSortedAsync("grace/")).Count);
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
     }
 
@@ -358,14 +358,14 @@ public sealed class AppendLogTests
         faulty.FailWhen((call, key) => call == StoreCall.Put && key.EndsWith(".manifest.json", StringComparison.Ordinal) ? Fault.FailBefore : null);
         await Assert.ThrowsAsync<InjectedFaultException>(() => log.CompactAsync());
         faulty.FailWhen(null);
-        Assert.Equal(3, (await store.ListSortedAsync("orphan/")).Count);
+        Assert.Equal(4, (await store.ListSortedAsync("orphan/")).Count);
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
 
         await log.CompactAsync();
-        Assert.Equal(3, (await store.ListSortedAsync("orphan/")).Count); // new data + manifest, and the young orphan
+        Assert.Equal(5, (await store.ListSortedAsync("orphan/")).Count); // new data, manifest, end marker, and the young orphan with its marker
         clock.Advance(TimeSpan.FromHours(2));
         await log.CompactAsync();
-        Assert.Equal(2, (await store.ListSortedAsync("orphan/")).Count);
+        Assert.Equal(3, (await store.ListSortedAsync("orphan/")).Count);
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
     }
 
@@ -379,7 +379,7 @@ public sealed class AppendLogTests
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
         await log.CompactAsync();
-        Assert.Equal(4, store.Modes.Count); // two batches, merged data, manifest
+        Assert.Equal(5, store.Modes.Count); // two batches, merged data, end marker, manifest
         Assert.All(store.Modes, m => Assert.Equal(expected, m));
         Assert.Equal(["a", "b"], Texts(await log.ReadAllAsync()));
     }

@@ -42,6 +42,33 @@ public sealed class AutoCompactionTests
     }
 
     [Fact]
+    public async Task Retention_trims_in_the_background_without_a_compaction_policy_and_only_once_it_falls_behind()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new InMemoryObjectStore(clock);
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, Retention = TimeSpan.FromHours(1), AutoCompactionInterval = TimeSpan.FromMinutes(1) };
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.Retention = TimeSpan.Zero);
+        await using var log = new AppendLog(store, "retain", options);
+        for (int i = 0; i < 90; i++)
+        {
+            await log.AppendAsync(E($"e{i}"));
+            clock.Advance(TimeSpan.FromMinutes(1)); // one a minute; every tick checks retention
+            await Task.Delay(2);
+        }
+
+        for (int i = 0; i < 200 && (await log.ReadAllAsync()).Count > 61; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        string[] kept = Texts(await log.ReadAllAsync());
+        Assert.InRange(kept.Length, 60, 61); // the last hour, give or take 1% of it
+        Assert.Equal("e89", kept[^1]);
+        int records = (await store.ListSortedAsync("retain/trim_")).Count;
+        Assert.InRange(records, 1, 62); // one a tick here (a tick is more than 1% of the retention), and those superseded for an hour are collected
+    }
+
+    [Fact]
     public async Task Dispose_stops_a_running_compaction_and_nothing_touches_the_store_afterwards()
     {
         var clock = new FakeTimeProvider();

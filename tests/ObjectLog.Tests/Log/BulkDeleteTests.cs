@@ -104,7 +104,7 @@ public sealed class BulkDeleteTests
 
         Assert.Equal((1, 0), (counting.BulkDeletes, counting.Deletes));
         Assert.Equal(expected, Texts(await log.ReadAllAsync()));
-        Assert.Equal(2, (await _memory.ListSortedAsync("many/")).Count); // the merged object and its manifest
+        Assert.Equal(3, (await _memory.ListSortedAsync("many/")).Count); // the merged object, its manifest and its end marker
     }
 
     [Fact]
@@ -127,13 +127,13 @@ public sealed class BulkDeleteTests
             await log.CompactAsync();
         }
 
-        Assert.True((await _memory.ListSortedAsync("partial/")).Count > 2, "some originals should have survived");
+        Assert.True((await _memory.ListSortedAsync("partial/")).Count > 3, "some originals should have survived");
         await using var reader = new AppendLog(_memory, "partial", Quiet());
         Assert.Equal(expected, Texts(await reader.ReadAllAsync()));
 
         await reader.CompactAsync();
         Assert.Equal(expected, Texts(await reader.ReadAllAsync()));
-        Assert.Equal(2, (await _memory.ListSortedAsync("partial/")).Count);
+        Assert.Equal(3, (await _memory.ListSortedAsync("partial/")).Count);
     }
 
     /// <summary>A store with no bulk delete of its own (so the interface's default runs) that refuses some keys.</summary>

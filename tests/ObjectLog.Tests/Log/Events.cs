@@ -12,6 +12,17 @@ public static class Events
 
     public static AppendLogOptions Quiet(int threshold = 32) => new() { FlushThreshold = threshold, FlushInterval = Timeout.InfiniteTimeSpan };
 
+    public static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)
+    {
+        var list = new List<LogEvent>();
+        await foreach (LogEvent e in events)
+        {
+            list.Add(e);
+        }
+
+        return list;
+    }
+
     /// <summary>Asserts that <paramref name="read"/> is a subsequence of <paramref name="appended"/>: in append order, none twice, none invented.</summary>
     public static void AssertInOrderOnce(IReadOnlyList<string> appended, IReadOnlyList<string> read)
     {

@@ -147,17 +147,6 @@ public sealed class PositionAndTailTests
         });
     }
 
-    private static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)
-    {
-        var list = new List<LogEvent>();
-        await foreach (LogEvent e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
-    }
-
     private sealed class EventComparer : IEqualityComparer<LogEvent>
     {
         public bool Equals(LogEvent x, LogEvent y) => x.Position == y.Position && x.Data.AsSpan().SequenceEqual(y.Data);

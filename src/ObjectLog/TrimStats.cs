@@ -1,0 +1,10 @@
+namespace ObjectLog;
+
+/// <summary>What one <see cref="AppendLog.TrimAsync"/> did.</summary>
+/// <param name="Before">The cutoff it recorded (to the microsecond, rounded down): every batch whose time is earlier is gone for readers.</param>
+/// <param name="DeletedObjects">
+/// Objects it deleted: those wholly before the effective cutoff, plus any other garbage a compaction would collect.
+/// A merged object that also holds later batches keeps its trimmed bytes until a compaction rewrites it; a delete
+/// that failed is left for the next trim or compaction. Neither changes what readers see.
+/// </param>
+public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects);
