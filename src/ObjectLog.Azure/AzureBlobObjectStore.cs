@@ -113,7 +113,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
 
             var options = new BlobDownloadOptions { Range = range is { } r ? new HttpRange(r.Offset, r.Length) : default };
             Response<BlobDownloadStreamingResult> response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
-            return response.Value.Content;
+            return new TranslatingReadStream(response.Value.Content, e => e is RequestFailedException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, blob, key, ct));
         }
         catch (RequestFailedException e) when (range is not null && e.Status == (int)HttpStatusCode.RequestedRangeNotSatisfiable)
         {
@@ -123,6 +123,25 @@ public sealed class AzureBlobObjectStore : IObjectStore
         {
             throw Translate(e, key, "reading", cancellationToken);
         }
+    }
+
+    /// <summary>A body that broke off: NotFound if the blob is gone now (deleted while it streamed), else a transient failure.</summary>
+    private async Task<Exception> TranslateBodyFailureAsync(Exception e, BlobClient blob, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException head) when (head.Status == (int)HttpStatusCode.NotFound)
+        {
+            return new ObjectNotFoundException(key, e);
+        }
+        catch (Exception head) when (IsSdkFailure(head, cancellationToken))
+        {
+            // Cannot tell; report the body's own failure.
+        }
+
+        return new ObjectStoreException($"Azure Blob Storage failed reading the body of blob '{key}': {e.Message}", key, isTransient: true, e);
     }
 
     /// <inheritdoc />

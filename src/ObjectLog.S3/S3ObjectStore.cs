@@ -173,14 +173,14 @@ public sealed class S3ObjectStore : IObjectStore
             }
 
             GetObjectResponse response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            Stream body = new TranslatingReadStream(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
             if (range is not { } asked)
             {
-                return response.ResponseStream;
+                return body;
             }
 
             // Some compatible servers answer a range with more than was asked (s3rver sends the whole object for
             // "bytes=0-0"), or with 200 and the whole object; never return more than the range.
-            Stream body = response.ResponseStream;
             long available = response.ContentLength;
             if (response.HttpStatusCode == HttpStatusCode.OK && asked.Offset > 0)
             {
@@ -538,6 +538,25 @@ public sealed class S3ObjectStore : IObjectStore
         }
 
         return new ObjectStoreException($"S3 endpoint {_endpoint} could not be reached while {action} {target}: {e.GetBaseException().Message}", key, isTransient: true, e);
+    }
+
+    /// <summary>A body that broke off: NotFound if the object is gone now (deleted while it streamed), else a transient failure.</summary>
+    private async Task<Exception> TranslateBodyFailureAsync(Exception e, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.GetObjectMetadataAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception head) when (head.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ObjectNotFoundException(key, e);
+        }
+        catch (Exception head) when (IsSdkFailure(head, cancellationToken))
+        {
+            // Cannot tell; report the body's own failure.
+        }
+
+        return new ObjectStoreException($"S3 failed reading the body of object '{key}' in bucket '{_bucket}' at {_endpoint}: {e.Message}", key, isTransient: true, e);
     }
 
     private static string DescribeEndpoint(IClientConfig config)

@@ -42,7 +42,7 @@ public sealed class S3BulkDeleteTests(CephRgwFixture server, ITestOutputHelper o
         Assert.True(deleteObjects is >= 1 and <= 3, $"{deleteObjects} DeleteObjects requests; all requests: {wire}");
         Assert.Equal(0, deleteObject);
         Assert.Equal(expected, Texts(await log.ReadAllAsync()));
-        Assert.Equal(2, (await store.ListSortedAsync($"{_root}/")).Count); // the merged object and its manifest
+        Assert.Equal(3, (await store.ListSortedAsync($"{_root}/")).Count); // the merged object, its end marker and its manifest
     }
 
     [Fact]

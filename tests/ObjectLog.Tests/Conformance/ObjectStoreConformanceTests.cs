@@ -297,6 +297,29 @@ public abstract class ObjectStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_body_whose_object_is_deleted_while_it_streams_reads_whole_or_throws_NotFound()
+    {
+        byte[] data = new byte[LargeObjectSize];
+        new Random(11).NextBytes(data);
+        await Store.PutAsync(K("vanishing"), new MemoryStream(data), PutMode.Create);
+        await using Stream body = await Store.GetAsync(K("vanishing"));
+        var read = new MemoryStream();
+        byte[] chunk = new byte[64 * 1024];
+        int n = await body.ReadAsync(chunk);
+        read.Write(chunk, 0, n);
+        await Store.DeleteAsync(K("vanishing")); // a compaction superseding it, say
+        try
+        {
+            await body.CopyToAsync(read);
+            Assert.True(data.AsSpan().SequenceEqual(read.ToArray()), "a body that reads to its end must be the whole object");
+        }
+        catch (ObjectNotFoundException e)
+        {
+            Assert.Equal(K("vanishing"), e.Key); // what a reader restarts on; any other exception fails the read
+        }
+    }
+
+    [Fact]
     public async Task Large_object_from_a_non_seekable_stream_round_trips()
     {
         byte[] data = new byte[LargeObjectSize];

@@ -323,15 +323,20 @@ public abstract class AppendLogAcceptanceTests
                 return null;
             }
 
+            if (key == Volatile.Read(ref lost))
+            {
+                return Fault.FailBefore; // its retries must not land by taking the ambiguous failure below
+            }
+
             switch (Interlocked.Increment(ref puts))
             {
                 case 3:
-                    lost = key; // fails on every retry: a hole while later batches land
+                    Volatile.Write(ref lost, key); // fails on every retry: a hole while later batches land
                     return Fault.FailBefore;
                 case 5:
                     return Fault.FailAfter; // landed, but reported failure
                 default:
-                    return key == lost ? Fault.FailBefore : null;
+                    return null;
             }
         });
         Task flush = log.FlushAsync();
