@@ -16,7 +16,7 @@ namespace ObjectLog;
 /// <item><term><c>objectlog.buffer.pending_bytes</c></term><description>bytes in batches closed but not yet stored (the queue).</description></item>
 /// <item><term><c>objectlog.compactions</c></term><description>compactions that merged objects.</description></item>
 /// <item><term><c>objectlog.compaction.failures</c></term><description>background compactions that failed (the next one retries).</description></item>
-/// <item><term><c>objectlog.logger.dropped</c></term><description>log entries the <c>ObjectLog.Extensions.Logging</c> provider dropped, because the buffer was full or the entry was too large; logging never waits or throws.</description></item>
+/// <item><term><c>objectlog.logger.dropped</c></term><description>log entries the <c>ObjectLog.Extensions.Logging</c> provider or the <c>Serilog.Sinks.ObjectLog</c> sink dropped, because the buffer was full or the entry was too large; logging never waits or throws.</description></item>
 /// </list>
 /// Measurements are made per batch, never per event, so the append path pays nothing for them.
 /// </remarks>
