@@ -19,6 +19,9 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class ReadWindow : IAsyncDisposable
 {
+    /// <summary>How often a fetch that failed transiently is tried again before its failure is the read's.</summary>
+    internal const int FetchRetries = 2;
+
     private readonly IObjectStore _store;
     private readonly IReadOnlyList<ReadUnit> _units;
     private readonly int _concurrency;
@@ -112,7 +115,26 @@ internal sealed class ReadWindow : IAsyncDisposable
     /// Reads a whole object, or the part <paramref name="range"/> names, into a pooled buffer; <paramref name="expected"/>
     /// is the bytes the listing or the plan says it holds.
     /// </summary>
+    /// <remarks>
+    /// A transient failure is retried, from the start, up to <see cref="FetchRetries"/> times: a body can break off
+    /// mid-stream (a dropped connection, or a test server that rewrites an object in place while it is read) while
+    /// the object itself is fine. A vanished object is not retried: the reader lists again instead.
+    /// </remarks>
     internal static async Task<Fetched> FetchAsync(IObjectStore store, string key, ByteRange? range, long expected, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await FetchOnceAsync(store, key, range, expected, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectStoreException e) when (e.IsTransient && e is not ObjectNotFoundException && attempt < FetchRetries && !cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private static async Task<Fetched> FetchOnceAsync(IObjectStore store, string key, ByteRange? range, long expected, CancellationToken cancellationToken)
     {
         Stream stream = await store.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

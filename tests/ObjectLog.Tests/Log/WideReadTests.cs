@@ -134,6 +134,29 @@ public sealed class WideReadTests
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    public async Task A_fetch_that_fails_transiently_is_tried_again_twice(int failures, bool readSucceeds)
+    {
+        string[] expected = await WriteOneEventBatchesAsync("flaky", 20);
+        List<ObjectMeta> objects = await _memory.ListSortedAsync("flaky/");
+        var faulty = new FaultInjectingObjectStore(_memory);
+        int left = failures;
+        faulty.FailWhen((call, key) => call == StoreCall.Get && key == objects[7].Key && Interlocked.Decrement(ref left) >= 0 ? Fault.FailAfter : null);
+        await using var log = new AppendLog(faulty, "flaky", Quiet());
+        if (readSucceeds)
+        {
+            Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+        }
+        else
+        {
+            InjectedFaultException e = await Assert.ThrowsAsync<InjectedFaultException>(() => log.ReadAllAsync());
+            Assert.Equal(objects[7].Key, e.Key);
+        }
+    }
+
     [Fact]
     public async Task A_failed_fetch_ahead_fails_the_read_after_the_events_before_it_and_leaves_nothing_unobserved()
     {
