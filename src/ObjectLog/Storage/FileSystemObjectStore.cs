@@ -55,22 +55,16 @@ public sealed class FileSystemObjectStore : IObjectStore
         {
             if (content is ReadOnlyMemoryStream memory)
             {
-                // All of it blocks (write, fsync, rename, directory fsync), so it runs on a thread of its own, not the
+                // All of it blocks (write, fsync, rename, directory fsync), so it runs on a file I/O thread, not the
                 // pool's: several puts at once would otherwise hold pool threads through their fsyncs.
-                await Task.Factory.StartNew(
-                    () => published = WriteAndPublish(temp, memory.Remaining, path, mode, key, cancellationToken),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
-                    TaskScheduler.Default).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(temp, memory.Remaining, path, mode, key, cancellationToken)).ConfigureAwait(false);
             }
             else
             {
                 await StageAsync(temp, content, cancellationToken).ConfigureAwait(false);
-                await Task.Factory.StartNew(
-                    () => published = WriteAndPublish(temp, null, path, mode, key, cancellationToken),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
-                    TaskScheduler.Default).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(temp, null, path, mode, key, cancellationToken)).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
