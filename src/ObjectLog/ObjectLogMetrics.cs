@@ -18,12 +18,22 @@ namespace ObjectLog;
 /// <item><term><c>objectlog.compaction.failures</c></term><description>background compactions that failed (the next one retries).</description></item>
 /// <item><term><c>objectlog.logger.dropped</c></term><description>log entries the <c>ObjectLog.Extensions.Logging</c> provider or the <c>Serilog.Sinks.ObjectLog</c> sink dropped, because the buffer was full or the entry was too large; logging never waits or throws.</description></item>
 /// </list>
-/// Measurements are made per batch, never per event, so the append path pays nothing for them.
+/// Measurements are made per batch, never per event, so the append path pays nothing for them. The activities
+/// (traces) ObjectLog starts on the <see cref="System.Diagnostics.ActivitySource"/> named <see cref="ActivitySourceName"/>,
+/// and every instrument and tag, are listed in <c>docs/telemetry.md</c>.
 /// </remarks>
 public static class ObjectLogMetrics
 {
     /// <summary>The meter's name: subscribe to it with a <see cref="MeterListener"/> or OpenTelemetry's <c>AddMeter</c>.</summary>
     public const string MeterName = "ObjectLog";
+
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.ActivitySource"/> whose activities cover batch PUTs
+    /// (<c>objectlog.flush</c>), reads (<c>objectlog.read</c>), compactions (<c>objectlog.compact</c>) and trims
+    /// (<c>objectlog.trim</c>): subscribe with an <see cref="System.Diagnostics.ActivityListener"/> or OpenTelemetry's
+    /// <c>AddSource</c>. Nothing is recorded while nobody listens.
+    /// </summary>
+    public const string ActivitySourceName = "ObjectLog";
 
     private static readonly Meter Meter = new(MeterName);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using ObjectLog.Storage;
 
@@ -13,7 +14,29 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     private const int MaxRestarts = 10;
     private const long InMemorySpoolLimit = 32L * 1024 * 1024;
 
+    /// <remarks>One <c>objectlog.compact</c> activity covers it, when someone listens: objects merged, events and bytes written, and the new key.</remarks>
     public async Task<CompactionStats> CompactAsync(CompactionPolicy policy, CancellationToken cancellationToken)
+    {
+        using Activity? activity = Tracing.Start(Tracing.Compact, logPrefix);
+        try
+        {
+            CompactionStats stats = await CompactCoreAsync(policy, activity, cancellationToken).ConfigureAwait(false);
+            if (activity is not null)
+            {
+                activity.SetTag(Tracing.ObjectsTag, stats.NewKey is null ? 0 : stats.MergedObjects);
+                activity.SetTag(Tracing.EventsTag, stats.Events);
+                activity.SetTag(Tracing.KeyTag, stats.NewKey);
+            }
+
+            return stats;
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
+    }
+
+    private async Task<CompactionStats> CompactCoreAsync(CompactionPolicy policy, Activity? activity, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -38,6 +61,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
             List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
             long size = inputs.Sum(u => u.Size);
+            activity?.SetTag(Tracing.BytesTag, size);
             Stream spool = size <= InMemorySpoolLimit
                 ? new MemoryStream((int)size)
                 : new FileStream(Path.Combine(Path.GetTempPath(), $"objectlog-merge-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);

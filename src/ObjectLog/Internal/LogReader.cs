@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ObjectLog.Storage;
 
@@ -26,7 +27,55 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
     /// <param name="includeBatch">Which batches to read; <see langword="null"/> for all. With a filter, every event's batch is known.</param>
     /// <param name="listAfter">Where to start listing (see <see cref="LogSnapshot.LoadAsync"/>), or <see langword="null"/> for the whole prefix; <paramref name="includeBatch"/> excludes every batch before it.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, string? listAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <remarks>One <c>objectlog.read</c> activity covers the whole read, when someone listens.</remarks>
+    public IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, string? listAfter, CancellationToken cancellationToken)
+    {
+        Activity? activity = Tracing.Start(Tracing.Read, logPrefix);
+        IAsyncEnumerable<List<PlannedEvent>> read = ReadCoreAsync(pending, includeBatch, listAfter, activity, cancellationToken);
+        return activity is null ? read : TracedAsync(activity, read, cancellationToken);
+    }
+
+    /// <summary>Counts what <paramref name="read"/> returns into <paramref name="activity"/>, marks it failed if the read fails, and stops it when the read ends.</summary>
+    private static async IAsyncEnumerable<List<PlannedEvent>> TracedAsync(Activity activity, IAsyncEnumerable<List<PlannedEvent>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long events = 0;
+        long bytes = 0;
+        activity.SetTag(Tracing.EventsTag, events);
+        activity.SetTag(Tracing.BytesTag, bytes);
+        using (activity)
+        {
+            IAsyncEnumerator<List<PlannedEvent>> blocks = read.GetAsyncEnumerator(cancellationToken);
+            await using (blocks.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    try
+                    {
+                        if (!await blocks.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (Exception e) when (Tracing.Fail(activity, e))
+                    {
+                        throw; // never: the filter only records
+                    }
+
+                    foreach (PlannedEvent e in blocks.Current)
+                    {
+                        bytes += e.Data.Length + 1;
+                    }
+
+                    events += blocks.Current.Count;
+                    activity.SetTag(Tracing.EventsTag, events);
+                    activity.SetTag(Tracing.BytesTag, bytes);
+                    yield return blocks.Current;
+                }
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<List<PlannedEvent>> ReadCoreAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, string? listAfter, Activity? activity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var block = new List<PlannedEvent>();
         string? lastReturned = null; // every batch up to here was returned whole
@@ -59,6 +108,7 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
                 throw;
             }
 
+            activity?.SetTag(Tracing.ObjectsTag, snapshot.Sources.Count);
             bool vanished = false;
             var plan = new PlanReader(store, snapshot.Units, options, cancellationToken, prefetch);
             await using (plan.ConfigureAwait(false))

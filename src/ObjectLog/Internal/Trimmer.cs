@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using ObjectLog.Storage;
 
@@ -19,7 +20,28 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
 {
     private const int MaxRestarts = 10;
 
+    /// <remarks>One <c>objectlog.trim</c> activity covers it, when someone listens: the cutoff and the objects deleted.</remarks>
     public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        using Activity? activity = Tracing.Start(Tracing.Trim, logPrefix);
+        try
+        {
+            TrimStats stats = await TrimCoreAsync(before, cancellationToken).ConfigureAwait(false);
+            if (activity is not null)
+            {
+                activity.SetTag(Tracing.BeforeTag, stats.Before.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                activity.SetTag(Tracing.ObjectsTag, stats.DeletedObjects);
+            }
+
+            return stats;
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
+    }
+
+    private async Task<TrimStats> TrimCoreAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         long cutoff = LogObjectName.Microseconds(before);
         string name = LogObjectName.Trim(cutoff, BatchNameGenerator.NewId());

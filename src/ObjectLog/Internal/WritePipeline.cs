@@ -363,6 +363,15 @@ internal sealed class WritePipeline
     {
         long started = Stopwatch.GetTimestamp();
         Exception? failure = null;
+        using Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
+        if (activity is not null)
+        {
+            activity.SetTag(Tracing.KeyTag, _logPrefix + batch.Name);
+            activity.SetTag(Tracing.ObjectsTag, 1);
+            activity.SetTag(Tracing.EventsTag, batch.Events.Count);
+            activity.SetTag(Tracing.BytesTag, batch.Events.Length);
+        }
+
         try
         {
             await _store.PutAsync(_logPrefix + batch.Name, batch.Events.Memory, _writeMode, CancellationToken.None).ConfigureAwait(false);
@@ -374,6 +383,7 @@ internal sealed class WritePipeline
         catch (Exception e)
         {
             failure = e;
+            Tracing.Fail(activity, e);
         }
 
         List<SealedBatch>? start;

@@ -146,13 +146,13 @@ public sealed class SerilogSinkTests
     public async Task A_store_that_never_answers_drops_without_blocking_or_throwing_counts_and_reports_once()
     {
         string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
-        using var metrics = new MetricTotals("drops/");
+        using var metrics = new MetricTotals("serilog-drops/");
         var selfLog = new ConcurrentQueue<string>();
         SelfLog.Enable(selfLog.Enqueue);
         try
         {
             Logger logger = new LoggerConfiguration()
-                .WriteTo.ObjectLog($"{scheme}://drops", configure: o =>
+                .WriteTo.ObjectLog($"{scheme}://serilog-drops", configure: o =>
                 {
                     o.FlushThreshold = 1;
                     o.MaxBufferedBytes = 4096;
@@ -179,7 +179,7 @@ public sealed class SerilogSinkTests
             Assert.Contains(selfLog, line => line.Contains("not stored within", StringComparison.Ordinal));
 
             held.ReleasePuts(); // the close goes on in the background once the store answers
-            await using var log = new AppendLog(held.Inner, "drops");
+            await using var log = new AppendLog(held.Inner, "serilog-drops");
             int stored = 0;
             for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(30) && stored + dropped != 1000; await Task.Delay(50))
             {
