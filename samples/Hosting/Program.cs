@@ -3,11 +3,22 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ObjectLog;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.AddObjectLog("file://./objectlog-data/app-logs");                     // ObjectLog.Extensions.Logging
 builder.Services.AddObjectLog("orders", "file://./objectlog-data/orders",             // ObjectLog.Extensions.Hosting
     options => options.FlushThreshold = 64);
+
+// With --otel (or OBJECTLOG_OTEL=1), ObjectLog's traces and metrics go to the console through OpenTelemetry.
+// Without it the program is issue 8's, and its output is unchanged.
+if (args.Contains("--otel") || Environment.GetEnvironmentVariable("OBJECTLOG_OTEL") is "1" or "true")
+{
+    builder.Services.AddOpenTelemetry()
+        .WithTracing(tracing => tracing.AddSource(ObjectLogMetrics.ActivitySourceName).AddConsoleExporter())
+        .WithMetrics(metrics => metrics.AddMeter(ObjectLogMetrics.MeterName).AddConsoleExporter());
+}
 
 using IHost host = builder.Build();
 await host.StartAsync();

@@ -19,6 +19,7 @@ public sealed class HostingSampleTests
         (int code, string output, string error) = await ChildProcess.RunDllAsync(sample, dir.Path, []);
         Assert.True(code == 0, $"exit {code}: {output}{error}");
         Assert.Contains("Order { Id = 42, Customer = ada, Total = 9.99 }", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Activity.DisplayName", output, StringComparison.Ordinal); // OpenTelemetry is opt-in
 
         string objlog = typeof(ObjectLog.Cli.StoreLocation).Assembly.Location;
         (code, output, error) = await ChildProcess.RunDllAsync(objlog, dir.Path, ["cat", "--store", "./objectlog-data", "--log", "app-logs"]);
@@ -38,5 +39,23 @@ public sealed class HostingSampleTests
         (code, output, error) = await ChildProcess.RunDllAsync(objlog, dir.Path, ["cat", "--store", "./objectlog-data", "--log", "orders"]);
         Assert.True(code == 0, $"exit {code}: {error}");
         Assert.Equal("{\"Id\":42,\"Customer\":\"ada\",\"Total\":9.99}\n", output); // as declared, from the source-generated context
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_otel_the_sample_exports_objectlog_traces_and_metrics_to_the_console(bool flag)
+    {
+        using var dir = new TempDirectory();
+        string sample = Path.Combine(ChildProcess.RepositoryRoot, "samples", "Hosting", "bin", Configuration, "net10.0", "Hosting.dll");
+        (int code, string output, string error) = flag
+            ? await ChildProcess.RunDllAsync(sample, dir.Path, ["--otel"])
+            : await ChildProcess.RunDllAsync(sample, dir.Path, [], new Dictionary<string, string> { ["OBJECTLOG_OTEL"] = "1" });
+        Assert.True(code == 0, $"exit {code}: {output}{error}");
+        Assert.Contains("Order { Id = 42, Customer = ada, Total = 9.99 }", output, StringComparison.Ordinal);
+        Assert.Matches(@"Activity\.DisplayName:\s+objectlog\.flush", output);
+        Assert.Matches(@"Activity\.DisplayName:\s+objectlog\.read", output);
+        Assert.Contains("objectlog.events: 1", output, StringComparison.Ordinal);
+        Assert.Contains("Metric Name: objectlog.batches.stored", output, StringComparison.Ordinal);
     }
 }
