@@ -22,7 +22,9 @@ public static class ObjectLogServiceCollectionExtensions
     /// background failures are logged); the configuration section <c>ObjectLog:Logs:{name}</c> (its
     /// <c>StoreUrl</c> overrides <paramref name="storeUrl"/>; the other keys are <see cref="AppendLogOptions"/>
     /// properties, such as <c>FlushThreshold</c> or <c>FlushInterval</c>); then <paramref name="configure"/>, so code
-    /// has the last word. The log is opened when first resolved.
+    /// has the last word. The log is opened when first resolved. <see cref="AppendLogOptions.AutoCompaction"/> and
+    /// <see cref="AppendLogOptions.Retention"/> take effect only in a process that runs the compactor role (see
+    /// <see cref="AddObjectLogCompactor"/>); elsewhere they are switched off.
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The log's key, such as <c>orders</c>.</param>
@@ -54,6 +56,7 @@ public static class ObjectLogServiceCollectionExtensions
 
                 provider.GetService<IConfiguration>()?.GetSection(section).Bind(options);
                 configure?.Invoke(options);
+                CompactorRole.Apply(provider, options);
             });
         services.AddKeyedSingleton(name, (provider, _) =>
         {
@@ -67,6 +70,23 @@ public static class ObjectLogServiceCollectionExtensions
             provider.GetRequiredService<RegisteredLogs>().Created(name, log);
             return log;
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Makes this process the compactor of every log registered here: their <see cref="AppendLogOptions.AutoCompaction"/>
+    /// and <see cref="AppendLogOptions.Retention"/> run in the background only in processes that call this, or whose
+    /// configuration sets <c>ObjectLog:Compactor</c> to <c>true</c> (so one binary takes the role by deployment, e.g.
+    /// <c>ObjectLog__Compactor=true</c>). Any number of writers may share a prefix, and compactions may race safely,
+    /// but one compactor per prefix saves the LISTs and merges every writer would otherwise repeat.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddObjectLogCompactor(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<CompactorRole>();
         return services;
     }
 

@@ -84,6 +84,13 @@ public sealed class AppendLog : IAsyncDisposable
     public long BufferedBytes => _writer.BufferedBytes;
 
     /// <summary>
+    /// Why the batch PUT that finished last failed, or <see langword="null"/> if it succeeded or none has finished: a
+    /// store that is down now, not one that failed once and recovered. For health checks; a failed PUT's events stay
+    /// buffered and are retried, and <see cref="FlushAsync"/> reports its own failures.
+    /// </summary>
+    public Exception? LastStoreFailure => _writer.LastFailure;
+
+    /// <summary>
     /// Adds one event. Completes when the event is in memory; if it fills the batch (see
     /// <see cref="AppendLogOptions.FlushThreshold"/>), completes when that batch and every batch before it are
     /// stored; if the buffer is full, first waits for room. Appends from other callers go on into the next batch

@@ -75,6 +75,7 @@ internal sealed class WritePipeline
     private int _inFlight;
     private long _attempts;
     private bool _closed;
+    private Exception? _lastFailure;
 
     public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger)
     {
@@ -98,6 +99,18 @@ internal sealed class WritePipeline
             lock (_gate)
             {
                 return _bufferedBytes;
+            }
+        }
+    }
+
+    /// <summary>What the batch PUT that finished last threw, or <see langword="null"/> if it succeeded (or none has finished).</summary>
+    public Exception? LastFailure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastFailure;
             }
         }
     }
@@ -391,6 +404,7 @@ internal sealed class WritePipeline
         lock (_gate)
         {
             _inFlight--;
+            _lastFailure = failure;
             if (failure is null)
             {
                 _queue.Remove(batch);
