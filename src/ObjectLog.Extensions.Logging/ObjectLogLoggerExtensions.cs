@@ -28,7 +28,8 @@ public static class ObjectLogLoggerExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(storeUrl);
         builder.AddConfiguration();
         builder.Services.Configure<ObjectLogLoggerOptions>(o => o.StoreUrl = storeUrl);
-        LoggerProviderOptions.RegisterProviderOptions<ObjectLogLoggerOptions, ObjectLogLoggerProvider>(builder.Services);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ObjectLogLoggerOptions>, ObjectLogLoggerConfigureOptions>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOptionsChangeTokenSource<ObjectLogLoggerOptions>, LoggerProviderOptionsChangeTokenSource<ObjectLogLoggerOptions, ObjectLogLoggerProvider>>());
         if (configure is not null)
         {
             builder.Services.Configure(configure);
