@@ -376,7 +376,7 @@ internal sealed class WritePipeline
     {
         long started = Stopwatch.GetTimestamp();
         Exception? failure = null;
-        using Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
+        Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
         if (activity is not null)
         {
             activity.SetTag(Tracing.KeyTag, _logPrefix + batch.Name);
@@ -397,6 +397,10 @@ internal sealed class WritePipeline
         {
             failure = e;
             Tracing.Fail(activity, e);
+        }
+        finally
+        {
+            activity?.Dispose(); // stopped before any waiter hears the outcome, so traces keep the order callers see
         }
 
         List<SealedBatch>? start;
