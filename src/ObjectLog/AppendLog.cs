@@ -55,10 +55,11 @@ public sealed class AppendLog : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         ObjectKey.ValidatePrefix(prefix);
-        _store = store;
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
+        store = new MeteredObjectStore(store, _tag); // everything below goes through it, so every request is counted
+        _store = store;
         _options = (options ?? new AppendLogOptions()).Clone();
         _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
         _writer = new WritePipeline(store, _logPrefix, _options, _tag, _logger);
