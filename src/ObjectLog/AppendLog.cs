@@ -81,6 +81,9 @@ public sealed class AppendLog : IAsyncDisposable
     /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>
     public string KeyPrefix => _logPrefix;
 
+    /// <summary>The log's store, every request through it counted (tools that inspect the log use it so they are counted too).</summary>
+    internal IObjectStore Store => _store;
+
     /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
     public long BufferedBytes => _writer.BufferedBytes;
 
