@@ -382,15 +382,16 @@ internal static class ObjlogCommand
         var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.");
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            LogVerifier.Report r = await LogVerifier.VerifyAsync(location.Store, location.LogPrefix, ct);
-            Console.WriteLine($"{location.Description}: {r.Batches} batch objects, {r.Merged} merged objects, {r.Uncommitted} uncommitted merges, {r.Foreign} other objects (ignored)");
-            foreach (string problem in r.Problems)
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            VerifyReport r = await log.VerifyAsync(ct);
+            Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
+            foreach (VerifyProblem problem in r.Problems)
             {
-                Console.WriteLine($"problem: {problem}");
+                Console.WriteLine($"problem: {problem.Message}");
             }
 
-            Console.WriteLine(r.Problems.Count == 0 ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
-            return r.Problems.Count == 0 ? 0 : 1;
+            Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
+            return r.IsSound ? 0 : 1;
         }, ct));
         return command;
     }

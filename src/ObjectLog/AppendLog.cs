@@ -387,6 +387,21 @@ public sealed class AppendLog : IAsyncDisposable
         return _trimmer.TrimAsync(before, cancellationToken);
     }
 
+    /// <summary>
+    /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
+    /// committed merged object matches its manifest and has its end marker), then, if all are sound, reads the stored
+    /// log whole as a reader would and checks that each event comes once and in order. It changes nothing. Objects
+    /// that are not ObjectLog's and uncommitted merges are counted, not problems.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The objects checked, the events read, and every problem found, each naming its key.</returns>
+    /// <exception cref="ObjectStoreException">The store failed (not a problem with the log's objects, which are reported).</exception>
+    public Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return LogVerifier.VerifyAsync(this, _manifests, _options, cancellationToken);
+    }
+
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
     {
