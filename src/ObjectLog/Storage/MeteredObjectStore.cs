@@ -43,7 +43,8 @@ internal sealed class MeteredObjectStore : IObjectStore
         }
 
         // A stream of unknown length is counted as the store reads it; wrapping it keeps it unseekable, as it was.
-        var counted = new CountingReadStream(content, ownsInner: false, onClose: null);
+        // The wrapper is never closed, so the caller's stream stays the caller's to close.
+        var counted = new CountingReadStream(content, onClose: null);
         try
         {
             await _inner.PutAsync(key, counted, mode, cancellationToken).ConfigureAwait(false);
@@ -58,7 +59,7 @@ internal sealed class MeteredObjectStore : IObjectStore
     {
         Count(RequestKind.Get, 1);
         Stream body = await _inner.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
-        return new CountingReadStream(body, ownsInner: true, onClose: read => CountBytes(RequestKind.Get, read));
+        return new CountingReadStream(body, onClose: read => CountBytes(RequestKind.Get, read));
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
@@ -120,65 +121,30 @@ internal sealed class MeteredObjectStore : IObjectStore
     }
 
     /// <summary>Passes reads through and counts their bytes; reports the count once, when closed.</summary>
-    private sealed class CountingReadStream(Stream inner, bool ownsInner, Action<long>? onClose) : Stream
+    private sealed class CountingReadStream(Stream inner, Action<long>? onClose) : ForwardReadStream(inner)
     {
         private long _read;
         private int _closed;
 
         public long BytesRead => Interlocked.Read(ref _read);
 
-        public override bool CanRead => true;
+        public override int Read(byte[] buffer, int offset, int count) => Add(Inner.Read(buffer, offset, count));
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Add(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Add(inner.Read(buffer));
+        public override int Read(Span<byte> buffer) => Add(Inner.Read(buffer));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => Add(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            => Add(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing && Report() && ownsInner)
-            {
-                inner.Dispose();
-            }
-
+            Report();
             base.Dispose(disposing);
         }
 
-        public override async ValueTask DisposeAsync()
+        public override ValueTask DisposeAsync()
         {
-            if (Report() && ownsInner)
-            {
-                await inner.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await base.DisposeAsync().ConfigureAwait(false);
+            Report();
+            return base.DisposeAsync();
         }
 
         private int Add(int n)
@@ -187,16 +153,12 @@ internal sealed class MeteredObjectStore : IObjectStore
             return n;
         }
 
-        /// <summary>Reports the count the first time the stream is closed; whether this was that time.</summary>
-        private bool Report()
+        private void Report()
         {
-            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
             {
-                return false;
+                onClose?.Invoke(BytesRead);
             }
-
-            onClose?.Invoke(BytesRead);
-            return true;
         }
     }
 }
