@@ -25,6 +25,7 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     private long _gets;
     private long _deletes;
     private long _lists;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Listing> _listings = new();
 
     public IObjectStore Inner => inner;
 
@@ -33,7 +34,12 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     /// <summary>Requests made so far; subtract an earlier snapshot to count one operation's.</summary>
     public RequestCounts Requests => new(Interlocked.Read(ref _puts), Interlocked.Read(ref _gets), Interlocked.Read(ref _deletes), Interlocked.Read(ref _lists));
 
+    /// <summary>Every listing so far, in the order they ended: what was asked for and how many keys came back.</summary>
+    public IReadOnlyCollection<Listing> Listings => _listings;
+
     public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+    public int MaxKeysPerDeleteRequest => KeysPerListPage; // as S3's DeleteObjects, so the log's own request bill agrees
 
     public bool ListsInKeyOrder => true;
 
@@ -82,5 +88,10 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
             returned++;
             yield return meta;
         }
+
+        _listings.Enqueue(new Listing(prefix, startAfter, returned));
     }
+
+    /// <summary>One listing: its prefix, where it started, and how many keys it returned (all, unless the caller stopped early).</summary>
+    public sealed record Listing(string Prefix, string? StartAfter, int Keys);
 }

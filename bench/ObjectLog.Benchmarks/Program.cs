@@ -3,12 +3,13 @@ using ObjectLog.Benchmarks.Latency;
 using ObjectLog.Benchmarks.Local;
 using ObjectLog.Benchmarks.Stores;
 
-// `stores`, `latency`, `local` [--quick]: side-by-side runs with ratios (docs/benchmarks.md). Anything else: BenchmarkDotNet.
-return args.Length > 0 && args[0] is "stores" or "latency" or "local"
+// `stores`, `latency`, `requests`, `local` [--quick]: side-by-side runs with ratios (docs/benchmarks.md). Anything else: BenchmarkDotNet.
+return args.Length > 0 && args[0] is "stores" or "latency" or "requests" or "local"
     ? args[0] switch
     {
         "stores" => await StoreBenchmark.RunAsync(args[1..]),
         "latency" => await LatencyBenchmark.RunAsync(args[1..]),
+        "requests" => await RequestBenchmark.RunAsync(args[1..]),
         _ => await LocalBenchmark.RunAsync(args[1..]),
     }
     : RunBenchmarkDotNet(args);

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, compact, trim, verify.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, stats, compact, trim, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -35,6 +35,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Cat());
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
+        root.Subcommands.Add(Stats());
         root.Subcommands.Add(Compact());
         root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
@@ -297,6 +298,43 @@ internal static class ObjlogCommand
         return command;
     }
 
+    private static Command Stats()
+    {
+        var price = new Option<string?>("--price") { Description = "Prices to use instead of S3 Standard's list prices: dollars per 1,000 requests (put, get, list) or per GB-month (storage), e.g. put=0.005,get=0.0004,list=0.005,storage=0.023." };
+        var json = new Option<bool>("--json") { Description = "Print the stats as JSON (snake_case field names, as docs/stats.md lists them)." };
+        var command = new Command("stats", "Count a log's objects, bytes and events, the requests this took, and estimate what the log costs a month.") { price, json };
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            PriceTable prices = PriceTable.Parse(result.GetValue(price));
+            LogStats stats = await LogStats.GatherAsync(location.Store, location.LogPrefix, prices, DateTimeOffset.UtcNow, ct);
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(stats, LogStatsJson.Default.LogStats));
+                return 0;
+            }
+
+            ObjectCounts o = stats.Objects;
+            RequestCounts r = stats.Requests;
+            CostEstimate c = stats.Cost;
+            Console.WriteLine(Invariant($"{location.Description}"));
+            Console.WriteLine(Invariant($"objects:  {o.Total:N0} ({o.Bytes:N0} bytes): {o.BatchObjects:N0} batch (unmerged), {o.MergedObjects:N0} merged, {o.Uncommitted:N0} uncommitted merges, {o.Other:N0} manifests/markers/trim records, {o.Foreign:N0} not ObjectLog's"));
+            Console.WriteLine(Invariant($"events:   {stats.Events:N0} ({stats.EventBytes:N0} bytes) in {stats.Batches:N0} batches"));
+            Console.WriteLine(stats.FirstBatchTime is { } first && stats.LastBatchTime is { } last
+                ? Invariant($"time:     {first:O} to {last:O} ({last - first:g})")
+                : "time:     (empty log)");
+            Console.WriteLine(Invariant($"requests: this command made {r.Put:N0} PUT, {r.Get:N0} GET, {r.List:N0} LIST (pages), {r.Delete:N0} DELETE; {r.BytesReceived:N0} bytes received"));
+            Console.WriteLine(Invariant($"cost at PUT ${c.Prices.Put}, GET ${c.Prices.Get}, LIST ${c.Prices.List} per 1,000 requests, storage ${c.Prices.Storage} per GB-month:"));
+            Console.WriteLine(Invariant($"  writes:        {c.BatchesPerHour:0.##} batches/hour (over the last {TimeSpan.FromSeconds(c.RateWindowSeconds):g}) = {c.PutsPerMonth:N0} PUTs/month: ${c.PutDollarsPerMonth:0.00####}/month"));
+            Console.WriteLine(Invariant($"  storage:       {c.StorageGb:0.######} GB: ${c.StorageDollarsPerMonth:0.00####}/month"));
+            Console.WriteLine(Invariant($"  total:         ${c.DollarsPerMonth:0.00####}/month, plus reads"));
+            Console.WriteLine(Invariant($"  one full read: {c.FullReadGets:N0} GET, {c.FullReadListPages:N0} LIST: ${c.FullReadDollars:0.00######}"));
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     private static Command Compact()
     {
         var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout.");
@@ -344,15 +382,16 @@ internal static class ObjlogCommand
         var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.");
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            LogVerifier.Report r = await LogVerifier.VerifyAsync(location.Store, location.LogPrefix, ct);
-            Console.WriteLine($"{location.Description}: {r.Batches} batch objects, {r.Merged} merged objects, {r.Uncommitted} uncommitted merges, {r.Foreign} other objects (ignored)");
-            foreach (string problem in r.Problems)
+            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            VerifyReport r = await log.VerifyAsync(ct);
+            Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
+            foreach (VerifyProblem problem in r.Problems)
             {
-                Console.WriteLine($"problem: {problem}");
+                Console.WriteLine($"problem: {problem.Message}");
             }
 
-            Console.WriteLine(r.Problems.Count == 0 ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
-            return r.Problems.Count == 0 ? 0 : 1;
+            Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
+            return r.IsSound ? 0 : 1;
         }, ct));
         return command;
     }

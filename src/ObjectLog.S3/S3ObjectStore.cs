@@ -239,6 +239,10 @@ public sealed class S3ObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A server without <c>DeleteObjects</c> (see <see cref="DeleteManyAsync"/>) deletes one key a request instead.</remarks>
+    public int MaxKeysPerDeleteRequest => MaxKeysPerDeleteObjects;
+
+    /// <inheritdoc />
     /// <remarks>Pages through <c>ListObjectsV2</c>, 1,000 keys a request, so results arrive in S3's (UTF-8 binary) order.</remarks>
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

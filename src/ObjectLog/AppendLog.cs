@@ -55,10 +55,11 @@ public sealed class AppendLog : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         ObjectKey.ValidatePrefix(prefix);
-        _store = store;
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);
+        store = new MeteredObjectStore(store, _tag); // everything below goes through it, so every request is counted
+        _store = store;
         _options = (options ?? new AppendLogOptions()).Clone();
         _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
         _writer = new WritePipeline(store, _logPrefix, _options, _tag, _logger);
@@ -79,6 +80,9 @@ public sealed class AppendLog : IAsyncDisposable
 
     /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>
     public string KeyPrefix => _logPrefix;
+
+    /// <summary>The log's store, every request through it counted (tools that inspect the log use it so they are counted too).</summary>
+    internal IObjectStore Store => _store;
 
     /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
     public long BufferedBytes => _writer.BufferedBytes;
@@ -388,6 +392,21 @@ public sealed class AppendLog : IAsyncDisposable
         }
 
         return _trimmer.TrimAsync(before, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
+    /// committed merged object matches its manifest and has its end marker), then, if all are sound, reads the stored
+    /// log whole as a reader would and checks that each event comes once and in order. It changes nothing. Objects
+    /// that are not ObjectLog's and uncommitted merges are counted, not problems.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The objects checked, the events read, and every problem found, each naming its key.</returns>
+    /// <exception cref="ObjectStoreException">The store failed (not a problem with the log's objects, which are reported).</exception>
+    public Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return LogVerifier.VerifyAsync(this, _manifests, _options, cancellationToken);
     }
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>

@@ -1,16 +1,10 @@
 namespace ObjectLog.Storage;
 
 /// <summary>Reads at most a fixed number of bytes from an inner stream, then reports end of stream; owns the inner stream.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length) : ForwardReadStream(inner)
 {
     private readonly long _length = length;
     private long _remaining = length;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -29,7 +23,7 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
             return 0;
         }
 
-        int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        int n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
         return n;
     }
@@ -41,33 +35,8 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
             return 0;
         }
 
-        int n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        int n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -32,6 +32,13 @@ public interface IObjectStore
     /// </summary>
     bool ListsInKeyOrder => false;
 
+    /// <summary>
+    /// How many keys one request of <see cref="DeleteManyAsync"/> deletes at most: 1 where it deletes one by one (the
+    /// default), 1,000 for S3's <c>DeleteObjects</c>. Only used to count requests (<c>objectlog.requests</c>); a store
+    /// that overrides <see cref="DeleteManyAsync"/> with a bulk request should override this too.
+    /// </summary>
+    int MaxKeysPerDeleteRequest => 1;
+
     /// <summary>Writes an object from <paramref name="content"/>, read from its current position to its end.</summary>
     /// <exception cref="ObjectAlreadyExistsException">
     /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.

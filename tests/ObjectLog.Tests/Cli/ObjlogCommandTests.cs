@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ObjectLog.Cli;
 using ObjectLog.Storage;
 
@@ -146,27 +145,5 @@ public sealed class ObjlogCommandTests : IDisposable
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, null);
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(string[] args, string? stdin)
-    {
-        string cli = Path.Combine(AppContext.BaseDirectory, "objlog.dll");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        start.ArgumentList.Add(cli);
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using Process process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int Code, string Output, string Error)> RunAsync(string[] args, string? stdin) => Objlog.RunAsync(_dir.Path, args, stdin);
 }

@@ -40,11 +40,16 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private TaskCompletionSource? _putGate;
     private int _rangedGets;
     private int _lists;
+    private int _listPages;
     private long _keysListed;
+    private int _getCount;
 
     public IObjectStore Inner => inner;
 
     public bool SupportsCreateOnly => CreateOnly ?? inner.SupportsCreateOnly;
+
+    /// <summary>One: this store models a bulk delete as one request however many keys it names (see <see cref="BulkDeletes"/>).</summary>
+    public int MaxKeysPerDeleteRequest => int.MaxValue;
 
     /// <summary>Overrides what the store reports for <see cref="SupportsCreateOnly"/> (a log then writes with plain overwrites).</summary>
     public bool? CreateOnly { get; set; }
@@ -95,11 +100,17 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     /// <summary>The most GETs that were in flight at once.</summary>
     public int MaxConcurrentGets => Volatile.Read(ref _maxGets);
 
+    /// <summary>GETs made so far, whole or ranged.</summary>
+    public int Gets => Volatile.Read(ref _getCount);
+
     /// <summary>GETs of a byte range (not a whole object) made so far.</summary>
     public int RangedGets => Volatile.Read(ref _rangedGets);
 
     /// <summary>LIST calls made so far (one per <see cref="ListAsync"/>, however many pages).</summary>
     public int Lists => Volatile.Read(ref _lists);
+
+    /// <summary>LIST requests a store that pages 1,000 keys a request would have made so far: one per started 1,000 keys of each listing, and one for an empty one.</summary>
+    public int ListPages => Volatile.Read(ref _listPages);
 
     /// <summary>Keys returned by listings so far: what listing costs on a store that pages (S3 and Azure: 1,000 or 5,000 keys a request).</summary>
     public long KeysListed => Interlocked.Read(ref _keysListed);
@@ -175,6 +186,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
             Interlocked.Increment(ref _rangedGets);
         }
 
+        Interlocked.Increment(ref _getCount);
         RaiseMax(ref _maxGets, Interlocked.Increment(ref _gets));
 
         Fault? fault;
@@ -263,8 +275,15 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         Interlocked.Increment(ref _lists);
         Fault? fault = await EnterAsync(StoreCall.List, prefix, cancellationToken);
         ThrowIfAfter(fault, StoreCall.List, prefix);
+        int listed = 0;
+        Interlocked.Increment(ref _listPages);
         await foreach (ObjectMeta meta in inner.ListAsync(prefix, startAfter, cancellationToken))
         {
+            if (++listed % 1000 == 1 && listed > 1)
+            {
+                Interlocked.Increment(ref _listPages); // key 1,001, 2,001, …: the next page was asked for
+            }
+
             Interlocked.Increment(ref _keysListed);
             yield return meta;
         }

@@ -1,0 +1,158 @@
+using System.Globalization;
+using ObjectLog.Internal;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Benchmarks.Latency;
+
+/// <summary>
+/// Issue 7's "counted in requests" goals, over <see cref="LatencyObjectStore"/> (5 ms a request): a log of 100,000
+/// batch objects (quick: 10,000), one a second, the newest an hour old, written straight to the in-memory store off
+/// the clock. (a) A time-range read of the last 1%: LIST pages, keys listed and GETs against the log's size.
+/// (b) An idle tail, started after the last event as <c>objlog tail -f</c> is: keys listed per poll. A read of the
+/// whole log gives the scale.
+/// </summary>
+/// <remarks>
+/// Requests are the store's own counts; the log's request bill (<c>objectlog.requests</c>) is checked against
+/// them, so a figure here is also what <c>objlog stats</c> and a metrics pipeline would see.
+/// </remarks>
+internal static class RequestBenchmark
+{
+    private const string Prefix = "bench";
+    private const int Polls = 10;
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly byte[] Event = SampleData.Event(200);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        int objects = quick ? 10_000 : 100_000;
+        var store = new LatencyObjectStore(new InMemoryObjectStore(), Latency);
+        DateTimeOffset newest = DateTimeOffset.UtcNow - TimeSpan.FromHours(1);
+        DateTimeOffset oldest = newest - TimeSpan.FromSeconds(objects - 1);
+        await WriteBatchObjectsAsync(store.Inner, objects, oldest);
+
+        Console.WriteLine(FormattableString.Invariant($"# Requests over a log of {objects:N0} batch objects ({(quick ? "quick" : "full")} run, {Latency.TotalMilliseconds:F0} ms a request)"));
+        Console.WriteLine();
+        Console.WriteLine("One batch object a second, of one event, the newest an hour old. LIST pages hold up to 1,000 keys.");
+        Console.WriteLine();
+
+        await using var log = new AppendLog(store, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = PollInterval });
+        using var bill = new RequestTally(log.KeyPrefix);
+
+        // (a) The last 1% by time: the batches from this time on.
+        DateTimeOffset from = oldest + TimeSpan.FromSeconds(objects - (objects / 100));
+        Snapshot before = Snapshot.Of(store, bill);
+        var events = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync(from))
+        {
+            events.Add(e);
+        }
+
+        Usage range = Snapshot.Of(store, bill) - before;
+        Expect(events.Count, objects / 100);
+
+        // (b) An idle tail after the last event: each poll should list what is new since its floor, here nothing.
+        before = Snapshot.Of(store, bill);
+        int listingsBefore = store.Listings.Count;
+        using (var stop = new CancellationTokenSource())
+        {
+            Task<int> tail = CountTailAsync(log, events[^1].Position, stop.Token);
+            while (store.Listings.Skip(listingsBefore).Count(l => l.Prefix == log.KeyPrefix) < Polls)
+            {
+                await Task.Delay(10);
+            }
+
+            await stop.CancelAsync();
+            Expect(await tail, 0);
+        }
+
+        Usage idle = Snapshot.Of(store, bill) - before;
+        List<LatencyObjectStore.Listing> polls = store.Listings.Skip(listingsBefore).Where(l => l.Prefix == log.KeyPrefix).ToList();
+        List<LatencyObjectStore.Listing> trimLookups = store.Listings.Skip(listingsBefore).Where(l => l.Prefix != log.KeyPrefix).ToList();
+
+        // For scale: the whole log, as every read cost before reads listed from where they start.
+        before = Snapshot.Of(store, bill);
+        int all = 0;
+        await foreach (LogEvent _ in log.ReadEventsAsync())
+        {
+            all++;
+        }
+
+        Usage whole = Snapshot.Of(store, bill) - before;
+        Expect(all, objects);
+
+        Console.WriteLine("| operation | log objects | events returned | LIST pages | keys listed | GETs | keys listed ÷ log size |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync(from) over the last 1% | {objects:N0} | {events.Count:N0} | {range.Requests.Lists:N0} | {range.KeysListed:N0} | {range.Requests.Gets:N0} | {100.0 * range.KeysListed / objects:F2}% |"));
+        Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync() over the whole log, for scale | {objects:N0} | {all:N0} | {whole.Requests.Lists:N0} | {whole.KeysListed:N0} | {whole.Requests.Gets:N0} | {100.0 * whole.KeysListed / objects:F2}% |"));
+        Console.WriteLine(FormattableString.Invariant($"| idle TailAsync, {polls.Count} polls {PollInterval.TotalMilliseconds:F0} ms apart, per poll | {objects:N0} | 0 | {(double)idle.Requests.Lists / polls.Count:F1} | {(double)idle.KeysListed / polls.Count:F1} | {(double)idle.Requests.Gets / polls.Count:F1} | {100.0 * idle.KeysListed / polls.Count / objects:F4}% |"));
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"Tail polls, keys listed each: {string.Join(", ", polls.Select(p => p.Keys))}; other listings (trim records): {trimLookups.Count}. The first poll GETs the batch it resumes in, once."));
+        Console.WriteLine();
+
+        var done = new DoneMeans(quick);
+        done.Check(FormattableString.Invariant($"a read of the last 1% lists {100.0 * range.KeysListed / objects:F2}% of the log and GETs {100.0 * range.Requests.Gets / objects:F2}% (≤ 1.1× of 1%: shown as 1% ÷ measured)"), 0.01 * objects / Math.Max(range.KeysListed, range.Requests.Gets), 1 / 1.1);
+        done.Check(FormattableString.Invariant($"an idle tail lists {(double)idle.KeysListed / polls.Count:F1} keys a poll over {objects:N0} objects (shown as 10 ÷ keys a poll, at least 1)"), 10.0 / Math.Max(1, (double)idle.KeysListed / polls.Count), 1);
+        done.Print();
+        return 0;
+    }
+
+    /// <summary>Batch objects named as AppendLog names them, one event each, a second apart, written straight to the store.</summary>
+    private static async Task WriteBatchObjectsAsync(IObjectStore store, int objects, DateTimeOffset oldest)
+    {
+        byte[] body = SampleData.BatchBody(Event, 1);
+        long start = LogObjectName.Microseconds(oldest);
+        for (int i = 0; i < objects; i++)
+        {
+            await store.PutAsync($"{Prefix}/{LogObjectName.Batch(start + (i * 1_000_000L), writerId: 0x5eed, sequence: i)}", body, PutMode.Create);
+        }
+    }
+
+    private static async Task<int> CountTailAsync(AppendLog log, LogPosition after, CancellationToken cancellationToken)
+    {
+        int count = 0;
+        try
+        {
+            await foreach (LogEvent _ in log.TailAsync(after, cancellationToken))
+            {
+                count++;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopped after enough polls
+        }
+
+        return count;
+    }
+
+    private static void Expect(int actual, int expected)
+    {
+        if (actual != expected)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"expected {expected} events, got {actual}"));
+        }
+    }
+
+    /// <summary>The store's counts at one moment, checked against the log's own bill.</summary>
+    private sealed record Snapshot(RequestCounts Requests, long KeysListed, ObjectLog.Internal.RequestCounts Bill)
+    {
+        public static Snapshot Of(LatencyObjectStore store, RequestTally bill)
+            => new(store.Requests, store.Listings.Sum(l => (long)l.Keys), bill.Counts);
+
+        public static Usage operator -(Snapshot after, Snapshot before)
+        {
+            RequestCounts store = after.Requests - before.Requests;
+            ObjectLog.Internal.RequestCounts billed = after.Bill - before.Bill;
+            if (billed.Get != store.Gets || billed.List != store.Lists || billed.Put != store.Puts || billed.Delete != store.Deletes)
+            {
+                throw new InvalidOperationException($"the log's request bill ({billed}) disagrees with the store's counts ({store})");
+            }
+
+            return new Usage(store, after.KeysListed - before.KeysListed);
+        }
+    }
+
+    private sealed record Usage(RequestCounts Requests, long KeysListed);
+}

@@ -1,0 +1,43 @@
+namespace ObjectLog;
+
+/// <summary>What <see cref="AppendLog.VerifyAsync"/> found: the objects it checked, and every problem, each naming its key.</summary>
+public sealed class VerifyReport
+{
+    internal VerifyReport(int batchObjects, int mergedObjects, int uncommittedMerges, int foreignObjects, long events, long bytes, IReadOnlyList<VerifyProblem> problems)
+    {
+        BatchObjects = batchObjects;
+        MergedObjects = mergedObjects;
+        UncommittedMerges = uncommittedMerges;
+        ForeignObjects = foreignObjects;
+        Events = events;
+        Bytes = bytes;
+        Problems = problems;
+    }
+
+    /// <summary>Batch objects checked.</summary>
+    public int BatchObjects { get; }
+
+    /// <summary>Committed merged objects checked, each against its manifest.</summary>
+    public int MergedObjects { get; }
+
+    /// <summary>Merged data without a manifest: a compaction that never committed. Invisible to readers, collected when old; not a problem.</summary>
+    public int UncommittedMerges { get; }
+
+    /// <summary>Objects under the prefix that are not ObjectLog's; ignored, as readers ignore them.</summary>
+    public int ForeignObjects { get; }
+
+    /// <summary>Objects checked: <see cref="BatchObjects"/> plus <see cref="MergedObjects"/>.</summary>
+    public int ObjectsChecked => BatchObjects + MergedObjects;
+
+    /// <summary>Stored events the full read returned, each once and in order; 0 when an object had a problem (the read is then not made).</summary>
+    public long Events { get; }
+
+    /// <summary>Their bytes, newlines included.</summary>
+    public long Bytes { get; }
+
+    /// <summary>What is wrong, an entry per problem; empty for a sound log.</summary>
+    public IReadOnlyList<VerifyProblem> Problems { get; }
+
+    /// <summary>Whether no problem was found.</summary>
+    public bool IsSound => Problems.Count == 0;
+}

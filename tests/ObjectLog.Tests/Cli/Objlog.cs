@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace ObjectLog.Tests.Cli;
+
+/// <summary>Runs <c>objlog</c> in a child process, as a user would.</summary>
+internal static class Objlog
+{
+    /// <summary>Runs it in <paramref name="workingDirectory"/> with <paramref name="args"/>, feeding it <paramref name="stdin"/>; returns its exit code and what it wrote.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, string[] args, string? stdin)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "objlog.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(cli);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
