@@ -13,6 +13,7 @@ internal static class Tracing
     public const string Read = "objectlog.read";
     public const string Compact = "objectlog.compact";
     public const string Trim = "objectlog.trim";
+    public const string Request = "objectlog.request";
 
     public const string PrefixTag = "objectlog.prefix";
     public const string ObjectsTag = "objectlog.objects";
@@ -20,6 +21,7 @@ internal static class Tracing
     public const string EventsTag = "objectlog.events";
     public const string KeyTag = "objectlog.key";
     public const string BeforeTag = "objectlog.trim.before";
+    public const string RequestKindTag = "objectlog.request.kind";
 
     private static readonly ActivitySource Source = new(ObjectLogMetrics.ActivitySourceName);
 
@@ -30,7 +32,8 @@ internal static class Tracing
     /// Start a new trace instead of joining the caller's, for work shared by many callers (a batch holds events of
     /// many requests). The caller must be an async method that runs on its own, since its ambient activity is cleared.
     /// </param>
-    public static Activity? Start(string name, string logPrefix, bool root = false)
+    /// <param name="kind">A store request is <see cref="ActivityKind.Client"/>: a call out of the process.</param>
+    public static Activity? Start(string name, string logPrefix, bool root = false, ActivityKind kind = ActivityKind.Internal)
     {
         if (!Source.HasListeners())
         {
@@ -43,7 +46,7 @@ internal static class Tracing
             Activity.Current = null;
         }
 
-        Activity? activity = Source.StartActivity(name);
+        Activity? activity = Source.StartActivity(name, kind);
         activity?.SetTag(PrefixTag, logPrefix);
         return activity;
     }

@@ -1,11 +1,14 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ObjectLog.Internal;
 
 namespace ObjectLog.Storage;
 
 /// <summary>
 /// Counts every request a log makes of its store, by kind and with bytes, on <c>objectlog.requests</c> and
 /// <c>objectlog.request.bytes</c> (see <see cref="ObjectLogMetrics"/>). <see cref="AppendLog"/> wraps its store in
-/// one, so writes, reads, compaction and trimming are all counted in this one place and none is missed.
+/// one, so writes, reads, compaction and trimming are all counted in this one place and none is missed. For the same
+/// reason each request is an <c>objectlog.request</c> activity here, a child of the operation that made it.
 /// </summary>
 /// <remarks>
 /// A request is counted when it is sent, whether it then succeeds or fails (stores bill failed requests too).
@@ -35,62 +38,166 @@ internal sealed class MeteredObjectStore : IObjectStore
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         Count(RequestKind.Put, 1);
-        if (content.CanSeek)
-        {
-            CountBytes(RequestKind.Put, content.Length - content.Position); // sent, even if the answer is then lost
-            await _inner.PutAsync(key, content, mode, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        // A stream of unknown length is counted as the store reads it; wrapping it keeps it unseekable, as it was.
-        // The wrapper is never closed, so the caller's stream stays the caller's to close.
-        var counted = new CountingReadStream(content, onClose: null);
+        using Activity? activity = StartRequest(RequestKind.Put, key);
         try
         {
-            await _inner.PutAsync(key, counted, mode, cancellationToken).ConfigureAwait(false);
+            if (content.CanSeek)
+            {
+                long length = content.Length - content.Position;
+                CountBytes(RequestKind.Put, length); // sent, even if the answer is then lost
+                activity?.SetTag(Tracing.BytesTag, length);
+                await _inner.PutAsync(key, content, mode, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // A stream of unknown length is counted as the store reads it; wrapping it keeps it unseekable, as it was.
+            // The wrapper is never closed, so the caller's stream stays the caller's to close.
+            var counted = new CountingReadStream(content, onClose: null);
+            try
+            {
+                await _inner.PutAsync(key, counted, mode, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                CountBytes(RequestKind.Put, counted.BytesRead);
+                activity?.SetTag(Tracing.BytesTag, counted.BytesRead);
+            }
         }
-        finally
+        catch (Exception e) when (Tracing.Fail(activity, e))
         {
-            CountBytes(RequestKind.Put, counted.BytesRead);
+            throw; // never: the filter only records
         }
     }
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         Count(RequestKind.Get, 1);
-        Stream body = await _inner.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
-        return new CountingReadStream(body, onClose: read => CountBytes(RequestKind.Get, read));
+        Activity? activity = StartRequest(RequestKind.Get, key);
+        Stream body;
+        try
+        {
+            body = await _inner.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Tracing.Fail(activity, e);
+            activity?.Dispose();
+            throw;
+        }
+
+        if (activity is null)
+        {
+            return new CountingReadStream(body, onClose: read => CountBytes(RequestKind.Get, read));
+        }
+
+        // The request lasts until its body is read: the activity stops when the reader closes it, with the bytes received.
+        return new CountingReadStream(body, onClose: read =>
+        {
+            CountBytes(RequestKind.Get, read);
+            activity.SetTag(Tracing.BytesTag, read);
+            StopWhereClosed(activity);
+        });
     }
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         Count(RequestKind.Delete, 1);
-        return _inner.DeleteAsync(key, cancellationToken);
+        using Activity? activity = StartRequest(RequestKind.Delete, key);
+        try
+        {
+            await _inner.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
     }
 
-    public Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         int perRequest = Math.Max(1, _inner.MaxKeysPerDeleteRequest);
         long requests = (keys.Count + (long)perRequest - 1) / perRequest; // repeated keys, dropped by the store, may make this one high
         Count(RequestKind.Delete, requests);
-        return _inner.DeleteManyAsync(keys, cancellationToken);
+
+        // One activity for the call, however many requests the store splits it into: they happen inside the store.
+        using Activity? activity = requests > 0 ? StartRequest(RequestKind.Delete, key: null) : null;
+        activity?.SetTag(Tracing.ObjectsTag, keys.Count);
+        try
+        {
+            await _inner.DeleteManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
     }
 
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Count(RequestKind.List, 1); // the first page is asked for even when nothing comes back
-        long listed = 0;
-        await foreach (ObjectMeta meta in _inner.ListAsync(prefix, startAfter, cancellationToken).ConfigureAwait(false))
-        {
-            if (listed > 0 && listed % KeysPerListPage == 0)
-            {
-                Count(RequestKind.List, 1);
-            }
 
-            listed++;
-            yield return meta;
+        // One activity for the listing, from the first page to the last key (the pages happen inside the store).
+        // Started in the iterator, it is current only here: the caller's own activity stays current between keys.
+        using Activity? activity = StartRequest(RequestKind.List, prefix);
+        long listed = 0;
+        IAsyncEnumerator<ObjectMeta> keys = _inner.ListAsync(prefix, startAfter, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (keys.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await keys.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (Tracing.Fail(activity, e))
+                {
+                    throw; // never: the filter only records
+                }
+
+                if (listed > 0 && listed % KeysPerListPage == 0)
+                {
+                    Count(RequestKind.List, 1);
+                }
+
+                listed++;
+                activity?.SetTag(Tracing.ObjectsTag, listed);
+                yield return keys.Current;
+            }
         }
+    }
+
+    /// <summary>Starts a request's activity, child of the current one, or returns <see langword="null"/> when nobody listens.</summary>
+    /// <param name="kind">The request's kind.</param>
+    /// <param name="key">The object's key; for a listing, the prefix listed; <see langword="null"/> for a bulk delete.</param>
+    private Activity? StartRequest(RequestKind kind, string? key)
+    {
+        Activity? activity = Tracing.Start(Tracing.Request, (string)_prefixTag.Value!, kind: ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag(Tracing.RequestKindTag, kind.Name);
+            if (key is not null)
+            {
+                activity.SetTag(Tracing.KeyTag, key);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>Stops a GET's activity where its body is closed, leaving that place's current activity as it was.</summary>
+    /// <remarks>
+    /// <see cref="Activity.Stop"/> makes current the activity that was current when it started, wherever it stops;
+    /// a reader closing a body elsewhere keeps its own.
+    /// </remarks>
+    private static void StopWhereClosed(Activity activity)
+    {
+        Activity? current = Activity.Current;
+        activity.Dispose();
+        Activity.Current = current;
     }
 
     private void Count(RequestKind kind, long requests)

@@ -51,6 +51,61 @@ public sealed class TracingTests
         Assert.Equal(1, metrics["objectlog.compactions"]);
     }
 
+    [Fact]
+    public async Task Each_store_request_is_a_client_activity_child_of_the_operation_that_made_it()
+    {
+        string prefix = $"tracing-{Guid.NewGuid():N}/";
+        using var activities = new ActivityRecorder(prefix);
+        await using var log = new AppendLog(new InMemoryObjectStore(), prefix, Quiet());
+        await log.AppendAsync(E("a"));
+        await log.AppendAsync(E("bb"));
+        await log.FlushAsync(); // one PUT of "a\nbb\n"
+        Assert.Equal(2, (await log.ReadAllAsync()).Count);
+
+        Activity flush = activities.Single("objectlog.flush");
+        Activity put = Assert.Single(ChildrenOf(flush));
+        Assert.Equal("objectlog.request", put.OperationName);
+        Assert.Equal(ActivityKind.Client, put.Kind);
+        Assert.Equal("put", put.GetTagItem("objectlog.request.kind"));
+        Assert.Equal(flush.GetTagItem("objectlog.key"), put.GetTagItem("objectlog.key"));
+        Assert.Equal(5L, put.GetTagItem("objectlog.bytes"));
+        Assert.Equal(prefix, put.GetTagItem("objectlog.prefix"));
+
+        Activity read = activities.Single("objectlog.read");
+        List<Activity> requests = ChildrenOf(read);
+        List<Activity> lists = requests.Where(a => (string?)a.GetTagItem("objectlog.request.kind") == "list").ToList();
+        Assert.NotEmpty(lists); // the batches, and perhaps the manifests
+        Assert.All(lists, l => Assert.StartsWith(prefix, (string?)l.GetTagItem("objectlog.key"), StringComparison.Ordinal)); // the prefix listed
+        Assert.Contains(lists, l => (long?)l.GetTagItem("objectlog.objects") == 1); // the one batch
+        Activity get = Assert.Single(requests, a => (string?)a.GetTagItem("objectlog.request.kind") == "get");
+        Assert.Equal(put.GetTagItem("objectlog.key"), get.GetTagItem("objectlog.key"));
+        Assert.Equal(5L, get.GetTagItem("objectlog.bytes")); // stopped when the body was closed, with what was received
+        Assert.True(get.Duration > TimeSpan.Zero);
+        Assert.All(activities.Named("objectlog.request"), a => Assert.NotNull(a.Parent)); // none outside an operation
+
+        List<Activity> ChildrenOf(Activity parent) => activities.Named("objectlog.request").Where(a => a.ParentSpanId == parent.SpanId).ToList();
+    }
+
+    [Fact]
+    public async Task A_failed_request_is_an_error_activity_under_its_failed_operation()
+    {
+        string prefix = $"tracing-{Guid.NewGuid():N}/";
+        using var activities = new ActivityRecorder(prefix);
+        var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        await using var log = new AppendLog(faulty, prefix, Quiet());
+        await log.AppendAsync(E("a"));
+        faulty.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
+        await Assert.ThrowsAsync<InjectedFaultException>(() => log.FlushAsync());
+        faulty.FailWhen(null);
+        await log.FlushAsync();
+
+        Activity failedFlush = activities.Named("objectlog.flush")[0];
+        Activity failedPut = activities.Named("objectlog.request").First(a => a.ParentSpanId == failedFlush.SpanId);
+        Assert.Equal(ActivityStatusCode.Error, failedPut.Status);
+        Assert.Equal("exception", Assert.Single(failedPut.Events).Name);
+        Assert.Equal(ActivityStatusCode.Unset, activities.Named("objectlog.request")[^1].Status); // the retry's PUT
+    }
+
     [Theory]
     [InlineData(StoreCall.Put, "objectlog.flush")]
     [InlineData(StoreCall.Get, "objectlog.read")]
