@@ -22,11 +22,16 @@ internal static class ExtensionFixtures
     /// <summary>A URL scheme of its own for a store whose PUTs wait until released (a store that does not answer).</summary>
     public static string RegisterHeldStore(out FaultInjectingObjectStore held)
     {
-        var store = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        store.HoldPuts();
-        string scheme = "held" + Guid.NewGuid().ToString("N")[..8];
-        ObjectStoreUrl.Register(scheme, (rest, _) => new ObjectStoreLocation(store, rest, "held store"));
-        held = store;
+        held = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        held.HoldPuts();
+        return RegisterStore(held, "held");
+    }
+
+    /// <summary>A URL scheme of its own, <paramref name="name"/> and a suffix, for <paramref name="store"/>.</summary>
+    public static string RegisterStore(IObjectStore store, string name)
+    {
+        string scheme = name + Guid.NewGuid().ToString("N")[..8];
+        ObjectStoreUrl.Register(scheme, (rest, _) => new ObjectStoreLocation(store, rest, name + " store"));
         return scheme;
     }
 
