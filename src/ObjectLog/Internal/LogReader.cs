@@ -49,16 +49,9 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
             {
                 while (true)
                 {
-                    try
+                    if (!await Tracing.MoveNextAsync(blocks, activity).ConfigureAwait(false))
                     {
-                        if (!await blocks.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                    }
-                    catch (Exception e) when (Tracing.Fail(activity, e))
-                    {
-                        throw; // never: the filter only records
+                        break;
                     }
 
                     foreach (PlannedEvent e in blocks.Current)

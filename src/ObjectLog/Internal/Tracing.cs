@@ -62,4 +62,17 @@ internal static class Tracing
 
         return false;
     }
+
+    /// <summary>Moves <paramref name="items"/> on, marking <paramref name="activity"/> failed if that throws: an enumeration traced as one activity.</summary>
+    public static async ValueTask<bool> MoveNextAsync<T>(IAsyncEnumerator<T> items, Activity? activity)
+    {
+        try
+        {
+            return await items.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
+    }
 }

@@ -146,16 +146,9 @@ internal sealed class MeteredObjectStore : IObjectStore
         {
             while (true)
             {
-                try
+                if (!await Tracing.MoveNextAsync(keys, activity).ConfigureAwait(false))
                 {
-                    if (!await keys.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception e) when (Tracing.Fail(activity, e))
-                {
-                    throw; // never: the filter only records
+                    break;
                 }
 
                 if (listed > 0 && listed % KeysPerListPage == 0)
