@@ -172,7 +172,18 @@ public sealed class S3ObjectStore : IObjectStore
                 request.ByteRange = new Amazon.S3.Model.ByteRange(r.Offset, r.End - 1);
             }
 
-            GetObjectResponse response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            GetObjectResponse response;
+            try
+            {
+                response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                // The SDK failed to parse the answer (seen: s3rver sending a malformed ETag for an object being
+                // rewritten while it is read). Not the caller's argument: a transient failure, retried by readers.
+                throw new ObjectStoreException($"S3 at {_endpoint} answered reading object '{key}' in bucket '{_bucket}' with a response the SDK could not read: {e.Message}", key, isTransient: true, e);
+            }
+
             Stream body = new TranslatingReadStream(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
             if (range is not { } asked)
             {
