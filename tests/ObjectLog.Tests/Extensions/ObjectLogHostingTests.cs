@@ -73,7 +73,7 @@ public sealed class ObjectLogHostingTests
                 {
                     if (log.TryAppend(E($"e{i}")))
                     {
-                        accepted++;
+                        Volatile.Write(ref accepted, accepted + 1); // one writer; the test thread watches it
                     }
                 }
                 catch (ObjectDisposedException)
@@ -82,7 +82,12 @@ public sealed class ObjectLogHostingTests
                 }
             }
         });
-        await Task.Delay(50);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref accepted) < 1_000 && started.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(5); // mid-burst: stop only once it is well under way, however slow the machine
+        }
+
         await host.StopAsync();
         await stop.CancelAsync();
         await burst;
