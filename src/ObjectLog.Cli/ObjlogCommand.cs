@@ -31,7 +31,7 @@ internal static class ObjlogCommand
         root.Options.Add(StoreOption);
         root.Options.Add(LogOption);
         root.Subcommands.Add(Demo());
-        root.Subcommands.Add(Append());
+        root.Subcommands.Add(AppendCommand.Create());
         root.Subcommands.Add(Cat());
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
@@ -97,38 +97,6 @@ internal static class ObjlogCommand
             AnsiConsole.MarkupLine($"Try: [grey]objlog cat --log {log} | tail -3[/], [grey]objlog ls --log {log}[/]");
             return same ? 0 : 1;
         }, ct, defaultLog: "demo"));
-        return command;
-    }
-
-    private static Command Append()
-    {
-        var events = new Argument<string[]>("events") { Description = "Events to append (one each); read from standard input, a line each, if none are given.", Arity = ArgumentArity.ZeroOrMore };
-        var threshold = new Option<int>("--flush-threshold") { Description = "Events per stored batch.", DefaultValueFactory = _ => 32 };
-        var command = new Command("append", "Append events to a log; stores them all before exiting.") { events, threshold };
-        command.SetAction((result, ct) => Run(result, async (location, ct) =>
-        {
-            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushThreshold = result.GetValue(threshold) });
-            long count = 0;
-            string[] given = result.GetValue(events) ?? [];
-            IAsyncEnumerable<string> lines = given.Length > 0 ? given.ToAsyncEnumerable() : ReadStdinAsync(ct);
-            await foreach (string line in lines.WithCancellation(ct))
-            {
-                try
-                {
-                    await log.AppendAsync(Encoding.UTF8.GetBytes(line), ct);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"event {count + 1}: {e.Message}", e);
-                }
-
-                count++;
-            }
-
-            await log.FlushAsync(ct);
-            Console.Error.WriteLine($"appended {count} events to {location.Description}");
-            return 0;
-        }, ct));
         return command;
     }
 
@@ -396,7 +364,8 @@ internal static class ObjlogCommand
         return command;
     }
 
-    private static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null)
+    /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null)
     {
         try
         {
@@ -414,18 +383,6 @@ internal static class ObjlogCommand
         {
             await Console.Error.WriteLineAsync($"objlog: {e.Message}");
             return 1;
-        }
-    }
-
-    private static async IAsyncEnumerable<string> ReadStdinAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (line.Length > 0)
-            {
-                yield return line;
-            }
         }
     }
 }

@@ -44,7 +44,7 @@ public sealed class ObjlogCommandTests : IDisposable
     [Fact]
     public async Task Cat_with_positions_resumes_after_a_checkpoint_and_tail_prints_the_last_events()
     {
-        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
         (int code, string output, _) = await RunAsync("cat", "--positions");
         Assert.Equal(0, code);
         string[] lines = output.TrimEnd('\n').Split('\n');
@@ -68,7 +68,7 @@ public sealed class ObjlogCommandTests : IDisposable
     [Fact]
     public async Task Cat_and_tail_read_by_time_with_absolute_and_relative_forms_and_refuse_garbage()
     {
-        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\nc\n")).Code);
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "1"], stdin: "a\nb\nc\n")).Code);
         Assert.Equal(0, (await RunAsync("compact")).Code);
         Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "1h")));
         Assert.Equal(("a\nb\nc\n", 0), Out(await RunAsync("cat", "--since", "2020-01-01T00:00:00Z", "--until", "2099-01-01")));
@@ -89,7 +89,7 @@ public sealed class ObjlogCommandTests : IDisposable
     [Fact]
     public async Task Trim_removes_what_is_before_the_cutoff_and_refuses_a_future_or_missing_cutoff()
     {
-        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "1"], stdin: "a\nb\n")).Code);
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "1"], stdin: "a\nb\n")).Code);
         (int code, string output, _) = await RunAsync("trim", "--keep", "1h");
         Assert.Equal(0, code);
         Assert.Contains("deleted 0 object(s)", output, StringComparison.Ordinal);
@@ -111,9 +111,9 @@ public sealed class ObjlogCommandTests : IDisposable
     [Fact]
     public async Task Verify_passes_a_sound_log_and_names_a_corrupt_object_without_changing_anything()
     {
-        Assert.Equal(0, (await RunAsync(["append", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
         Assert.Equal(0, (await RunAsync("compact")).Code);
-        Assert.Equal(0, (await RunAsync("append", "f")).Code);
+        Assert.Equal(0, (await RunAsync("append", "--raw", "f")).Code);
         (int code, string output, _) = await RunAsync("verify");
         Assert.True(code == 0, output);
         Assert.Contains("1 batch objects, 1 merged objects", output, StringComparison.Ordinal);
