@@ -25,6 +25,30 @@ internal static class ObjlogCommand
         Recursive = true,
     };
 
+    /// <summary>
+    /// Runs <c>objlog</c> with <paramref name="args"/>. Exit codes: 0 success, 1 runtime failure, 2 usage; help and
+    /// errors go to stderr, so stdout carries only what a pipeline reads. A parse error prints itself and a one-line
+    /// hint, not the whole help.
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        OutputMode.Configure();
+        ParseResult parsed = Create().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"objlog: {UserTerms.Of(error.Message)}");
+            }
+
+            string command = parsed.CommandResult.Command is RootCommand ? "" : " " + parsed.CommandResult.Command.Name;
+            await Console.Error.WriteLineAsync($"Run 'objlog help{command}' for usage.");
+            return 2;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Console.Error });
+    }
+
     public static RootCommand Create()
     {
         var root = new RootCommand("objlog: a write-once, batched, append-only event log on object storage.");
@@ -39,14 +63,14 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Compact());
         root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
+        root.Subcommands.Add(Help());
         return root;
     }
 
     private static Command Demo()
     {
         var count = new Option<int>("--events") { Description = "How many sample events to write.", DefaultValueFactory = _ => 300 };
-        var command = new Command("demo", "Write sample JSON events to a log, read them back, compact, and show what happened.") { count };
-        command.Options.Add(count);
+        var command = new Command("demo", "Write sample JSON events to a log (default 'demo', not 'events'), read them back, compact, and show what happened.") { count };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             int n = result.GetValue(count);
@@ -150,7 +174,7 @@ internal static class ObjlogCommand
             }
 
             return 0;
-        }, ct));
+        }, ct, readOnly: true));
         return command;
     }
 
@@ -233,7 +257,7 @@ internal static class ObjlogCommand
             }
 
             return 0;
-        }, ct));
+        }, ct, readOnly: true));
         return command;
     }
 
@@ -244,26 +268,44 @@ internal static class ObjlogCommand
 
     private static Command Ls()
     {
-        var command = new Command("ls", "List the objects under a log's prefix with their sizes and what they are.");
+        var json = new Option<bool>("--json") { Description = "Print one JSON object a line: key, bytes, kind, modified." };
+        var command = new Command("ls", "List the objects under a log's prefix with their sizes and what they are (a table on a terminal, tab-separated lines otherwise).") { json };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             string prefix = location.LogPrefix + "/";
             List<ObjectMeta> objects = await location.Store.ListSortedAsync(prefix, null, ct);
+            if (result.GetValue(json) || !OutputMode.IsTerminal)
+            {
+                foreach (ObjectMeta meta in objects)
+                {
+                    string modified = meta.LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    Console.WriteLine(result.GetValue(json)
+                        ? System.Text.Json.JsonSerializer.Serialize(new ListedObject(meta.Key, meta.Size, Kind(prefix, meta), modified), CliJson.Default.ListedObject)
+                        : Invariant($"{meta.Key}\t{meta.Size}\t{Kind(prefix, meta)}\t{modified}"));
+                }
+
+                return 0;
+            }
+
             var table = new Table().AddColumn("key").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn("kind").AddColumn("modified (UTC)");
             foreach (ObjectMeta meta in objects)
             {
-                string name = meta.Key[prefix.Length..];
-                string kind = !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed)
-                    ? parsed.Kind.ToString().ToLowerInvariant()
-                    : "not ObjectLog's (ignored)";
-                table.AddRow(Markup.Escape(meta.Key), meta.Size.ToString("N0", CultureInfo.InvariantCulture), kind, meta.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape(meta.Key), meta.Size.ToString("N0", CultureInfo.InvariantCulture), Kind(prefix, meta), meta.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             }
 
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]");
             return 0;
-        }, ct));
+        }, ct, readOnly: true));
         return command;
+    }
+
+    private static string Kind(string prefix, ObjectMeta meta)
+    {
+        string name = meta.Key[prefix.Length..];
+        return !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed)
+            ? parsed.Kind.ToString().ToLowerInvariant()
+            : "foreign";
     }
 
     private static Command Stats()
@@ -297,7 +339,7 @@ internal static class ObjlogCommand
             Console.WriteLine(Invariant($"  total:         ${c.DollarsPerMonth:0.00####}/month, plus reads"));
             Console.WriteLine(Invariant($"  one full read: {c.FullReadGets:N0} GET, {c.FullReadListPages:N0} LIST: ${c.FullReadDollars:0.00######}"));
             return 0;
-        }, ct));
+        }, ct, readOnly: true, validate: () => PriceTable.Parse(result.GetValue(price))));
         return command;
     }
 
@@ -345,13 +387,33 @@ internal static class ObjlogCommand
         return command;
     }
 
+    private static Command Help()
+    {
+        var name = new Argument<string?>("command") { Description = "The command to describe.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("help", "Show help for objlog or one of its commands.") { name };
+        command.SetAction((result, ct) =>
+        {
+            string[] args = result.GetValue(name) is { } n ? [n, "--help"] : ["--help"];
+            return InvokeAsync(args);
+        });
+        return command;
+    }
+
     private static Command Verify()
     {
-        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.");
+        var json = new Option<bool>("--json") { Description = "Print the report as one JSON object (snake_case)." };
+        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.") { json };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             VerifyReport r = await log.VerifyAsync(ct);
+            if (result.GetValue(json))
+            {
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)]);
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
+                return r.IsSound ? 0 : 1;
+            }
+
             Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
             foreach (VerifyProblem problem in r.Problems)
             {
@@ -360,23 +422,40 @@ internal static class ObjlogCommand
 
             Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
             return r.IsSound ? 0 : 1;
-        }, ct));
+        }, ct, readOnly: true));
         return command;
     }
 
+    private static async Task<bool> HasObjectsAsync(StoreLocation location, CancellationToken cancellationToken)
+    {
+        await foreach (ObjectMeta _ in location.Store.ListAsync(location.LogPrefix + "/", null, cancellationToken))
+        {
+            return true; // the first page answers
+        }
+
+        return false;
+    }
+
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
-    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null)
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, Action? validate = null)
     {
         try
         {
+            validate?.Invoke(); // a usage error is reported as one (exit 2) even where the store is missing too
             bool logGiven = result.GetResult(LogOption) is { Implicit: false };
             string log = defaultLog is not null && !logGiven ? defaultLog : result.GetValue(LogOption)!;
-            using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log);
+            using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log, mustExist: readOnly);
+            if (readOnly && !await HasObjectsAsync(location, cancellationToken))
+            {
+                // An empty answer to a mistyped --log would look like an empty log: say so instead.
+                throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.");
+            }
+
             return await action(location, cancellationToken);
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync($"objlog: {e.Message}");
+            await Console.Error.WriteLineAsync($"objlog: {UserTerms.Of(e)}");
             return 2;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)

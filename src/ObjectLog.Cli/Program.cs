@@ -1,4 +1,3 @@
-using System.CommandLine;
 using ObjectLog.Cli;
 
-return await ObjlogCommand.Create().Parse(args).InvokeAsync();
+return await ObjlogCommand.InvokeAsync(args);

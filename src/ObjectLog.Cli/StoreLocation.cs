@@ -32,7 +32,8 @@ internal sealed class StoreLocation : IDisposable
 
     /// <summary>Parses <c>--store</c> and <c>--log</c>.</summary>
     /// <exception cref="ArgumentException">A value is malformed; the message says which and why, without echoing secrets.</exception>
-    public static StoreLocation Parse(string store, string log, Func<string, string?>? environment = null)
+    /// <exception cref="DirectoryNotFoundException"><paramref name="mustExist"/> is set and the store is a folder that does not exist: opening it would create it.</exception>
+    public static StoreLocation Parse(string store, string log, Func<string, string?>? environment = null, bool mustExist = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(store);
         ObjectKey.ValidatePrefix(log, "--log");
@@ -40,6 +41,13 @@ internal sealed class StoreLocation : IDisposable
         if (log.Length == 0)
         {
             throw new ArgumentException("--log must name a log (a key prefix such as 'events').", "--log");
+        }
+
+        if (mustExist && LocalFolder(store) is { Length: > 0 } folder && !Directory.Exists(folder))
+        {
+            // FileSystemObjectStore creates its folder, so a read-only command checks first: a mistyped path must
+            // not leave a folder behind and read as an empty log.
+            throw new DirectoryNotFoundException($"no store at '{folder}': the folder does not exist (nothing was created).");
         }
 
         ObjectStoreLocation location;
@@ -53,5 +61,14 @@ internal sealed class StoreLocation : IDisposable
         }
 
         return new StoreLocation(location, log);
+    }
+
+    /// <summary>The folder a <c>file://</c> URL or plain path names (as <see cref="ObjectStoreUrl"/> reads it), or <see langword="null"/> for other schemes.</summary>
+    private static string? LocalFolder(string store)
+    {
+        int schemeEnd = store.IndexOf("://", StringComparison.Ordinal);
+        return schemeEnd < 0 ? store
+            : store[..schemeEnd].Equals("file", StringComparison.OrdinalIgnoreCase) ? store[(schemeEnd + 3)..]
+            : null;
     }
 }

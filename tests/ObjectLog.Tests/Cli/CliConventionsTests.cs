@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace ObjectLog.Tests.Cli;
+
+/// <summary>What scripts rely on: exit codes 0/1/2, help and errors on stderr, plain unwrapped output in a pipe, --json, read-only commands that create nothing.</summary>
+public sealed class CliConventionsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_parse_error_exits_2_with_the_error_and_a_one_line_hint_on_stderr_in_the_users_terms()
+    {
+        (int code, string output, string error) = await RunAsync("cat", "--bogus");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("Run 'objlog help cat' for usage.", error, StringComparison.Ordinal);
+        Assert.True(error.TrimEnd().Split('\n').Length <= 3, error);
+
+        (code, output, error) = await RunAsync("demo", "--events", "many");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
+        Assert.Contains("a whole number", error, StringComparison.Ordinal);
+
+        (code, _, error) = await RunAsync("append", "--flush-threshold", "-5", "{}");
+        Assert.Equal(2, code);
+        Assert.Contains("--flush-threshold", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_works_as_a_command_goes_to_stderr_and_demo_lists_each_option_once()
+    {
+        (int code, string output, string error) = await RunAsync("help");
+        Assert.Equal(0, code);
+        Assert.Equal("", output);
+        Assert.Contains("verify", error, StringComparison.Ordinal);
+
+        (code, _, error) = await RunAsync("help", "append");
+        Assert.Equal(0, code);
+        Assert.Contains("--max-event-bytes", error, StringComparison.Ordinal);
+
+        (code, _, error) = await RunAsync("demo", "--help");
+        Assert.Equal(0, code);
+        Assert.Single(error.Split('\n'), l => l.TrimStart().StartsWith("--events", StringComparison.Ordinal));
+        Assert.Contains("default 'demo'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_only_commands_on_a_missing_store_or_log_create_nothing_and_exit_1()
+    {
+        foreach (string command in new[] { "cat", "tail", "ls", "stats", "verify" })
+        {
+            (int code, string output, string error) = await RunAsync(command, "--store", "./typo");
+            Assert.True(code == 1, $"{command}: exit {code}: {error}");
+            Assert.Equal("", output);
+            Assert.Contains("no store at", error, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(_dir.Path, "typo")), command);
+        }
+
+        Assert.Equal(0, (await RunAsync("append", "{}")).Code);
+        (int c, string o, string e) = await RunAsync("cat", "--log", "nosuchlog");
+        Assert.Equal((1, ""), (c, o));
+        Assert.Contains("no such log, or it is empty", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Piped_output_is_unwrapped_ls_and_verify_print_json()
+    {
+        string log = "a-rather-long-log-name/that-goes/well-past-eighty-columns-when-listed-with-its-objects";
+        Assert.Equal(0, (await RunAsync("append", "--log", log, "{\"n\":1}")).Code);
+        (int code, string output, _) = await RunAsync("ls", "--log", log);
+        Assert.Equal(0, code);
+        string line = Assert.Single(output.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith(log + "/batch_", line, StringComparison.Ordinal);
+        Assert.Equal(4, line.Split('\t').Length);
+
+        (code, output, _) = await RunAsync("ls", "--log", log, "--json");
+        Assert.Equal(0, code);
+        using (JsonDocument listed = JsonDocument.Parse(Assert.Single(output.TrimEnd('\n').Split('\n'))))
+        {
+            Assert.Equal("batch", listed.RootElement.GetProperty("kind").GetString());
+        }
+
+        (code, output, _) = await RunAsync("verify", "--log", log, "--json");
+        Assert.Equal(0, code);
+        using (JsonDocument report = JsonDocument.Parse(output))
+        {
+            Assert.True(report.RootElement.GetProperty("sound").GetBoolean());
+            Assert.Equal(1, report.RootElement.GetProperty("events").GetInt64());
+        }
+
+        (code, output, _) = await RunAsync("demo", "--events", "3");
+        Assert.Equal(0, code);
+        string last = Assert.Single(output.Split('\n'), l => l.StartsWith("Last event: ", StringComparison.Ordinal));
+        using (JsonDocument.Parse(last["Last event: ".Length..]))
+        {
+        }
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Objlog.RunAsync(_dir.Path, args, null);
+}
