@@ -103,7 +103,7 @@ public sealed class SerilogSinkTests
         string url = $"{RegisterSlowStore(TimeSpan.FromMilliseconds(5))}://burst";
         using var metrics = new MetricTotals("burst/");
         const int Writers = 4;
-        const int PerWriter = 5000; // bounded, so the buffer never fills: every event emitted before closing is accepted
+        const int PerWriter = 50_000; // bounded, so the buffer (64 MiB) never fills: every event emitted before closing is accepted; long enough that closing lands mid-burst
         var sink = new EmitCounter(new ObjectLogSink(url, new() { FlushThreshold = 16, FlushInterval = TimeSpan.FromHours(1) }), Writers);
         SerilogLog.Logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
 
