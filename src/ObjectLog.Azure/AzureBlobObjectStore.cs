@@ -256,7 +256,20 @@ public sealed class AzureBlobObjectStore : IObjectStore
             return new ObjectStoreException($"Azure Blob failed {action} {target} ({r.Status} {code}): {FirstLine(r.Message)}", key, transient, e);
         }
 
-        return new ObjectStoreException($"Azure Blob endpoint could not be reached while {action} {target}: {FirstLine(e.Message)}", key, isTransient: true, e);
+        return new ObjectStoreException($"Azure Blob endpoint could not be reached while {action} {target}: {NetworkCause(e)}", key, isTransient: true, e);
+    }
+
+    /// <summary>
+    /// What went wrong on the network, without the SDK's wrapping: after its retries the SDK throws an
+    /// <see cref="AggregateException"/> whose message advises adjusting <c>ClientOptions.Retry</c>, which a user of
+    /// an application or of <c>objlog</c> cannot act on. The distinct innermost messages say what happened
+    /// (connection refused, a timeout, a name that does not resolve).
+    /// </summary>
+    private static string NetworkCause(Exception e)
+    {
+        IEnumerable<Exception> causes = e is AggregateException a ? a.Flatten().InnerExceptions : [e];
+        string[] messages = causes.Select(c => FirstLine(c.GetBaseException().Message)).Distinct(StringComparer.Ordinal).ToArray();
+        return messages.Length == 0 ? FirstLine(e.Message) : string.Join("; ", messages);
     }
 
     private static string FirstLine(string message)

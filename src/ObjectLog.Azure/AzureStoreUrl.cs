@@ -14,9 +14,9 @@ internal static class AzureStoreUrl
 #pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => ObjectStoreUrl.Register("az", Open);
+    internal static void Register() => ObjectStoreUrl.RegisterShipped("az", Open);
 
-    private static ObjectStoreLocation Open(string rest, Func<string, string?> environment)
+    internal static ObjectStoreLocation Open(string rest, Func<string, string?> environment, StoreClientPolicy? policy)
     {
         StoreUrlParts url = StoreUrlParts.Parse(rest, "az", "container", "connection_string");
         string connectionString = url.Get("connection_string") ?? environment("AZURE_STORAGE_CONNECTION_STRING")
@@ -24,7 +24,17 @@ internal static class AzureStoreUrl
         BlobContainerClient client;
         try
         {
-            client = new BlobContainerClient(connectionString, url.Root);
+            var options = new BlobClientOptions();
+            if (policy is not null)
+            {
+                // The SDK's default (3 exponential retries, 100 s per attempt) keeps a CLI silent for most of a minute.
+                options.Retry.MaxRetries = policy.MaxRetries;
+                options.Retry.NetworkTimeout = policy.RequestTimeout;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+            }
+
+            client = new BlobContainerClient(connectionString, url.Root, options);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {

@@ -53,7 +53,7 @@ internal sealed class StoreLocation : IDisposable
         ObjectStoreLocation location;
         try
         {
-            location = ObjectStoreUrl.Open(store, environment);
+            location = ObjectStoreUrl.OpenWith(store, environment, StoreClientPolicy.FailFast); // a person is waiting: fail in seconds
         }
         catch (ArgumentException e) when (e.ParamName == "url")
         {

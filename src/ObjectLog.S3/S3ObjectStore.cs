@@ -66,6 +66,9 @@ public sealed class S3ObjectStore : IObjectStore
             ?? (_endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || client.Config.UseHttp ? false : null);
     }
 
+    /// <summary>The client, for tests of the settings a store URL gives it.</summary>
+    internal IAmazonS3 Client => _client;
+
     /// <summary>The bucket this store writes to.</summary>
     public string BucketName => _bucket;
 
@@ -552,7 +555,35 @@ public sealed class S3ObjectStore : IObjectStore
             return new ObjectStoreException($"S3 failed {action} {target} at {_endpoint} ({status} {code}): {s.Message}", key, transient, e);
         }
 
+        if (IsMissingCredentials(e))
+        {
+            return new ObjectStoreException(
+                $"S3 {action} {target} at {_endpoint} failed: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile).",
+                key, isTransient: false, e);
+        }
+
         return new ObjectStoreException($"S3 endpoint {_endpoint} could not be reached while {action} {target}: {e.GetBaseException().Message}", key, isTransient: true, e);
+    }
+
+    /// <summary>
+    /// Whether the SDK gave up before sending anything because its credential chain found nothing. AWSSDK.Core has
+    /// no exception type of its own for this, only an <see cref="AmazonClientException"/> whose message says so
+    /// ("Failed to resolve AWS credentials…", "Credentials must be set…"); without this test it would read as an
+    /// unreachable endpoint, which sends the user looking in the wrong place.
+    /// </summary>
+    internal static bool IsMissingCredentials(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is AmazonClientException
+                && (x.Message.Contains("resolve AWS credentials", StringComparison.OrdinalIgnoreCase)
+                    || x.Message.Contains("Credentials must be set", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A body that broke off: NotFound if the object is gone now (deleted while it streamed), else a transient failure.</summary>

@@ -18,9 +18,9 @@ internal static class S3StoreUrl
 #pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => ObjectStoreUrl.Register("s3", Open);
+    internal static void Register() => ObjectStoreUrl.RegisterShipped("s3", Open);
 
-    private static ObjectStoreLocation Open(string rest, Func<string, string?> environment)
+    internal static ObjectStoreLocation Open(string rest, Func<string, string?> environment, StoreClientPolicy? policy)
     {
         StoreUrlParts url = StoreUrlParts.Parse(rest, "s3", "bucket", "endpoint", "region", "path_style", "create_only");
         string? endpoint = url.Get("endpoint") ?? environment("AWS_ENDPOINT_URL_S3") ?? environment("AWS_ENDPOINT_URL");
@@ -45,11 +45,22 @@ internal static class S3StoreUrl
         }
         else
         {
-            config.ForcePathStyle = url.Bool("path_style") ?? false;
-            if (region is not null)
+            // Without an endpoint the region picks AWS's: the SDK would fail on first use with an exception a
+            // user cannot act on, so say here what to set. (The SDK's profile lookup is not consulted: the URL and
+            // the environment are the documented sources, and they are what the message names.)
+            if (string.IsNullOrEmpty(region))
             {
-                config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+                throw new ArgumentException($"s3://{url.Root} needs a region: set ?region= or AWS_REGION (such as eu-west-1), or ?endpoint= for an S3-compatible server.", ObjectStoreUrl.ParamName);
             }
+
+            config.ForcePathStyle = url.Bool("path_style") ?? false;
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        if (policy is not null)
+        {
+            config.MaxErrorRetry = policy.MaxRetries;
+            config.Timeout = policy.RequestTimeout;
         }
 
         var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.Bool("create_only") ?? true };

@@ -3,7 +3,7 @@ namespace ObjectLog;
 /// <summary>What <see cref="AppendLog.VerifyAsync"/> found: the objects it checked, and every problem, each naming its key.</summary>
 public sealed class VerifyReport
 {
-    internal VerifyReport(int batchObjects, int mergedObjects, int uncommittedMerges, int foreignObjects, long events, long bytes, IReadOnlyList<VerifyProblem> problems)
+    internal VerifyReport(int batchObjects, int mergedObjects, int uncommittedMerges, int foreignObjects, long events, long bytes, IReadOnlyList<VerifyProblem> problems, IReadOnlyList<string>? staleStagedFiles = null)
     {
         BatchObjects = batchObjects;
         MergedObjects = mergedObjects;
@@ -12,6 +12,7 @@ public sealed class VerifyReport
         Events = events;
         Bytes = bytes;
         Problems = problems;
+        StaleStagedFiles = staleStagedFiles ?? [];
     }
 
     /// <summary>Batch objects checked.</summary>
@@ -37,6 +38,14 @@ public sealed class VerifyReport
 
     /// <summary>What is wrong, an entry per problem; empty for a sound log.</summary>
     public IReadOnlyList<VerifyProblem> Problems { get; }
+
+    /// <summary>
+    /// On a <see cref="Storage.FileSystemObjectStore"/>: staged files (<c>.objectlog-tmp/NAME</c>) older than
+    /// <see cref="Storage.FileSystemObjectStore.StaleStagedFileAge"/>, left by writers that died during a put. They are the
+    /// store's, shared by every log in its folder; they hold no acknowledged event, do not make the log unsound, and
+    /// the store's next put removes them. Empty on other stores.
+    /// </summary>
+    public IReadOnlyList<string> StaleStagedFiles { get; }
 
     /// <summary>Whether no problem was found.</summary>
     public bool IsSound => Problems.Count == 0;

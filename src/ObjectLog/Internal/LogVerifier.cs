@@ -79,7 +79,9 @@ internal static class LogVerifier
             }
         }
 
-        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems);
+        IObjectStore inner = store is MeteredObjectStore metered ? metered.Inner : store;
+        IReadOnlyList<string>? staged = inner is FileSystemObjectStore files ? files.FindStaleStagedFiles() : null;
+        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged);
     }
 
     private static async Task CheckAsync(IObjectStore store, ReadUnit unit, AppendLogOptions options, CancellationToken cancellationToken)

@@ -17,21 +17,47 @@ namespace ObjectLog.Storage;
 /// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
 /// </para>
 /// <para>Listing walks the directory tree and returns files in no particular order.</para>
+/// <para>
+/// A writer killed during a put leaves its staged file behind. The store removes staged files whose last write is
+/// older than <see cref="StaleStagedFileAge"/> (1 hour): at its first put, and then at most once an hour during puts,
+/// never when it only reads (so <c>objlog cat</c> or <c>verify</c> change nothing). A live put's staged file is
+/// never that old: a put writes it, flushes it and publishes it in one go, and each write moves its last write time
+/// forward, so a file untouched for an hour belongs to a put that is no longer running (its process died, or its
+/// machine lost power). A put whose single write of one batch took an hour would lose its staged file and fail, and
+/// be retried. <see cref="AppendLog.VerifyAsync"/> reports stale staged files.
+/// </para>
 /// </remarks>
 public sealed class FileSystemObjectStore : IObjectStore
 {
     /// <summary>The folder under the root where puts are staged; keys may not start with it.</summary>
     public const string StagingFolderName = ".objectlog-tmp";
 
+    /// <summary>
+    /// How long a staged file goes unwritten before the store takes it for a dead writer's and removes it. A live
+    /// put's staged file is seconds old at most (see the remarks).
+    /// </summary>
+    public static readonly TimeSpan StaleStagedFileAge = TimeSpan.FromHours(1);
+
     private readonly string _root;
     private readonly string _staging;
     private readonly DirectorySyncer _directorySyncer = new();
+    private readonly TimeProvider _time;
+
+    /// <summary>When the next put sweeps stale staged files (ticks of <see cref="TimeProvider.GetUtcNow"/>); the first put does.</summary>
+    private long _nextSweep = long.MinValue;
 
     /// <summary>Creates a store rooted at <paramref name="rootDirectory"/>, creating the directory if needed.</summary>
     /// <exception cref="ArgumentException"><paramref name="rootDirectory"/> is empty or only whitespace.</exception>
     public FileSystemObjectStore(string rootDirectory)
+        : this(rootDirectory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>As the public constructor, with a clock for the staged-file sweep (tests).</summary>
+    internal FileSystemObjectStore(string rootDirectory, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        _time = time;
         _root = Path.GetFullPath(rootDirectory);
         _staging = Path.Combine(_root, StagingFolderName);
         Directory.CreateDirectory(_root);
@@ -49,6 +75,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         string path = PathOf(key);
         ArgumentNullException.ThrowIfNull(content);
         Directory.CreateDirectory(_staging);
+        SweepStagedFilesIfDue();
         string temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
         bool published = false;
         try
@@ -263,6 +290,63 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
     }
 
+    /// <summary>Staged files older than <see cref="StaleStagedFileAge"/>, as <c>.objectlog-tmp/NAME</c>, oldest first.</summary>
+    internal IReadOnlyList<string> FindStaleStagedFiles()
+    {
+        DateTime cutoff = _time.GetUtcNow().UtcDateTime - StaleStagedFileAge;
+        var stale = new List<(DateTime Written, string Name)>();
+        try
+        {
+            foreach (FileInfo file in new DirectoryInfo(_staging).EnumerateFiles("*.tmp"))
+            {
+                try
+                {
+                    if (file.LastWriteTimeUtc < cutoff)
+                    {
+                        stale.Add((file.LastWriteTimeUtc, $"{StagingFolderName}/{file.Name}"));
+                    }
+                }
+                catch (FileNotFoundException)
+                {
+                    // published or removed while we looked
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // nothing was ever staged
+        }
+
+        return stale.OrderBy(s => s.Written).Select(s => s.Name).ToList();
+    }
+
+    /// <summary>Removes stale staged files (best effort: one that cannot be removed now is tried at the next sweep); returns how many went.</summary>
+    internal int RemoveStaleStagedFiles()
+    {
+        int removed = 0;
+        foreach (string name in FindStaleStagedFiles())
+        {
+            string path = Path.Combine(_staging, name[(StagingFolderName.Length + 1)..]);
+            if (TryDelete(path))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private void SweepStagedFilesIfDue()
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        long due = Interlocked.Read(ref _nextSweep);
+        // One put in a period sweeps; the others go on. The sweep is a listing of one folder that is normally empty.
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + StaleStagedFileAge.Ticks, due) == due)
+        {
+            RemoveStaleStagedFiles();
+        }
+    }
+
     private string PathOf(string key)
     {
         ObjectKey.Validate(key);
@@ -282,17 +366,20 @@ public sealed class FileSystemObjectStore : IObjectStore
         return path;
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
+            return false;
         }
         catch (UnauthorizedAccessException)
         {
+            return false;
         }
     }
 }

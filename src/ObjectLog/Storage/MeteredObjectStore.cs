@@ -29,6 +29,9 @@ internal sealed class MeteredObjectStore : IObjectStore
         _prefixTag = prefixTag;
     }
 
+    /// <summary>The store being metered, for what only a particular store can tell (such as its staged files).</summary>
+    public IObjectStore Inner => _inner;
+
     public bool SupportsCreateOnly => _inner.SupportsCreateOnly;
 
     public bool ListsInKeyOrder => _inner.ListsInKeyOrder;

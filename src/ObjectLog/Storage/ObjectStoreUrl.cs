@@ -28,7 +28,7 @@ public static class ObjectStoreUrl
 {
     internal const string ParamName = "url";
 
-    private static readonly ConcurrentDictionary<string, Func<string, Func<string, string?>, ObjectStoreLocation>> Schemes = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, Func<string, Func<string, string?>, StoreClientPolicy?, ObjectStoreLocation>> Schemes = new(StringComparer.OrdinalIgnoreCase);
     private static readonly ConcurrentDictionary<string, InMemoryObjectStore> MemoryStores = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, string> ShippedSchemes = new(StringComparer.OrdinalIgnoreCase) { ["s3"] = "ObjectLog.S3", ["az"] = "ObjectLog.Azure" };
 
@@ -54,8 +54,12 @@ public static class ObjectStoreUrl
             throw new ArgumentException($"The '{scheme}' scheme is built in.", nameof(scheme));
         }
 
-        Schemes[scheme] = open;
+        Schemes[scheme] = (rest, environment, _) => open(rest, environment);
     }
+
+    /// <summary>Registers a scheme of a package ObjectLog ships, whose clients honour a <see cref="StoreClientPolicy"/>.</summary>
+    internal static void RegisterShipped(string scheme, Func<string, Func<string, string?>, StoreClientPolicy?, ObjectStoreLocation> open)
+        => Schemes[scheme] = open;
 
     /// <summary>Opens the store a URL names (see the remarks for the schemes).</summary>
     /// <param name="url">The store URL, or a plain folder path.</param>
@@ -63,6 +67,10 @@ public static class ObjectStoreUrl
     /// <returns>The store and the prefix the URL names; dispose it when done with the store.</returns>
     /// <exception cref="ArgumentException">The URL is malformed, its scheme is unknown, or its package is not referenced; the message says which, without secrets.</exception>
     public static ObjectStoreLocation Open(string url, Func<string, string?>? environment = null)
+        => OpenWith(url, environment, policy: null);
+
+    /// <summary>As the public <see cref="Open(string, Func{string, string?}?)"/>, with the clients a cloud scheme creates retrying and timing out as <paramref name="policy"/> says (the SDK's own policy if <see langword="null"/>).</summary>
+    internal static ObjectStoreLocation OpenWith(string url, Func<string, string?>? environment, StoreClientPolicy? policy)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         environment ??= Environment.GetEnvironmentVariable;
@@ -86,7 +94,7 @@ public static class ObjectStoreUrl
             }
         }
 
-        return open?.Invoke(rest, environment)
+        return open?.Invoke(rest, environment, policy)
             ?? throw new ArgumentException($"unsupported scheme '{scheme}://' (use file://PATH, memory://NAME/PREFIX, s3://BUCKET/PREFIX or az://CONTAINER/PREFIX).", ParamName);
     }
 
