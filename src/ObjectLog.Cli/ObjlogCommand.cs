@@ -353,8 +353,8 @@ internal static class ObjlogCommand
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             CompactionStats stats = await log.CompactAsync(ct);
             Console.WriteLine(stats.NewKey is null
-                ? $"nothing to merge: the log is {stats.MergedObjects} object(s)"
-                : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}");
+                ? $"nothing to merge: the log is {stats.MergedObjects} object(s); deleted {stats.DeletedObjects} superseded or abandoned object(s)"
+                : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}; deleted {stats.DeletedObjects} object(s)");
             return 0;
         }, ct));
         return command;

@@ -4,4 +4,11 @@ namespace ObjectLog;
 /// <param name="MergedObjects">How many objects it merged; when nothing was merged, how many objects make up the log.</param>
 /// <param name="Events">How many events the merged object holds (0 if nothing was merged).</param>
 /// <param name="NewKey">The key of the merged object, or <see langword="null"/> if nothing was merged.</param>
-public sealed record CompactionStats(int MergedObjects, long Events, string? NewKey);
+public sealed record CompactionStats(int MergedObjects, long Events, string? NewKey)
+{
+    /// <summary>
+    /// How many objects it deleted: what this and earlier compactions superseded (at once, or once their grace
+    /// period passed) and merged data that was never committed. A compaction that merged nothing may still delete.
+    /// </summary>
+    public int DeletedObjects { get; init; }
+}

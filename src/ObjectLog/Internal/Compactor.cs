@@ -55,8 +55,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
             if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
             {
-                await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(snapshot.Sources.Count, 0, null);
+                int deletedAlone = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(snapshot.Sources.Count, 0, null) { DeletedObjects = deletedAlone };
             }
 
             List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
@@ -99,8 +99,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                     garbage.AddRange(superseded.Where(IsMerged).Select(n => logPrefix + LogObjectName.EndMarkerFor(n)));
                 }
 
-                await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName);
+                int deleted = await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName) { DeletedObjects = deleted };
             }
         }
     }

@@ -85,4 +85,27 @@ public sealed class SizeTieredCompactionTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CompactionPolicy.SizeTiered(fanIn, minBytes));
     }
+
+    [Fact]
+    public async Task A_compaction_that_merges_nothing_still_reports_what_it_deleted()
+    {
+        var store = new InMemoryObjectStore();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, SupersededGracePeriod = TimeSpan.FromHours(1), TimeProvider = clock };
+        await using var log = new AppendLog(store, "graced", options);
+        for (int i = 0; i < 5; i++)
+        {
+            await log.AppendAsync(E(Json(0, i)));
+        }
+
+        CompactionStats merged = await log.CompactAsync();
+        Assert.NotNull(merged.NewKey);
+        Assert.Equal(0, merged.DeletedObjects); // the originals wait out the grace period
+
+        clock.Advance(TimeSpan.FromHours(2));
+        CompactionStats after = await log.CompactAsync();
+        Assert.Null(after.NewKey); // one object: nothing to merge
+        Assert.Equal(5, after.DeletedObjects); // but the five superseded batches went
+        Assert.Equal(5, (await log.ReadAllAsync()).Count);
+    }
 }
