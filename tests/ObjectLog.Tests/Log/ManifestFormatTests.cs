@@ -132,6 +132,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
         await reader.CompactAsync(); // merges the format 1 merged object with new batches
         Assert.Equal(appended, Texts(await new AppendLog(_store, "old", Quiet()).ReadAllAsync()));
         Assert.DoesNotContain(await _store.ListSortedAsync("old/"), o => o.Key == data.Key);
-        _ = JsonDocument.Parse(await _store.GetBytesAsync((await MergedObjectAsync("old")).Manifest.Key)); // the new one is format 2
+        using JsonDocument rewritten = JsonDocument.Parse(await _store.GetBytesAsync((await MergedObjectAsync("old")).Manifest.Key));
+        Assert.Equal("objectlog.manifest/2", rewritten.RootElement.GetProperty("format").GetString()); // the new one is format 2
     }
 }
