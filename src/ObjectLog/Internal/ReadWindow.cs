@@ -20,7 +20,13 @@ namespace ObjectLog.Internal;
 internal sealed class ReadWindow : IAsyncDisposable
 {
     /// <summary>How often a fetch that failed transiently is tried again before its failure is the read's.</summary>
-    internal const int FetchRetries = 2;
+    internal const int FetchRetries = 3;
+
+    /// <summary>
+    /// The pause before retry n (0-based) is this times 5ⁿ: 20, 100, 500 ms. A retry at once would meet the same
+    /// broken connection or the same in-place rewrite again; with these pauses a fetch rides out about 0.6 s.
+    /// </summary>
+    private static readonly TimeSpan FetchRetryPause = TimeSpan.FromMilliseconds(20);
 
     private readonly IObjectStore _store;
     private readonly IReadOnlyList<ReadUnit> _units;
@@ -116,7 +122,7 @@ internal sealed class ReadWindow : IAsyncDisposable
     /// is the bytes the listing or the plan says it holds.
     /// </summary>
     /// <remarks>
-    /// A transient failure is retried, from the start, up to <see cref="FetchRetries"/> times: a body can break off
+    /// A transient failure is retried, from the start, after a growing pause, up to <see cref="FetchRetries"/> times: a body can break off
     /// mid-stream (a dropped connection, or a test server that rewrites an object in place while it is read) while
     /// the object itself is fine. A vanished object is not retried: the reader lists again instead.
     /// </remarks>
@@ -131,6 +137,8 @@ internal sealed class ReadWindow : IAsyncDisposable
             catch (ObjectStoreException e) when (e.IsTransient && e is not ObjectNotFoundException && attempt < FetchRetries && !cancellationToken.IsCancellationRequested)
             {
             }
+
+            await Task.Delay(FetchRetryPause * Math.Pow(5, attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 
