@@ -28,7 +28,7 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <summary>Appends the events of the next part to <paramref name="events"/> (possibly none, if one event spans the whole part).</summary>
     /// <returns><see langword="false"/> once every unit has been read.</returns>
     /// <exception cref="ObjectNotFoundException">An object vanished (a compaction superseded it); every part before it was read.</exception>
-    /// <exception cref="CorruptObjectException">A unit is truncated, empty or does not match its manifest.</exception>
+    /// <exception cref="CorruptObjectException">A unit is truncated, empty, or does not match its manifest or its checksum.</exception>
     public async ValueTask<bool> ReadNextAsync(List<PlannedEvent> events)
     {
         if (_next == _units.Count)
@@ -52,7 +52,7 @@ internal sealed class PlanReader : IAsyncDisposable
 
         if (last)
         {
-            _lines.Complete();
+            _lines.Complete(events);
             _lines = null;
             _next++;
         }
