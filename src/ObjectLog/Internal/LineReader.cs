@@ -64,9 +64,17 @@ internal sealed class LineReader
     /// Adds the events that end in <paramref name="chunk"/> and whose checksum, if any, has passed; bytes after
     /// the last newline, and events whose batch (or unit) has not been read to its end, wait for the next chunk.
     /// </summary>
-    /// <exception cref="CorruptObjectException">A batch's bytes do not match its checksum; the message names the key.</exception>
+    /// <remarks>
+    /// A batch whose bytes do not match its checksum sets <see cref="Failure"/> instead of throwing, so the events of
+    /// the batches before it in the same chunk are still handed out; nothing after it is read.
+    /// </remarks>
     public void Add(ReadOnlySpan<byte> chunk, List<PlannedEvent> events)
     {
+        if (Failure is not null)
+        {
+            return;
+        }
+
         if (_crc is null)
         {
             SplitLines(chunk, events);
@@ -95,7 +103,13 @@ internal sealed class LineReader
                 if (_checkedLeft == 0)
                 {
                     ManifestBatch batch = _layout[_checked];
-                    Check(batch.Crc!.Value, _position - batch.Length, batch.Length);
+                    Failure = Check(batch.Crc!.Value, _position - batch.Length, batch.Length);
+                    if (Failure is not null)
+                    {
+                        _pending.Clear();
+                        return;
+                    }
+
                     Release(events);
                     _checkedLeft = ++_checked < _layout.Count ? _layout[_checked].Length : 0;
                 }
@@ -153,9 +167,18 @@ internal sealed class LineReader
             return; // memory: written by this writer, well-formed by construction
         }
 
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
         if (_wholeCrc is not null)
         {
-            Check(_wholeCrc.Value, 0, _position);
+            if (Check(_wholeCrc.Value, 0, _position) is { } mismatch)
+            {
+                throw mismatch;
+            }
+
             Release(events);
         }
 
@@ -175,14 +198,16 @@ internal sealed class LineReader
         }
     }
 
-    private void Check(uint expected, long start, long length)
+    /// <summary>A batch of the unit whose bytes did not match its checksum; set by <see cref="Add"/>, thrown by <see cref="Complete"/>.</summary>
+    public CorruptObjectException? Failure { get; private set; }
+
+    private CorruptObjectException? Check(uint expected, long start, long length)
     {
         uint actual = _crc!.GetCurrentHashAsUInt32();
         _crc.Reset();
-        if (actual != expected)
-        {
-            throw new CorruptObjectException(_key!, $"its {length} bytes from byte {_offset + start} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");
-        }
+        return actual == expected
+            ? null
+            : new CorruptObjectException(_key!, $"its {length} bytes from byte {_offset + start} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");
     }
 
     private void Release(List<PlannedEvent> events)

@@ -31,6 +31,11 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <exception cref="CorruptObjectException">A unit is truncated, empty, or does not match its manifest or its checksum.</exception>
     public async ValueTask<bool> ReadNextAsync(List<PlannedEvent> events)
     {
+        if (_lines?.Failure is { } failure)
+        {
+            throw failure; // after the events of the batches before the damaged one were handed out
+        }
+
         if (_next == _units.Count)
         {
             return false;
@@ -47,7 +52,7 @@ internal sealed class PlanReader : IAsyncDisposable
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
             _lines.Add(part.Span, events);
-            last = part.IsLast;
+            last = part.IsLast && _lines.Failure is null;
         }
 
         if (last)
