@@ -67,7 +67,19 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public bool ListsInKeyOrder => true;
 
     /// <inheritdoc />
-    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, checksummed: false, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Azure has no CRC-32C header, so the checksum itself is not sent: the upload carries Azure's transactional
+    /// MD5 instead (<c>Content-MD5</c>, computed by the SDK over the bytes it sends, checked by the service), which
+    /// guards the way to the service; readers check the CRC-32C in the name.
+    /// </remarks>
+    public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, checksummed: true, cancellationToken);
+
+    private async Task PutCoreAsync(string key, Stream content, PutMode mode, bool checksummed, CancellationToken cancellationToken)
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
@@ -76,6 +88,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
         {
             TransferOptions = _transfer,
             Conditions = mode == PutMode.Create ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null,
+            TransferValidation = checksummed ? new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 } : null,
         };
         try
         {

@@ -46,6 +46,7 @@ public sealed class S3ObjectStore : IObjectStore
     private readonly bool _supportsCreateOnly;
     private readonly bool? _useChunkEncoding;
     private readonly string _endpoint;
+    private bool _sendChecksums;
 
     /// <summary>Creates a store on <paramref name="bucketName"/>, which must exist.</summary>
     /// <param name="client">The S3 client; the store does not dispose it.</param>
@@ -61,6 +62,7 @@ public sealed class S3ObjectStore : IObjectStore
         _bucket = bucketName;
         _partSize = options.PartSize;
         _supportsCreateOnly = options.SupportsCreateOnly;
+        _sendChecksums = options.SendChecksums;
         _endpoint = DescribeEndpoint(client.Config);
         _useChunkEncoding = options.UseChunkEncoding
             ?? (_endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || client.Config.UseHttp ? false : null);
@@ -109,7 +111,20 @@ public sealed class S3ObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
-    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A single-request PUT carries the checksum as <c>x-amz-checksum-crc32c</c>, which the server checks against
+    /// the bytes it received (<see cref="S3ObjectStoreOptions.SendChecksums"/>); a server that refuses the header is
+    /// asked again without it, and this store stops sending it. A multipart upload (objects larger than
+    /// <see cref="S3ObjectStoreOptions.PartSize"/>) does not send it.
+    /// </remarks>
+    public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, crc32C, cancellationToken);
+
+    private async Task PutCoreAsync(string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
@@ -125,7 +140,7 @@ public sealed class S3ObjectStore : IObjectStore
             if (content is ReadOnlyMemoryStream bytes && bytes.Remaining.Length <= _partSize && bytes.TryGetArraySegment(out ArraySegment<byte> segment))
             {
                 // The log's own batches: already in memory, so PUT them from where they are, without a copy.
-                await PutSingleAsync(key, () => new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), create, cancellationToken).ConfigureAwait(false);
+                await PutSingleAsync(key, () => new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), create, crc32C, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -133,7 +148,7 @@ public sealed class S3ObjectStore : IObjectStore
             await buffer.FillAsync(content, cancellationToken).ConfigureAwait(false);
             if (!buffer.HoldsMoreThanOnePart)
             {
-                await PutSingleAsync(key, () => buffer.OpenRead(buffer.Count), create, cancellationToken).ConfigureAwait(false);
+                await PutSingleAsync(key, () => buffer.OpenRead(buffer.Count), create, crc32C, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -380,7 +395,7 @@ public sealed class S3ObjectStore : IObjectStore
         return new ObjectStoreException($"S3 failed deleting {target} ({code}): {error.Message}", key, transient);
     }
 
-    private async Task PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, CancellationToken cancellationToken)
+    private async Task PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, uint? crc32C, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -398,6 +413,13 @@ public sealed class S3ObjectStore : IObjectStore
                 request.UseChunkEncoding = chunked;
             }
 
+            bool checksummed = crc32C is not null && Volatile.Read(ref _sendChecksums);
+            if (checksummed)
+            {
+                request.ChecksumAlgorithm = ChecksumAlgorithm.CRC32C;
+                request.ChecksumCRC32C = EncodeCrc32C(crc32C!.Value);
+            }
+
             try
             {
                 await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
@@ -408,8 +430,33 @@ public sealed class S3ObjectStore : IObjectStore
                 // S3 answers 409 to a conditional write that races another; a retry gets the settled answer.
                 await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt), cancellationToken).ConfigureAwait(false);
             }
+            catch (AmazonS3Exception e) when (checksummed && IsChecksumUnsupported(e))
+            {
+                // A compatible server that does not know the header refuses the request: nothing was stored.
+                Volatile.Write(ref _sendChecksums, false);
+            }
+            catch (AmazonS3Exception e) when (checksummed && e.ErrorCode is "BadDigest" or "InvalidDigest" or "XAmzContentChecksumMismatch")
+            {
+                throw new ObjectStoreException(
+                    $"S3 at {_endpoint} refused object '{key}' in bucket '{_bucket}': the bytes it received do not match the CRC-32C sent with them (damaged after they were checksummed, or on the way); nothing was stored.",
+                    key, isTransient: true, e);
+            }
         }
     }
+
+    /// <summary>A CRC-32C as S3 wants it in <c>x-amz-checksum-crc32c</c>: its four bytes, big-endian, in base64.</summary>
+    internal static string EncodeCrc32C(uint crc)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, crc);
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>How a server that does not implement flexible checksums refuses a PUT carrying one.</summary>
+    private static bool IsChecksumUnsupported(AmazonS3Exception e)
+        => e.StatusCode is HttpStatusCode.NotImplemented
+            || (e.StatusCode is HttpStatusCode.BadRequest && e.ErrorCode is "InvalidArgument" or "InvalidRequest" or "NotImplemented"
+                && e.Message.Contains("checksum", StringComparison.OrdinalIgnoreCase));
 
     private async Task PutMultipartAsync(string key, Stream content, PartBuffer buffer, bool create, CancellationToken cancellationToken)
     {

@@ -54,4 +54,15 @@ public sealed class S3ObjectStoreOptions
     /// <see cref="S3ObjectStore.SupportsCreateOnly"/> says so.
     /// </remarks>
     public bool SupportsCreateOnly { get; set; } = true;
+
+    /// <summary>
+    /// Whether single-request PUTs send the CRC-32C ObjectLog computed for an object (<c>x-amz-checksum-crc32c</c>),
+    /// for the server to check against the bytes it receives. Default <see langword="true"/>.
+    /// </summary>
+    /// <remarks>
+    /// Amazon S3 and MinIO verify it and refuse damaged bytes. A server that refuses the header is asked again
+    /// without it, once, and the store stops sending it; one that ignores it (s3rver) stores the object unchecked.
+    /// Either way readers still check every object against the checksum in its name.
+    /// </remarks>
+    public bool SendChecksums { get; set; } = true;
 }
