@@ -388,7 +388,7 @@ internal sealed class LogSnapshot
             Piece p = pieces[i];
             if (p.Entry is null)
             {
-                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize });
+                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize });
                 i++;
                 continue;
             }
@@ -411,6 +411,7 @@ internal sealed class LogSnapshot
                 Range = start == 0 && end == p.ObjectSize ? null : new ByteRange(start, end - start),
                 Batches = run,
                 Size = end - start,
+                ObjectSize = p.ObjectSize,
             });
             i = j;
         }
