@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, stats, compact, trim, verify.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, files, stats, compact, trim, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -59,6 +59,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Cat());
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
+        root.Subcommands.Add(FilesCommand.Create());
         root.Subcommands.Add(Stats());
         root.Subcommands.Add(Compact());
         root.Subcommands.Add(Trim());
