@@ -348,10 +348,10 @@ internal static class ObjlogCommand
 
     private static Command Compact()
     {
-        var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout.");
+        var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout. Also deletes what earlier compactions left once past its grace period.") { GraceOptions.AbandonedMerge, GraceOptions.Superseded };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
             CompactionStats stats = await log.CompactAsync(ct);
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s); deleted {stats.DeletedObjects} superseded or abandoned object(s)"
@@ -403,16 +403,33 @@ internal static class ObjlogCommand
     private static Command Verify()
     {
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object (snake_case)." };
-        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.") { json };
+        var repair = new Option<bool>("--repair") { Description = "First delete what compaction would collect: merged data never committed and older than --abandoned-merge-grace, objects superseded longer than --superseded-grace; and write missing end markers. Never deletes what a reader reads." };
+        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1). Changes nothing unless --repair.") { json, repair, GraceOptions.AbandonedMerge, GraceOptions.Superseded };
+        command.Validators.Add(result =>
+        {
+            foreach (Option grace in new Option[] { GraceOptions.AbandonedMerge, GraceOptions.Superseded })
+            {
+                if (!result.GetValue(repair) && result.GetResult(grace) is { Implicit: false })
+                {
+                    result.AddError($"{grace.Name} applies only with --repair (verify alone changes nothing).");
+                }
+            }
+        });
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
+            int? repaired = result.GetValue(repair) ? (await log.CompactAsync(CompactionPolicy.Nothing, ct)).DeletedObjects : null;
             VerifyReport r = await log.VerifyAsync(ct);
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, repaired);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return r.IsSound ? 0 : 1;
+            }
+
+            if (repaired is { } deleted)
+            {
+                Console.WriteLine($"repair: deleted {deleted} object(s) (uncommitted merges older than {result.GetValue(GraceOptions.AbandonedMerge)}, objects superseded longer than {result.GetValue(GraceOptions.Superseded)}, what they left behind)");
             }
 
             Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
