@@ -46,6 +46,30 @@ public sealed class CliConventionsTests : IDisposable
         Assert.Equal(0, code);
         Assert.Single(error.Split('\n'), l => l.TrimStart().StartsWith("--events", StringComparison.Ordinal));
         Assert.Contains("default 'demo'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: events]", error, StringComparison.Ordinal); // demo writes to 'demo'
+        Assert.Contains("for demo: demo", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cat", "--after", "not-a-position")]
+    [InlineData("cat", "--since", "yesterday")]
+    [InlineData("cat", "--since", "1h", "--until", "2h")]
+    [InlineData("cat", "--after", "batch_0001764064800000000-0000000000000001-000000000001:0", "--since", "1h")]
+    [InlineData("tail", "-n", "-1")]
+    [InlineData("tail", "--interval", "0")]
+    [InlineData("tail", "--since", "soon")]
+    [InlineData("trim", "--keep", "forever")]
+    [InlineData("trim", "--before", "2999-01-01T00:00:00Z")]
+    [InlineData("trim")]
+    [InlineData("demo", "--events", "0")]
+    public async Task A_bad_value_is_a_usage_error_before_the_store_is_opened(params string[] args)
+    {
+        (int code, string output, string error) = await RunAsync([.. args, "--store", "./typo"]);
+        Assert.True(code == 2, $"exit {code}: {error}");
+        Assert.Equal("", output);
+        Assert.DoesNotContain("no store at", error, StringComparison.Ordinal);
+        Assert.Contains("Run 'objlog help " + args[0] + "' for usage.", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "typo")));
     }
 
     [Fact]
