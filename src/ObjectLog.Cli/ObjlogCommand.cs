@@ -381,7 +381,7 @@ internal static class ObjlogCommand
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
-            CompactionStats stats = await log.CompactAsync(ct);
+            CompactionStats stats = await StderrProgress.RunAsync($"compacting {Markup.Escape(location.Description)}", () => log.CompactAsync(ct));
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s); deleted {stats.DeletedObjects} superseded or abandoned object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}; deleted {stats.DeletedObjects} object(s)");
@@ -449,8 +449,8 @@ internal static class ObjlogCommand
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
-            int? repaired = result.GetValue(repair) ? (await log.CompactAsync(CompactionPolicy.Nothing, ct)).DeletedObjects : null;
-            VerifyReport r = await log.VerifyAsync(ct);
+            int? repaired = result.GetValue(repair) ? (await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct))).DeletedObjects : null;
+            VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
             if (result.GetValue(json))
             {
                 var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, repaired);

@@ -124,5 +124,31 @@ public sealed class CliConventionsTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task Compact_and_verify_show_progress_on_a_terminal_stderr_and_none_when_piped()
+    {
+        Assert.Equal(0, (await Objlog.RunAsync(_dir.Path, ["append", "--flush-threshold", "1"], string.Concat(Enumerable.Range(0, 50).Select(i => $"{{\"n\":{i}}}\n")))).Code);
+        foreach (string command in new[] { "verify", "compact" })
+        {
+            (int code, string output, string error) = await RunAsync(command);
+            Assert.True(code == 0, error);
+            Assert.Equal("", error); // piped: no spinner, no escape codes
+            Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+        }
+
+        Skip.IfNot(File.Exists("/usr/bin/script"), "needs script(1) (util-linux) to give objlog a terminal");
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-qec");
+        start.ArgumentList.Add($"dotnet '{Path.Combine(AppContext.BaseDirectory, "objlog.dll")}' verify");
+        start.ArgumentList.Add("/dev/null");
+        start.Environment["TERM"] = "xterm";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string terminal = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("verifying", terminal, StringComparison.Ordinal);
+        Assert.Contains("ok: 50 events", terminal, StringComparison.Ordinal);
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Objlog.RunAsync(_dir.Path, args, null);
 }
