@@ -114,8 +114,7 @@ public sealed class GraceAndRepairTests : IDisposable
         var faulty = new FaultInjectingObjectStore(new FileSystemObjectStore(Path.Combine(_dir.Path, "objectlog-data")));
         await using var log = new AppendLog(faulty, "events", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan });
         await AppendAsync(log);
-        faulty.FailWhen((call, key) => call == StoreCall.Put && key.EndsWith(".manifest.json", StringComparison.Ordinal) ? Fault.FailBefore : null);
-        await Assert.ThrowsAsync<InjectedFaultException>(() => log.CompactAsync());
+        await faulty.CrashCompactionBeforeCommitAsync(log);
         string[] orphan = Directory.GetFiles(LogFolder).Where(f => Path.GetFileName(f).Contains('~', StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, orphan.Length);
         return orphan;

@@ -64,9 +64,7 @@ public sealed class LiveObjectsTests
         await using var log = new AppendLog(faulty, "crash", Options());
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
-        faulty.FailWhen((call, key) => call == StoreCall.Put && key.EndsWith(".manifest.json", StringComparison.Ordinal) ? Fault.FailBefore : null);
-        await Assert.ThrowsAsync<InjectedFaultException>(() => log.CompactAsync());
-        faulty.FailWhen(null);
+        await faulty.CrashCompactionBeforeCommitAsync(log);
 
         IReadOnlyList<LiveObject> live = await log.ListLiveObjectsAsync();
 
