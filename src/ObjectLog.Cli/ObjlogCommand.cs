@@ -453,7 +453,7 @@ internal static class ObjlogCommand
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, repaired);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return r.IsSound ? 0 : 1;
             }
@@ -472,6 +472,11 @@ internal static class ObjlogCommand
             foreach (string staged in r.StaleStagedFiles)
             {
                 Console.WriteLine($"stale staged file (a writer died mid-put; the next put removes it): {staged}");
+            }
+
+            foreach (string key in r.UnverifiedObjects)
+            {
+                Console.WriteLine($"unverified (no checksum: written before checksums or by another tool; compact rewrites it with one): {key}");
             }
 
             Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");

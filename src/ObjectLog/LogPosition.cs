@@ -21,11 +21,11 @@ public readonly record struct LogPosition : IComparable<LogPosition>
     {
         if (!LogObjectName.TryParse(batch, out LogObjectName parsed) || parsed.Kind != LogObjectKind.Batch)
         {
-            throw new ArgumentException($"'{batch}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>].jsonl).", nameof(batch));
+            throw new ArgumentException($"'{batch}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>][.c<crc>].jsonl).", nameof(batch));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(line);
-        Batch = batch;
+        Batch = parsed.First; // a stored key's checksum is not part of the batch's identity
         Line = line;
     }
 

@@ -47,6 +47,13 @@ public sealed class VerifyReport
     /// </summary>
     public IReadOnlyList<string> StaleStagedFiles { get; }
 
+    /// <summary>
+    /// Keys of checked objects that carry no CRC-32C (written before ObjectLog checksummed its objects, or by another
+    /// tool): their framing was checked, their bytes could not be. Not a problem; a compaction that merges them
+    /// writes checksums.
+    /// </summary>
+    public IReadOnlyList<string> UnverifiedObjects { get; internal init; } = [];
+
     /// <summary>Whether no problem was found.</summary>
     public bool IsSound => Problems.Count == 0;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Buffers;
+using System.IO.Hashing;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -68,18 +69,19 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             await using (spool.ConfigureAwait(false))
             {
                 List<ManifestBatch> merged;
+                uint crc;
                 try
                 {
-                    merged = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
+                    (merged, crc) = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ObjectNotFoundException) when (attempt < MaxRestarts)
                 {
                     continue; // another compaction superseded an input; start over from a fresh listing
                 }
 
-                string dataName = LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId());
+                string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc);
                 spool.Position = 0;
-                await store.PutAsync(logPrefix + dataName, spool, writeMode, cancellationToken).ConfigureAwait(false);
+                await store.PutAsync(logPrefix + dataName, spool, writeMode, crc, cancellationToken).ConfigureAwait(false);
 
                 // Before the commit, so every committed merged object has its marker: a reader listing from a floor
                 // after the data's first batch finds it only by the marker.
@@ -107,41 +109,67 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
-    /// <summary>Copies the plan's events, in log order, into <paramref name="spool"/> and returns where each batch landed.</summary>
-    private async Task<List<ManifestBatch>> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the plan's events, in log order, into <paramref name="spool"/>; returns where each batch landed with
+    /// its CRC-32C, and the CRC-32C of the whole merged object.
+    /// </summary>
+    /// <remarks>
+    /// The checksums are computed here, once, over the bytes as they go to the spool; the plan reader has checked the
+    /// inputs' own checksums before handing out their events, so a batch keeps its CRC through any number of merges.
+    /// </remarks>
+    private async Task<(List<ManifestBatch> Batches, uint Crc)> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
     {
         var merged = new List<ManifestBatch>();
         var events = new List<PlannedEvent>();
         var bytes = new ArrayBufferWriter<byte>();
+        var whole = Crc32C.Create();
+        var batch = Crc32C.Create();
         var plan = new PlanReader(store, units, options, cancellationToken);
         await using (plan.ConfigureAwait(false))
         {
             while (await plan.ReadNextAsync(events).ConfigureAwait(false))
             {
-                CopyPart(events, spool.Position, bytes, merged);
+                CopyPart(events, spool.Position, bytes, merged, batch);
+                whole.Append(bytes.WrittenSpan);
                 await spool.WriteAsync(bytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
                 bytes.ResetWrittenCount();
                 events.Clear();
             }
         }
 
-        return merged;
+        if (merged.Count > 0)
+        {
+            merged[^1].Crc = batch.GetCurrentHashAsUInt32();
+        }
+
+        return (merged, whole.GetCurrentHashAsUInt32());
     }
 
-    /// <summary>Appends one part's events to <paramref name="bytes"/>, which the spool receives at <paramref name="at"/>, and records where each batch lands.</summary>
-    private static void CopyPart(List<PlannedEvent> events, long at, ArrayBufferWriter<byte> bytes, List<ManifestBatch> merged)
+    /// <summary>
+    /// Appends one part's events to <paramref name="bytes"/>, which the spool receives at <paramref name="at"/>, and
+    /// records where each batch lands; <paramref name="crc"/> runs over the current batch's bytes.
+    /// </summary>
+    private static void CopyPart(List<PlannedEvent> events, long at, ArrayBufferWriter<byte> bytes, List<ManifestBatch> merged, Crc32 crc)
     {
         ManifestBatch? current = merged.Count > 0 ? merged[^1] : null;
         foreach (PlannedEvent e in events)
         {
             if (current is null || current.Name != e.Batch)
             {
+                if (current is not null)
+                {
+                    current.Crc = crc.GetCurrentHashAsUInt32();
+                    crc.Reset();
+                }
+
                 current = new ManifestBatch { Name = e.Batch!, Offset = at + bytes.WrittenCount }; // every manifest is loaded: batches are known
                 merged.Add(current);
             }
 
             bytes.Write(e.Data);
             bytes.Write("\n"u8);
+            crc.Append(e.Data);
+            crc.Append("\n"u8);
             current.Lines++;
             current.Length += e.Data.Length + 1;
         }

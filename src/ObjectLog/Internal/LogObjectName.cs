@@ -6,10 +6,10 @@ namespace ObjectLog.Internal;
 /// <summary>What an object under a log prefix is, judged by its name alone.</summary>
 internal enum LogObjectKind
 {
-    /// <summary>One flushed batch: <c>batch_{µs:D19}-{writer:x16}-{seq:D12}.jsonl</c>, or the original design's <c>batch_{µs:D19}.jsonl</c>.</summary>
+    /// <summary>One flushed batch: <c>batch_{µs:D19}-{writer:x16}-{seq:D12}.c{crc:x8}.jsonl</c>, without the checksum if written before checksums, or the original design's <c>batch_{µs:D19}.jsonl</c>.</summary>
     Batch,
 
-    /// <summary>Merged data: <c>batch_{first}~{last}~{id:x16}.jsonl</c>, where first and last are the stems of the batches it holds.</summary>
+    /// <summary>Merged data: <c>batch_{first}~{last}~{id:x16}.c{crc:x8}.jsonl</c> (no checksum if written before checksums), where first and last are the stems of the batches it holds.</summary>
     Merged,
 
     /// <summary>The commit record of merged data: the same name ending <c>.manifest.json</c>.</summary>
@@ -33,13 +33,23 @@ internal enum LogObjectKind
 /// <param name="First">For a batch, its own name; for merged data, a manifest or an end marker, the first batch it holds; for a trim record, <see cref="FloorAt"/> its cutoff.</param>
 /// <param name="Last">For a batch, its own name; for merged data, a manifest or an end marker, the last batch it holds; for a trim record, as <paramref name="First"/>.</param>
 /// <param name="DataName">For merged data, a manifest or an end marker, the name of the merged data object; otherwise the object's own name.</param>
-internal readonly partial record struct LogObjectName(LogObjectKind Kind, string First, string Last, string DataName)
+/// <param name="Crc">
+/// For a batch, merged data, a manifest or an end marker: the CRC-32C of the data object's bytes, when its name
+/// carries one (<c>.c{crc:x8}</c> before the extension); <see langword="null"/> for objects written before checksums.
+/// </param>
+/// <remarks>
+/// A batch's identity is its name without the checksum (<see cref="First"/>, <c>batch_{stem}.jsonl</c>): that is
+/// what orders the log, what manifests, positions and end markers refer to, and what a writer knows before its
+/// bytes are fixed. The key it is stored under is <see cref="DataName"/>.
+/// </remarks>
+internal readonly partial record struct LogObjectName(LogObjectKind Kind, string First, string Last, string DataName, uint? Crc = null)
 {
     private const string BatchStart = "batch_";
     private const string DataEnd = ".jsonl";
     private const string ManifestEnd = ".manifest.json";
     private const string EndMarkerEnd = ".end.json";
     private const string TrimStart = "trim_";
+    private const string CrcStart = ".c";
 
     /// <summary>What every trim record's name starts with; it sorts after every batch name.</summary>
     public const string TrimPrefix = TrimStart;
@@ -75,13 +85,15 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
                 return false;
             }
 
-            parsed = new LogObjectName(LogObjectKind.EndMarker, firstBatch, lastBatch, $"{BatchStart}{e.Groups[2].Value}~{e.Groups[1].Value}~{e.Groups[3].Value}{DataEnd}");
+            parsed = new LogObjectName(LogObjectKind.EndMarker, firstBatch, lastBatch, $"{BatchStart}{e.Groups[2].Value}~{e.Groups[1].Value}~{e.Groups[3].Value}{e.Groups[4].Value}{DataEnd}", ParseCrc(e.Groups[4]));
             return true;
         }
 
-        if (BatchPattern().IsMatch(name))
+        Match b = BatchPattern().Match(name);
+        if (b.Success)
         {
-            parsed = new LogObjectName(LogObjectKind.Batch, name, name, name);
+            string batch = b.Groups[2].Success ? BatchStart + b.Groups[1].Value + DataEnd : name;
+            parsed = new LogObjectName(LogObjectKind.Batch, batch, batch, name, ParseCrc(b.Groups[2]));
             return true;
         }
 
@@ -98,11 +110,18 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
             return false;
         }
 
-        bool manifest = m.Groups[4].Value == ManifestEnd;
+        bool manifest = m.Groups[5].Value == ManifestEnd;
         string dataName = manifest ? name[..^ManifestEnd.Length] + DataEnd : name;
-        parsed = new LogObjectName(manifest ? LogObjectKind.Manifest : LogObjectKind.Merged, first, last, dataName);
+        parsed = new LogObjectName(manifest ? LogObjectKind.Manifest : LogObjectKind.Merged, first, last, dataName, ParseCrc(m.Groups[4]));
         return true;
     }
+
+    /// <summary>
+    /// The key of a batch or merged data object named <paramref name="dataName"/> (which carries no checksum yet)
+    /// whose bytes have CRC-32C <paramref name="crc"/>.
+    /// </summary>
+    public static string WithCrc(string dataName, uint crc)
+        => string.Create(CultureInfo.InvariantCulture, $"{dataName.AsSpan(0, dataName.Length - DataEnd.Length)}{CrcStart}{crc:x8}{DataEnd}");
 
     /// <summary>The name of a new batch. Fixed widths make text order equal time, then writer, then sequence order.</summary>
     public static string Batch(long epochMicroseconds, ulong writerId, long sequence)
@@ -137,13 +156,16 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
 
     private static string Stem(string batchName) => batchName[BatchStart.Length..^DataEnd.Length];
 
-    [GeneratedRegex(@"^batch_\d{19}(?:-[0-9a-f]{16}-\d{12})?\.jsonl$", RegexOptions.CultureInvariant)]
+    private static uint? ParseCrc(Group group)
+        => group.Success ? uint.Parse(group.ValueSpan[CrcStart.Length..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) : null;
+
+    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)(\.c[0-9a-f]{8})?\.jsonl$", RegexOptions.CultureInvariant)]
     private static partial Regex BatchPattern();
 
-    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.jsonl|\.manifest\.json)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(\.jsonl|\.manifest\.json)$", RegexOptions.CultureInvariant)]
     private static partial Regex MergedPattern();
 
-    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})\.end\.json$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?\.end\.json$", RegexOptions.CultureInvariant)]
     private static partial Regex EndMarkerPattern();
 
     [GeneratedRegex(@"^trim_(\d{19})-[0-9a-f]{16}\.json$", RegexOptions.CultureInvariant)]

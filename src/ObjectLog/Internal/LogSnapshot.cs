@@ -84,7 +84,7 @@ internal sealed class LogSnapshot
             switch (parsed.Kind)
             {
                 case LogObjectKind.Batch:
-                    batches[name] = meta;
+                    batches[parsed.First] = meta; // by its identity: the key may carry a checksum
                     break;
                 case LogObjectKind.Merged:
                     mergedData[name] = (parsed, meta);
@@ -243,7 +243,7 @@ internal sealed class LogSnapshot
         {
             if (m.Held is null)
             {
-                pieces.Add(new Piece(m.Name.First, m.Name.Last, m.DataMeta.Key, m.DataMeta.Size, null, default));
+                pieces.Add(new Piece(m.Name.First, m.Name.Last, m.DataMeta.Key, m.DataMeta.Size, null, default, m.Name.Crc));
                 continue;
             }
 
@@ -251,7 +251,7 @@ internal sealed class LogSnapshot
             {
                 if (covered.Add(b.Name))
                 {
-                    pieces.Add(new Piece(b.Name, b.Name, m.DataMeta.Key, m.DataMeta.Size, b, default));
+                    pieces.Add(new Piece(b.Name, b.Name, m.DataMeta.Key, m.DataMeta.Size, b, default, m.Name.Crc));
                 }
                 else
                 {
@@ -264,7 +264,7 @@ internal sealed class LogSnapshot
         {
             if (covered.Add(name))
             {
-                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default));
+                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default, CrcOf(meta.Key)));
             }
         }
 
@@ -275,7 +275,7 @@ internal sealed class LogSnapshot
             if (!covered.Contains(p.Name))
             {
                 covered.Add(p.Name);
-                pieces.Add(new Piece(p.Name, p.Name, null, 0, null, p.Data));
+                pieces.Add(new Piece(p.Name, p.Name, null, 0, null, p.Data, null));
             }
         }
 
@@ -388,7 +388,7 @@ internal sealed class LogSnapshot
             Piece p = pieces[i];
             if (p.Entry is null)
             {
-                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize });
+                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize, Crc = p.Crc });
                 i++;
                 continue;
             }
@@ -403,15 +403,17 @@ internal sealed class LogSnapshot
 
             long start = run[0].Offset;
             long end = run[^1].Offset + run[^1].Length;
+            bool whole = start == 0 && end == p.ObjectSize;
             units.Add(new ReadUnit
             {
                 FirstBatch = run[0].Name,
                 LastBatch = run[^1].Name,
                 Key = p.Key,
-                Range = start == 0 && end == p.ObjectSize ? null : new ByteRange(start, end - start),
+                Range = whole ? null : new ByteRange(start, end - start),
                 Batches = run,
                 Size = end - start,
                 ObjectSize = p.ObjectSize,
+                Crc = whole ? p.Crc : null,
             });
             i = j;
         }
@@ -441,5 +443,16 @@ internal sealed class LogSnapshot
         public List<ManifestBatch>? Held { get; set; }
     }
 
-    private readonly record struct Piece(string First, string Last, string? Key, long ObjectSize, ManifestBatch? Entry, ReadOnlyMemory<byte> Memory);
+    private static uint? CrcOf(string key)
+        => LogObjectName.TryParse(key[(key.LastIndexOf('/') + 1)..], out LogObjectName name) ? name.Crc : null;
+
+    /// <summary>One batch (or a merged object read whole) and where it is read from.</summary>
+    /// <param name="First">The first batch it holds.</param>
+    /// <param name="Last">The last batch it holds.</param>
+    /// <param name="Key">The object it is read from; <see langword="null"/> for a batch in memory.</param>
+    /// <param name="ObjectSize">The size of that object.</param>
+    /// <param name="Entry">The batch's manifest entry, when read by its byte range.</param>
+    /// <param name="Memory">The bytes of a batch in memory.</param>
+    /// <param name="Crc">The CRC-32C of the whole object <paramref name="Key"/>, when its name carries one.</param>
+    private readonly record struct Piece(string First, string Last, string? Key, long ObjectSize, ManifestBatch? Entry, ReadOnlyMemory<byte> Memory, uint? Crc);
 }

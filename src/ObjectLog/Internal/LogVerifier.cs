@@ -3,8 +3,8 @@ using ObjectLog.Storage;
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Checks every object of a log on its own (framing, manifests against their data), then reads the whole log as
-/// a reader would, and reports what it found. It changes nothing.
+/// Checks every object of a log on its own (framing, checksums, manifests against their data), then reads the
+/// whole log as a reader would, and reports what it found. It changes nothing.
 /// </summary>
 internal static class LogVerifier
 {
@@ -16,6 +16,7 @@ internal static class LogVerifier
         List<ObjectMeta> objects = await store.ListSortedAsync(prefix, null, cancellationToken).ConfigureAwait(false);
         var names = objects.ToDictionary(o => o.Key[prefix.Length..], StringComparer.Ordinal);
         int batches = 0, merged = 0, uncommitted = 0, foreign = 0;
+        var unverified = new List<string>();
         foreach ((string name, ObjectMeta meta) in names)
         {
             if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
@@ -30,7 +31,12 @@ internal static class LogVerifier
                 {
                     case LogObjectKind.Batch:
                         batches++;
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = name, LastBatch = name, Size = meta.Size }, options, cancellationToken).ConfigureAwait(false);
+                        if (parsed.Crc is null)
+                        {
+                            unverified.Add(meta.Key);
+                        }
+
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged when names.ContainsKey(LogObjectName.ManifestFor(name)):
                         merged++;
@@ -47,7 +53,12 @@ internal static class LogVerifier
                             break;
                         }
 
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size }, options, cancellationToken).ConfigureAwait(false);
+                        if (parsed.Crc is null && manifest.Batches.Any(b => b.Crc is null))
+                        {
+                            unverified.Add(meta.Key);
+                        }
+
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged:
                         uncommitted++; // a compaction that never committed: invisible, collected when old
@@ -81,7 +92,7 @@ internal static class LogVerifier
 
         IObjectStore inner = store is MeteredObjectStore metered ? metered.Inner : store;
         IReadOnlyList<string>? staged = inner is FileSystemObjectStore files ? files.FindStaleStagedFiles() : null;
-        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged);
+        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged) { UnverifiedObjects = unverified };
     }
 
     private static async Task CheckAsync(IObjectStore store, ReadUnit unit, AppendLogOptions options, CancellationToken cancellationToken)

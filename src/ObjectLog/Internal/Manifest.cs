@@ -9,8 +9,8 @@ namespace ObjectLog.Internal;
 /// data is authoritative for exactly the batches listed here, each at its byte range and with its line count.
 /// </summary>
 /// <remarks>
-/// Written as format 2 (docs/format.md): each batch once, as its name's stem with its line count and length
-/// (offsets are implied: batches lie back to back), and what it supersedes as index ranges into that list plus
+/// Written as format 2 (docs/format.md): each batch once, as its name's stem with its line count, length and
+/// CRC-32C (offsets are implied: batches lie back to back; manifests written before checksums lack the CRC), and what it supersedes as index ranges into that list plus
 /// the merged objects it read, so a manifest stays a few percent of its data. Format 1, which wrote every name
 /// twice as JSON objects, is still read.
 /// </remarks>
@@ -43,7 +43,8 @@ internal sealed class Manifest
         var mergedManifests = new HashSet<string>(Supersedes.Where(IsMerged).Select(LogObjectName.ManifestFor), StringComparer.Ordinal);
         foreach (string name in Supersedes)
         {
-            if (batchIndex.TryGetValue(name, out int index))
+            // A batch object is recorded by its batch (its key may also carry a checksum).
+            if (LogObjectName.TryParse(name, out LogObjectName parsed) && parsed.Kind == LogObjectKind.Batch && batchIndex.TryGetValue(parsed.First, out int index))
             {
                 ownObjects.Add(index);
             }
@@ -67,6 +68,11 @@ internal sealed class Manifest
                 json.WriteStringValue(b.Name.AsSpan(BatchStart.Length, b.Name.Length - BatchStart.Length - DataEnd.Length));
                 json.WriteNumberValue(b.Lines);
                 json.WriteNumberValue(b.Length);
+                if (b.Crc is uint crc)
+                {
+                    json.WriteNumberValue(crc);
+                }
+
                 json.WriteEndArray();
             }
 
@@ -161,6 +167,7 @@ internal sealed class Manifest
                 Name = BatchStart + entry[0].GetString() + DataEnd,
                 Lines = entry[1].GetInt32(),
                 Length = entry[2].GetInt64(),
+                Crc = entry.GetArrayLength() > 3 ? entry[3].GetUInt32() : null,
                 Offset = offset,
             };
             offset += batch.Length;
@@ -227,6 +234,10 @@ internal sealed class ManifestBatch
 
     [JsonPropertyName("lines")]
     public int Lines { get; set; }
+
+    /// <summary>The CRC-32C of the batch's bytes; <see langword="null"/> in manifests written before checksums.</summary>
+    [JsonIgnore]
+    public uint? Crc { get; set; }
 }
 
 [JsonSerializable(typeof(Format1Document))]

@@ -28,9 +28,14 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <summary>Appends the events of the next part to <paramref name="events"/> (possibly none, if one event spans the whole part).</summary>
     /// <returns><see langword="false"/> once every unit has been read.</returns>
     /// <exception cref="ObjectNotFoundException">An object vanished (a compaction superseded it); every part before it was read.</exception>
-    /// <exception cref="CorruptObjectException">A unit is truncated, empty or does not match its manifest.</exception>
+    /// <exception cref="CorruptObjectException">A unit is truncated, empty, or does not match its manifest or its checksum.</exception>
     public async ValueTask<bool> ReadNextAsync(List<PlannedEvent> events)
     {
+        if (_lines?.Failure is { } failure)
+        {
+            throw failure; // after the events of the batches before the damaged one were handed out
+        }
+
         if (_next == _units.Count)
         {
             return false;
@@ -47,12 +52,12 @@ internal sealed class PlanReader : IAsyncDisposable
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
             _lines.Add(part.Span, events);
-            last = part.IsLast;
+            last = part.IsLast && _lines.Failure is null;
         }
 
         if (last)
         {
-            _lines.Complete();
+            _lines.Complete(events);
             _lines = null;
             _next++;
         }

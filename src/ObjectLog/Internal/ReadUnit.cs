@@ -26,6 +26,12 @@ internal sealed class ReadUnit
     /// </summary>
     public IReadOnlyList<ManifestBatch>? Batches { get; init; }
 
+    /// <summary>
+    /// The CRC-32C of the whole object, when its name carries one and the unit reads all of it; a unit with
+    /// <see cref="Batches"/> is checked batch by batch where the manifest gives their checksums.
+    /// </summary>
+    public uint? Crc { get; init; }
+
     /// <summary>How many bytes the unit reads.</summary>
     public required long Size { get; init; }
 

@@ -36,6 +36,12 @@ internal sealed class SealedBatch(string name, long sequence, long lastSequence,
 
     public BatchState State { get; set; }
 
+    /// <summary>
+    /// The key (under the log prefix) and CRC-32C of the stored object, fixed at the first attempt, when the bytes
+    /// stop changing: the name with the checksum of exactly those bytes.
+    /// </summary>
+    public (string Key, uint Crc)? Stored { get; set; }
+
     /// <summary>The pipeline-wide number of this batch's latest attempt.</summary>
     public long Attempt { get; set; }
 }

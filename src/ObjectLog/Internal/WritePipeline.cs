@@ -358,6 +358,12 @@ internal sealed class WritePipeline
         return joined;
     }
 
+    private (string Key, uint Crc) StoredName(SealedBatch batch)
+    {
+        uint crc = Crc32C.Compute(batch.Events.Memory.Span);
+        return (_logPrefix + LogObjectName.WithCrc(batch.Name, crc), crc);
+    }
+
     private void Start(List<SealedBatch>? batches)
     {
         if (batches is null)
@@ -375,11 +381,12 @@ internal sealed class WritePipeline
     private async Task PutAsync(SealedBatch batch)
     {
         long started = Stopwatch.GetTimestamp();
+        (string key, uint crc) = batch.Stored ??= StoredName(batch);
         Exception? failure = null;
         Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
         if (activity is not null)
         {
-            activity.SetTag(Tracing.KeyTag, _logPrefix + batch.Name);
+            activity.SetTag(Tracing.KeyTag, key);
             activity.SetTag(Tracing.ObjectsTag, 1);
             activity.SetTag(Tracing.EventsTag, batch.Events.Count);
             activity.SetTag(Tracing.BytesTag, batch.Events.Length);
@@ -387,7 +394,7 @@ internal sealed class WritePipeline
 
         try
         {
-            await _store.PutAsync(_logPrefix + batch.Name, batch.Events.Memory, _writeMode, CancellationToken.None).ConfigureAwait(false);
+            await _store.PutAsync(key, batch.Events.Memory, _writeMode, crc, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectAlreadyExistsException)
         {
@@ -467,7 +474,7 @@ internal sealed class WritePipeline
         else
         {
             ObjectLogMetrics.FlushFailures.Add(1, _tag);
-            _logger.LogWarning(failure, "Storing batch '{Key}' ({Events} events, {Bytes} bytes) failed; it stays buffered and is retried under the same name.", _logPrefix + batch.Name, batch.Events.Count, batch.Events.Length);
+            _logger.LogWarning(failure, "Storing batch '{Key}' ({Events} events, {Bytes} bytes) failed; it stays buffered and is retried under the same name.", batch.Stored?.Key ?? _logPrefix + batch.Name, batch.Events.Count, batch.Events.Length);
         }
 
         foreach (Waiter w in done ?? [])

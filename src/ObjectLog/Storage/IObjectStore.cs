@@ -47,6 +47,22 @@ public interface IObjectStore
     Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Writes an object as <see cref="PutAsync(string, Stream, PutMode, CancellationToken)"/> does, given the CRC-32C
+    /// (Castagnoli) of the bytes <paramref name="content"/> holds, computed by the caller when the bytes were made. A
+    /// store whose server can verify a checksum on upload sends it, so bytes damaged on the way (in memory after they
+    /// were checksummed, or on the wire) are refused instead of stored. The default ignores the checksum.
+    /// </summary>
+    /// <exception cref="ObjectAlreadyExistsException">
+    /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.
+    /// </exception>
+    /// <exception cref="ObjectStoreException">
+    /// The store failed, or refused the bytes because they do not match <paramref name="crc32C"/> (transient: the
+    /// damage may have happened on the wire).
+    /// </exception>
+    Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+        => PutAsync(key, content, mode, cancellationToken);
+
+    /// <summary>
     /// Opens an object, or the part of it that <paramref name="range"/> names, for reading. A range that runs past
     /// the end of the object yields the bytes that exist (none if it starts at or past the end).
     /// </summary>

@@ -38,7 +38,13 @@ internal sealed class MeteredObjectStore : IObjectStore
 
     public int MaxKeysPerDeleteRequest => _inner.MaxKeysPerDeleteRequest;
 
-    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, null, cancellationToken);
+
+    public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, crc32C, cancellationToken);
+
+    private async Task PutCoreAsync(string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
     {
         Count(RequestKind.Put, 1);
         using Activity? activity = StartRequest(RequestKind.Put, key);
@@ -49,7 +55,7 @@ internal sealed class MeteredObjectStore : IObjectStore
                 long length = content.Length - content.Position;
                 CountBytes(RequestKind.Put, length); // sent, even if the answer is then lost
                 activity?.SetTag(Tracing.BytesTag, length);
-                await _inner.PutAsync(key, content, mode, cancellationToken).ConfigureAwait(false);
+                await PutInnerAsync(key, content, mode, crc32C, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -58,7 +64,7 @@ internal sealed class MeteredObjectStore : IObjectStore
             var counted = new CountingReadStream(content, onClose: null);
             try
             {
-                await _inner.PutAsync(key, counted, mode, cancellationToken).ConfigureAwait(false);
+                await PutInnerAsync(key, counted, mode, crc32C, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -71,6 +77,9 @@ internal sealed class MeteredObjectStore : IObjectStore
             throw; // never: the filter only records
         }
     }
+
+    private Task PutInnerAsync(string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
+        => crc32C is uint crc ? _inner.PutAsync(key, content, mode, crc, cancellationToken) : _inner.PutAsync(key, content, mode, cancellationToken);
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {

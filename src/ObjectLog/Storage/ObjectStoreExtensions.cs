@@ -10,6 +10,10 @@ public static class ObjectStoreExtensions
         return store.PutAsync(key, new ReadOnlyMemoryStream(data), mode, cancellationToken);
     }
 
+    /// <summary>Writes <paramref name="data"/>, whose CRC-32C is <paramref name="crc32C"/>, as the whole object; see <see cref="IObjectStore.PutAsync(string, Stream, PutMode, uint, CancellationToken)"/>.</summary>
+    internal static Task PutAsync(this IObjectStore store, string key, ReadOnlyMemory<byte> data, PutMode mode, uint crc32C, CancellationToken cancellationToken)
+        => store.PutAsync(key, new ReadOnlyMemoryStream(data), mode, crc32C, cancellationToken);
+
     /// <summary>Reads a whole object, or the part <paramref name="range"/> names, into memory.</summary>
     public static async Task<byte[]> GetBytesAsync(this IObjectStore store, string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {

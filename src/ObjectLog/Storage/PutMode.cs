@@ -1,6 +1,6 @@
 namespace ObjectLog.Storage;
 
-/// <summary>How <see cref="IObjectStore.PutAsync"/> treats an existing object with the same key.</summary>
+/// <summary>How <see cref="IObjectStore.PutAsync(string, Stream, PutMode, CancellationToken)"/> treats an existing object with the same key.</summary>
 public enum PutMode
 {
     /// <summary>Replace any existing object.</summary>

@@ -161,7 +161,13 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
             : null);
     }
 
-    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, null, cancellationToken);
+
+    public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+        => PutCoreAsync(key, content, mode, crc32C, cancellationToken);
+
+    private async Task PutCoreAsync(string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
     {
         TaskCompletionSource? gate;
         lock (_gate)
@@ -184,7 +190,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
                 BytesPut += content.CanSeek ? content.Length - content.Position : 0;
             }
 
-            await inner.PutAsync(key, content, mode, cancellationToken);
+            await (crc32C is uint crc ? inner.PutAsync(key, content, mode, crc, cancellationToken) : inner.PutAsync(key, content, mode, cancellationToken));
             ThrowIfAfter(fault, StoreCall.Put, key);
         }
         finally

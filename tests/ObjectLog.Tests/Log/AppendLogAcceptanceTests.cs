@@ -172,6 +172,128 @@ public abstract class AppendLogAcceptanceTests
     }
 
     [Fact]
+    public async Task A_byte_flipped_in_a_stored_object_is_caught_by_every_read_and_by_verify()
+    {
+        // A letter inside an event changes: still valid JSON Lines, so only the checksum can tell.
+        await using (AppendLog writer = Open(Quiet(threshold: 4)))
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                await writer.AppendAsync(E(Json(0, i)));
+            }
+        }
+
+        List<ObjectMeta> batches = await Store.ListSortedAsync(Prefix + "/");
+        Assert.Equal(4, batches.Count);
+        Assert.All(batches, b => Assert.Matches(@"/batch_\d{19}-[0-9a-f]{16}-\d{12}\.c[0-9a-f]{8}\.jsonl$", b.Key));
+        string flipped = batches[2].Key;
+        await FlipAsync(flipped, "event");
+
+        await using (AppendLog log = Open())
+        {
+            CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(() => log.ReadAllAsync());
+            Assert.Equal(flipped, e.Key);
+            Assert.Contains("CRC-32C", e.Message, StringComparison.Ordinal);
+
+            // A streamed read hands out every event before the damaged batch, and none of it.
+            var streamed = new List<string>();
+            await Assert.ThrowsAsync<CorruptObjectException>(async () =>
+            {
+                await foreach (byte[] data in log.ReadAsync())
+                {
+                    streamed.Add(System.Text.Encoding.UTF8.GetString(data));
+                }
+            });
+            Assert.Equal(Enumerable.Range(0, 8).Select(i => Json(0, i)), streamed);
+
+            VerifyReport report = await log.VerifyAsync();
+            Assert.False(report.IsSound);
+            Assert.Contains(report.Problems, p => p.Key == flipped);
+
+            // A compaction refuses to merge it: the damage is not copied under a fresh checksum.
+            await Assert.ThrowsAsync<CorruptObjectException>(() => log.CompactAsync());
+        }
+
+        // Repaired (the batch written back as it was), compacted, then damaged inside the merged object.
+        await Store.PutAsync(flipped, E(string.Concat(Enumerable.Range(8, 4).Select(i => Json(0, i) + "\n"))));
+        await using (AppendLog log = Open())
+        {
+            Assert.Equal(16, (await log.ReadAllAsync()).Count);
+            CompactionStats stats = await log.CompactAsync();
+            Assert.Equal(4, stats.MergedObjects);
+            Assert.Matches(@"~[0-9a-f]{16}\.c[0-9a-f]{8}\.jsonl$", stats.NewKey);
+            List<LogEvent> before = await ToListAsync(log.ReadEventsAsync());
+            await FlipAsync(stats.NewKey!, "event 13");
+
+            CorruptObjectException whole = await Assert.ThrowsAsync<CorruptObjectException>(() => log.ReadAllAsync());
+            Assert.Equal(stats.NewKey, whole.Key);
+
+            // A read from a position splits the merged object by its manifest and checks each batch on its own: the
+            // batches before the damaged one still read, the damaged one does not.
+            var all = new List<LogEvent>();
+            var after = await Assert.ThrowsAsync<CorruptObjectException>(async () =>
+            {
+                await foreach (LogEvent e in log.ReadEventsAsync(before[1].Position))
+                {
+                    all.Add(e);
+                }
+            });
+            Assert.Equal(stats.NewKey, after.Key);
+            Assert.Equal(Enumerable.Range(2, 10).Select(i => Json(0, i)), Texts(all.Select(e => e.Data)));
+            Assert.Contains((await log.VerifyAsync()).Problems, p => p.Key == stats.NewKey);
+        }
+    }
+
+    [Fact]
+    public async Task Objects_without_checksums_still_read_verify_reports_them_and_a_compaction_checksums_them()
+    {
+        // As written before checksums: batch keys without one, and a format 2 manifest without per-batch CRCs.
+        await Store.PutAsync($"{Prefix}/batch_0001700000000000001-00000000000000aa-000000000001.jsonl", E("{\"old\":1}\n{\"old\":2}\n"));
+        await Store.PutAsync($"{Prefix}/batch_0001700000000000002-00000000000000aa-000000000002.jsonl", E("{\"old\":3}\n"));
+        const string merged = "batch_0001600000000000001-00000000000000aa-000000000001~0001600000000000002-00000000000000aa-000000000002~00000000000000bb.jsonl";
+        await Store.PutAsync($"{Prefix}/{merged}", E("{\"older\":1}\n{\"older\":2}\n"));
+        await Store.PutAsync($"{Prefix}/batch_0001600000000000002-00000000000000aa-000000000002~0001600000000000001-00000000000000aa-000000000001~00000000000000bb.end.json", E("{}"));
+        await Store.PutAsync($"{Prefix}/{merged[..^".jsonl".Length]}.manifest.json", E(
+            "{\"format\":\"objectlog.manifest/2\",\"data\":\"" + merged + "\",\"batches\":[[\"0001600000000000001-00000000000000aa-000000000001\",1,12],"
+            + "[\"0001600000000000002-00000000000000aa-000000000002\",1,12]],\"supersedes\":{\"batches\":[],\"objects\":[]}}"));
+        string[] expected = ["{\"older\":1}", "{\"older\":2}", "{\"old\":1}", "{\"old\":2}", "{\"old\":3}", "{\"new\":4}"];
+
+        await using AppendLog log = Open();
+        await log.AppendAsync(E("{\"new\":4}"));
+        await log.FlushAsync();
+        Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+        var fromPosition = new List<LogEvent>();
+        await foreach (LogEvent e in log.ReadEventsAsync(LogPosition.Before(DateTimeOffset.FromUnixTimeMilliseconds(1_600_000_000_000))))
+        {
+            fromPosition.Add(e);
+        }
+
+        Assert.Equal(expected, Texts(fromPosition.Select(e => e.Data)));
+
+        VerifyReport before = await log.VerifyAsync();
+        Assert.True(before.IsSound, string.Join("; ", before.Problems));
+        Assert.Equal(
+            [$"{Prefix}/{merged}", $"{Prefix}/batch_0001700000000000001-00000000000000aa-000000000001.jsonl", $"{Prefix}/batch_0001700000000000002-00000000000000aa-000000000002.jsonl"],
+            before.UnverifiedObjects.Order(StringComparer.Ordinal));
+
+        await log.CompactAsync();
+        VerifyReport after = await log.VerifyAsync();
+        Assert.True(after.IsSound, string.Join("; ", after.Problems));
+        Assert.Empty(after.UnverifiedObjects);
+        Assert.Equal(expected, Texts(await log.ReadAllAsync()));
+    }
+
+    /// <summary>Overwrites a stored object with its own bytes, the first <paramref name="near"/> in it changed by one letter.</summary>
+    protected async Task FlipAsync(string key, string near)
+    {
+        byte[] bytes = await Store.GetBytesAsync(key);
+        int at = System.Text.Encoding.UTF8.GetString(bytes).IndexOf(near, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"'{near}' is not in {key}");
+        bytes[at] ^= 0x20; // 'e' becomes 'E'
+        await Store.PutAsync(key, bytes);
+    }
+
+    [Fact]
     public async Task Objects_that_are_not_the_logs_are_ignored_and_never_touched()
     {
         string[] foreign = [$"{Prefix}/README.md", $"{Prefix}/batch_notanumber.jsonl", $"{Prefix}/sub/batch_0001700000000000001.jsonl", $"{Prefix}/batch_0001700000000000001.json"];

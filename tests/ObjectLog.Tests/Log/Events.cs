@@ -10,6 +10,9 @@ public static class Events
 
     public static string Json(int writer, int seq) => $"{{\"writer\":{writer},\"seq\":{seq},\"msg\":\"event {seq} of writer {writer}\"}}";
 
+    /// <summary>The batch a stored batch object holds (its name without the prefix and without its checksum).</summary>
+    public static string BatchOf(string key) => ObjectLog.Internal.LogObjectName.TryParse(key[(key.LastIndexOf('/') + 1)..], out var name) ? name.First : throw new ArgumentException($"'{key}' is not a batch object");
+
     public static AppendLogOptions Quiet(int threshold = 32) => new() { FlushThreshold = threshold, FlushInterval = Timeout.InfiniteTimeSpan };
 
     public static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)

@@ -72,7 +72,7 @@ public sealed class PipelinedWriteTests
         Assert.Equal(2, stored.Count);
         Assert.Equal(appended, Texts(await new AppendLog(_memory, "joined", Quiet()).ReadAllAsync()));
         List<LogEvent> events = await ReadEventsAsync(new AppendLog(_memory, "joined", Quiet()));
-        Assert.Equal(99, events.Count(e => e.Position.Batch == stored[1].Key["joined/".Length..]));
+        Assert.Equal(99, events.Count(e => e.Position.Batch == BatchOf(stored[1].Key)));
     }
 
     [Fact]
