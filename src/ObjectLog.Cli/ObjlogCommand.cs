@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -8,7 +9,7 @@ using Spectre.Console;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, stats, compact, trim, verify.</summary>
+/// <summary>The <c>objlog</c> command line: demo, append, cat, tail, ls, files, stats, compact, trim, verify.</summary>
 internal static class ObjlogCommand
 {
     private static readonly Option<string> StoreOption = new("--store")
@@ -18,10 +19,10 @@ internal static class ObjlogCommand
         Recursive = true,
     };
 
-    private static readonly Option<string> LogOption = new("--log")
+    /// <summary>No default value in the parser, since help would print that one default under every command: demo's is 'demo' (see <see cref="Run"/>).</summary>
+    private static readonly Option<string?> LogOption = new("--log")
     {
-        Description = "The log's key prefix within the store.",
-        DefaultValueFactory = _ => "events",
+        Description = "The log's key prefix within the store (default: events; for demo: demo).",
         Recursive = true,
     };
 
@@ -59,6 +60,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Cat());
         root.Subcommands.Add(Tail());
         root.Subcommands.Add(Ls());
+        root.Subcommands.Add(FilesCommand.Create());
         root.Subcommands.Add(Stats());
         root.Subcommands.Add(Compact());
         root.Subcommands.Add(Trim());
@@ -71,13 +73,16 @@ internal static class ObjlogCommand
     {
         var count = new Option<int>("--events") { Description = "How many sample events to write.", DefaultValueFactory = _ => 300 };
         var command = new Command("demo", "Write sample JSON events to a log (default 'demo', not 'events'), read them back, compact, and show what happened.") { count };
-        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        Validate(count.Validators, result =>
         {
-            int n = result.GetValue(count);
-            if (n < 1)
+            if (result.GetValueOrDefault<int>() < 1)
             {
                 throw new ArgumentException("--events must be at least 1.");
             }
+        });
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            int n = result.GetValue(count);
 
             string log = location.LogPrefix;
             AnsiConsole.MarkupLine($"[bold]ObjectLog demo[/] in [blue]{Markup.Escape(location.Description)}[/]");
@@ -147,22 +152,10 @@ internal static class ObjlogCommand
     private static Command Cat()
     {
         var command = new Command("cat", "Write every stored event of a log to standard output, in order, one a line.") { AfterOption, SinceOption, UntilOption, PositionsOption };
+        Validate(command.Validators, result => CatRange(result));
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            LogPosition? after = ParseAfter(result);
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            DateTimeOffset? since = result.GetValue(SinceOption) is { } s ? TimeArgument.ParseTime(s, now, "--since") : null;
-            DateTimeOffset? until = result.GetValue(UntilOption) is { } u ? TimeArgument.ParseTime(u, now, "--until") : null;
-            if (after is not null && (since is not null || until is not null))
-            {
-                throw new ArgumentException("--after cannot be combined with --since or --until.");
-            }
-
-            if (until < since)
-            {
-                throw new ArgumentException($"--until ({until:O}) is before --since ({since:O}).");
-            }
-
+            (LogPosition? after, DateTimeOffset? since, DateTimeOffset? until) = CatRange(result.CommandResult);
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             await using var output = new EventWriter(result.GetValue(PositionsOption));
             IAsyncEnumerable<LogEvent> events = since is not null || until is not null
@@ -178,32 +171,68 @@ internal static class ObjlogCommand
         return command;
     }
 
+    /// <summary>Where <c>cat</c> starts and stops.</summary>
+    /// <exception cref="ArgumentException">A value is malformed, or they contradict each other.</exception>
+    private static (LogPosition? After, DateTimeOffset? Since, DateTimeOffset? Until) CatRange(SymbolResult result)
+    {
+        LogPosition? after = ParseAfter(result);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset? since = result.GetValue(SinceOption) is { } s ? TimeArgument.ParseTime(s, now, "--since") : null;
+        DateTimeOffset? until = result.GetValue(UntilOption) is { } u ? TimeArgument.ParseTime(u, now, "--until") : null;
+        if (after is not null && (since is not null || until is not null))
+        {
+            throw new ArgumentException("--after cannot be combined with --since or --until.");
+        }
+
+        if (until < since)
+        {
+            throw new ArgumentException($"--until ({until:O}) is before --since ({since:O}).");
+        }
+
+        return (after, since, until);
+    }
+
     private static Command Tail()
     {
         var lines = new Option<int>("--lines", "-n") { Description = "How many of the latest events to print first (ignored with --after and --since).", DefaultValueFactory = _ => 10 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as writers store them, until interrupted." };
         var interval = new Option<double>("--interval") { Description = "Seconds between checks for new events when following.", DefaultValueFactory = _ => 1.0 };
         var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones.") { lines, follow, interval, AfterOption, SinceOption, PositionsOption };
+        // Option validators, not the command's: a command validator runs before defaults are filled in.
+        Validate(lines.Validators, result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                throw new ArgumentException("--lines must be 0 or more.");
+            }
+        });
+        Validate(interval.Validators, result =>
+        {
+            if (!(result.GetValueOrDefault<double>() > 0))
+            {
+                throw new ArgumentException("--interval must be more than 0 seconds.");
+            }
+        });
+        Validate(command.Validators, result =>
+        {
+            LogPosition? after = ParseAfter(result);
+            DateTimeOffset? since = result.GetValue(SinceOption) is { } s ? TimeArgument.ParseTime(s, DateTimeOffset.UtcNow, "--since") : null;
+            if (after is not null && since is not null)
+            {
+                throw new ArgumentException("--after cannot be combined with --since.");
+            }
+        });
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             int n = result.GetValue(lines);
             double seconds = result.GetValue(interval);
-            if (n < 0 || !(seconds > 0))
-            {
-                throw new ArgumentException("--lines must be 0 or more and --interval more than 0.");
-            }
 
             var options = new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromSeconds(seconds) };
             await using var log = new AppendLog(location.Store, location.LogPrefix, options);
             await using var output = new EventWriter(result.GetValue(PositionsOption));
-            LogPosition? after = ParseAfter(result);
+            LogPosition? after = ParseAfter(result.CommandResult);
             if (result.GetValue(SinceOption) is { } since)
             {
-                if (after is not null)
-                {
-                    throw new ArgumentException("--after cannot be combined with --since.");
-                }
-
                 after = LogPosition.Before(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
                 if (!result.GetValue(follow))
                 {
@@ -261,7 +290,7 @@ internal static class ObjlogCommand
         return command;
     }
 
-    private static LogPosition? ParseAfter(ParseResult result)
+    private static LogPosition? ParseAfter(SymbolResult result)
         => result.GetValue(AfterOption) is { } text
             ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE).")
             : null;
@@ -313,6 +342,7 @@ internal static class ObjlogCommand
         var price = new Option<string?>("--price") { Description = "Prices to use instead of S3 Standard's list prices: dollars per 1,000 requests (put, get, list) or per GB-month (storage), e.g. put=0.005,get=0.0004,list=0.005,storage=0.023." };
         var json = new Option<bool>("--json") { Description = "Print the stats as JSON (snake_case field names, as docs/stats.md lists them)." };
         var command = new Command("stats", "Count a log's objects, bytes and events, the requests this took, and estimate what the log costs a month.") { price, json };
+        Validate(command.Validators, result => PriceTable.Parse(result.GetValue(price)));
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             PriceTable prices = PriceTable.Parse(result.GetValue(price));
@@ -339,7 +369,7 @@ internal static class ObjlogCommand
             Console.WriteLine(Invariant($"  total:         ${c.DollarsPerMonth:0.00####}/month, plus reads"));
             Console.WriteLine(Invariant($"  one full read: {c.FullReadGets:N0} GET, {c.FullReadListPages:N0} LIST: ${c.FullReadDollars:0.00######}"));
             return 0;
-        }, ct, readOnly: true, validate: () => PriceTable.Parse(result.GetValue(price))));
+        }, ct, readOnly: true));
         return command;
     }
 
@@ -347,11 +377,11 @@ internal static class ObjlogCommand
 
     private static Command Compact()
     {
-        var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout.");
+        var command = new Command("compact", "Merge a log's objects into one; readers see the same events throughout. Also deletes what earlier compactions left once past its grace period.") { GraceOptions.AbandonedMerge, GraceOptions.Superseded };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
-            CompactionStats stats = await log.CompactAsync(ct);
+            await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
+            CompactionStats stats = await StderrProgress.RunAsync($"compacting {Markup.Escape(location.Description)}", () => log.CompactAsync(ct));
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s); deleted {stats.DeletedObjects} superseded or abandoned object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}; deleted {stats.DeletedObjects} object(s)");
@@ -365,7 +395,7 @@ internal static class ObjlogCommand
         var before = new Option<string?>("--before") { Description = "Remove every batch older than this time (2026-11-01T00:00:00Z, or a span ago: 30d)." };
         var keep = new Option<string?>("--keep") { Description = "Keep this much of the log, remove the rest (a span: 12h, 30d, 8w)." };
         var command = new Command("trim", "Remove a log's old batches (whole batches, by the time in their names); readers see the trimmed log at once.") { before, keep };
-        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        DateTimeOffset Cutoff(SymbolResult result)
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
             DateTimeOffset cutoff = (result.GetValue(before), result.GetValue(keep)) switch
@@ -374,11 +404,13 @@ internal static class ObjlogCommand
                 (null, { } k) => now - TimeArgument.ParseSpan(k, "--keep"),
                 _ => throw new ArgumentException("Give exactly one of --before and --keep."),
             };
-            if (cutoff > now)
-            {
-                throw new ArgumentException($"--before: {cutoff:O} is in the future; trimming there would hide batches being written now.");
-            }
+            return cutoff <= now ? cutoff : throw new ArgumentException($"--before: {cutoff:O} is in the future; trimming there would hide batches being written now.");
+        }
 
+        Validate(command.Validators, result => Cutoff(result));
+        command.SetAction((result, ct) => Run(result, async (location, ct) =>
+        {
+            DateTimeOffset cutoff = Cutoff(result.CommandResult);
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             TrimStats stats = await log.TrimAsync(cutoff, ct);
             Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
@@ -402,16 +434,33 @@ internal static class ObjlogCommand
     private static Command Verify()
     {
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object (snake_case)." };
-        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1) without changing anything.") { json };
+        var repair = new Option<bool>("--repair") { Description = "First delete what compaction would collect: merged data never committed and older than --abandoned-merge-grace, objects superseded longer than --superseded-grace; and write missing end markers. Never deletes what a reader reads." };
+        var command = new Command("verify", "Check every object of a log and read it whole; report problems (exit 1). Changes nothing unless --repair.") { json, repair, GraceOptions.AbandonedMerge, GraceOptions.Superseded };
+        command.Validators.Add(result =>
+        {
+            foreach (Option grace in new Option[] { GraceOptions.AbandonedMerge, GraceOptions.Superseded })
+            {
+                if (!result.GetValue(repair) && result.GetResult(grace) is { Implicit: false })
+                {
+                    result.AddError($"{grace.Name} applies only with --repair (verify alone changes nothing).");
+                }
+            }
+        });
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
-            VerifyReport r = await log.VerifyAsync(ct);
+            await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
+            int? repaired = result.GetValue(repair) ? (await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct))).DeletedObjects : null;
+            VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return r.IsSound ? 0 : 1;
+            }
+
+            if (repaired is { } deleted)
+            {
+                Console.WriteLine($"repair: deleted {deleted} object(s) (uncommitted merges older than {result.GetValue(GraceOptions.AbandonedMerge)}, objects superseded longer than {result.GetValue(GraceOptions.Superseded)}, what they left behind)");
             }
 
             Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
@@ -436,6 +485,29 @@ internal static class ObjlogCommand
         return command;
     }
 
+    /// <summary>
+    /// Checks a command's values while parsing, so a bad one is a usage error (exit 2, with the usual hint) found
+    /// before the store is opened, even where the store is missing too: what <paramref name="check"/> throws as an
+    /// <see cref="ArgumentException"/> becomes a parse error.
+    /// </summary>
+    internal static void Validate<T>(List<Action<T>> validators, Action<T> check)
+        where T : SymbolResult
+        => validators.Add(result =>
+        {
+            try
+            {
+                check(result);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(UserTerms.Of(e));
+            }
+            catch (InvalidOperationException)
+            {
+                // A value that did not convert (--events many): the parser reports that one itself.
+            }
+        });
+
     private static async Task<bool> HasObjectsAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         await foreach (ObjectMeta _ in location.Store.ListAsync(location.LogPrefix + "/", null, cancellationToken))
@@ -447,13 +519,11 @@ internal static class ObjlogCommand
     }
 
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
-    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, Action? validate = null)
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false)
     {
         try
         {
-            validate?.Invoke(); // a usage error is reported as one (exit 2) even where the store is missing too
-            bool logGiven = result.GetResult(LogOption) is { Implicit: false };
-            string log = defaultLog is not null && !logGiven ? defaultLog : result.GetValue(LogOption)!;
+            string log = result.GetValue(LogOption) ?? defaultLog ?? "events";
             using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log, mustExist: readOnly);
             if (readOnly && !await HasObjectsAsync(location, cancellationToken))
             {

@@ -12,10 +12,12 @@ internal sealed class StoreLocation : IDisposable
     public const string DefaultStore = "file://./objectlog-data";
 
     private readonly ObjectStoreLocation _location;
+    private readonly string _url;
 
-    private StoreLocation(ObjectStoreLocation location, string log)
+    private StoreLocation(ObjectStoreLocation location, string url, string log)
     {
         _location = location;
+        _url = url;
         LogPrefix = location.PrefixFor(log);
         Description = $"{location.Description} (log '{log}')";
     }
@@ -29,6 +31,30 @@ internal sealed class StoreLocation : IDisposable
     public string Description { get; }
 
     public void Dispose() => _location.Dispose();
+
+    /// <summary>
+    /// Where a program other than this one finds <paramref name="key"/>: an absolute file path for a folder store,
+    /// <c>s3://BUCKET/KEY</c> or <c>az://CONTAINER/KEY</c> in the cloud (the URL's query, which may hold secrets, is
+    /// left out); <see langword="null"/> for <c>memory://</c>, which lives inside this process.
+    /// </summary>
+    public string? ExternalPathOf(string key)
+    {
+        if (Store is FileSystemObjectStore folder)
+        {
+            return Path.Combine(folder.RootDirectory, key.Replace('/', Path.DirectorySeparatorChar));
+        }
+
+        int schemeEnd = _url.IndexOf("://", StringComparison.Ordinal);
+        string scheme = _url[..schemeEnd].ToLowerInvariant();
+        if (scheme == "memory")
+        {
+            return null;
+        }
+
+        string rest = _url[(schemeEnd + 3)..];
+        int end = rest.IndexOfAny(['/', '?']);
+        return $"{scheme}://{(end < 0 ? rest : rest[..end])}/{key}";
+    }
 
     /// <summary>Parses <c>--store</c> and <c>--log</c>.</summary>
     /// <exception cref="ArgumentException">A value is malformed; the message says which and why, without echoing secrets.</exception>
@@ -60,7 +86,7 @@ internal sealed class StoreLocation : IDisposable
             throw new ArgumentException($"--store: {e.Message.Replace(" (Parameter 'url')", "", StringComparison.Ordinal)}", "--store", e);
         }
 
-        return new StoreLocation(location, log);
+        return new StoreLocation(location, store, log);
     }
 
     /// <summary>The folder a <c>file://</c> URL or plain path names (as <see cref="ObjectStoreUrl"/> reads it), or <see langword="null"/> for other schemes.</summary>

@@ -28,6 +28,18 @@ internal static partial class TimeArgument
     public static TimeSpan ParseSpan(string text, string option)
         => TryParseSpan(text, out TimeSpan span) ? span : throw new ArgumentException($"{option}: '{text}' is not a span (a whole number and s, m, h, d or w, such as 30d).");
 
+    /// <summary>A span that may be zero: <c>0</c>, or a whole number and a unit (s, m, h, d, w).</summary>
+    public static bool TryParseDuration(string text, out TimeSpan span)
+    {
+        if (text == "0")
+        {
+            span = TimeSpan.Zero;
+            return true;
+        }
+
+        return TryParseSpan(text, out span);
+    }
+
     private static bool TryParseSpan(string text, out TimeSpan span)
     {
         span = default;

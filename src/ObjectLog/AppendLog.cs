@@ -409,6 +409,41 @@ public sealed class AppendLog : IAsyncDisposable
         return LogVerifier.VerifyAsync(this, _manifests, _options, cancellationToken);
     }
 
+    /// <summary>
+    /// The stored objects a full read fetches now, each with the byte range it reads where that is not the whole
+    /// object: batch objects no merged object holds, and merged objects committed by a manifest. Not listed: merged
+    /// data without a manifest (a compaction that has not committed, or crashed), objects superseded but not yet
+    /// deleted (<see cref="AppendLogOptions.SupersededGracePeriod"/>), trimmed bytes, manifests, markers and objects
+    /// that are not ObjectLog's. Reading exactly these bytes, in any order, gives each stored event once, as
+    /// <see cref="ReadEventsAsync(LogPosition?, CancellationToken)"/> does; this writer's unstored events are not included.
+    /// </summary>
+    /// <remarks>
+    /// It lists the log once and fetches the manifest of each merged object (cached; few, with compaction). The
+    /// answer is a snapshot: a compaction that runs afterwards may delete a listed object once it has committed
+    /// (at once, by default), so a tool reading the list then fails on a missing object rather than reading wrong data.
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The live objects in log order of their first batch; an object read in disjoint parts appears once per part.</returns>
+    /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public async Task<IReadOnlyList<LiveObject>> ListLiveObjectsAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // A filter that keeps every batch makes the plan load every manifest, so each part's events are known.
+                LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], includeBatch: static _ => true, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
+                return LiveObject.FromUnits(snapshot.Units);
+            }
+            catch (ObjectNotFoundException) when (attempt < 10)
+            {
+                // A manifest listed a moment ago was collected by a compaction: list again.
+            }
+        }
+    }
+
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
     {

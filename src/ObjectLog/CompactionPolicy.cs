@@ -30,11 +30,22 @@ public abstract class CompactionPolicy
         return new SizeTieredPolicy(fanIn, minObjectBytes);
     }
 
+    /// <summary>
+    /// Merges nothing: only what every compaction does first and last (writes missing end markers, deletes what is
+    /// garbage by the grace periods), for <c>objlog verify --repair</c>.
+    /// </summary>
+    internal static CompactionPolicy Nothing { get; } = new NothingPolicy();
+
     /// <summary>Chooses the sources (object keys) to merge from a plan; fewer than two means nothing to do.</summary>
     internal abstract IReadOnlySet<string> Choose(LogSnapshot snapshot);
 
     private sealed class AllPolicy : CompactionPolicy
     {
         internal override IReadOnlySet<string> Choose(LogSnapshot snapshot) => snapshot.Sources;
+    }
+
+    private sealed class NothingPolicy : CompactionPolicy
+    {
+        internal override IReadOnlySet<string> Choose(LogSnapshot snapshot) => new HashSet<string>();
     }
 }

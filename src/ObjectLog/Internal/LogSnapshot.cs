@@ -388,7 +388,7 @@ internal sealed class LogSnapshot
             Piece p = pieces[i];
             if (p.Entry is null)
             {
-                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, Crc = p.Crc });
+                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize, Crc = p.Crc });
                 i++;
                 continue;
             }
@@ -412,6 +412,7 @@ internal sealed class LogSnapshot
                 Range = whole ? null : new ByteRange(start, end - start),
                 Batches = run,
                 Size = end - start,
+                ObjectSize = p.ObjectSize,
                 Crc = whole ? p.Crc : null,
             });
             i = j;

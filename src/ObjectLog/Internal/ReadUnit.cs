@@ -35,6 +35,9 @@ internal sealed class ReadUnit
     /// <summary>How many bytes the unit reads.</summary>
     public required long Size { get; init; }
 
+    /// <summary>The whole object's size (0 for memory), so the parts of one object that a plan reads tell whether they cover it.</summary>
+    public long ObjectSize { get; init; }
+
     /// <summary>The bytes of a batch in memory.</summary>
     public ReadOnlyMemory<byte> Memory { get; init; }
 }

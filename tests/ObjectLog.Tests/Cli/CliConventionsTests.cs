@@ -46,6 +46,30 @@ public sealed class CliConventionsTests : IDisposable
         Assert.Equal(0, code);
         Assert.Single(error.Split('\n'), l => l.TrimStart().StartsWith("--events", StringComparison.Ordinal));
         Assert.Contains("default 'demo'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: events]", error, StringComparison.Ordinal); // demo writes to 'demo'
+        Assert.Contains("for demo: demo", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cat", "--after", "not-a-position")]
+    [InlineData("cat", "--since", "yesterday")]
+    [InlineData("cat", "--since", "1h", "--until", "2h")]
+    [InlineData("cat", "--after", "batch_0001764064800000000-0000000000000001-000000000001:0", "--since", "1h")]
+    [InlineData("tail", "-n", "-1")]
+    [InlineData("tail", "--interval", "0")]
+    [InlineData("tail", "--since", "soon")]
+    [InlineData("trim", "--keep", "forever")]
+    [InlineData("trim", "--before", "2999-01-01T00:00:00Z")]
+    [InlineData("trim")]
+    [InlineData("demo", "--events", "0")]
+    public async Task A_bad_value_is_a_usage_error_before_the_store_is_opened(params string[] args)
+    {
+        (int code, string output, string error) = await RunAsync([.. args, "--store", "./typo"]);
+        Assert.True(code == 2, $"exit {code}: {error}");
+        Assert.Equal("", output);
+        Assert.DoesNotContain("no store at", error, StringComparison.Ordinal);
+        Assert.Contains("Run 'objlog help " + args[0] + "' for usage.", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "typo")));
     }
 
     [Fact]
@@ -98,6 +122,32 @@ public sealed class CliConventionsTests : IDisposable
         using (JsonDocument.Parse(last["Last event: ".Length..]))
         {
         }
+    }
+
+    [SkippableFact]
+    public async Task Compact_and_verify_show_progress_on_a_terminal_stderr_and_none_when_piped()
+    {
+        Assert.Equal(0, (await Objlog.RunAsync(_dir.Path, ["append", "--flush-threshold", "1"], string.Concat(Enumerable.Range(0, 50).Select(i => $"{{\"n\":{i}}}\n")))).Code);
+        foreach (string command in new[] { "verify", "compact" })
+        {
+            (int code, string output, string error) = await RunAsync(command);
+            Assert.True(code == 0, error);
+            Assert.Equal("", error); // piped: no spinner, no escape codes
+            Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+        }
+
+        Skip.IfNot(File.Exists("/usr/bin/script"), "needs script(1) (util-linux) to give objlog a terminal");
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-qec");
+        start.ArgumentList.Add($"dotnet '{Path.Combine(AppContext.BaseDirectory, "objlog.dll")}' verify");
+        start.ArgumentList.Add("/dev/null");
+        start.Environment["TERM"] = "xterm";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string terminal = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("verifying", terminal, StringComparison.Ordinal);
+        Assert.Contains("ok: 50 events", terminal, StringComparison.Ordinal);
     }
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => Objlog.RunAsync(_dir.Path, args, null);

@@ -30,6 +30,23 @@ public sealed class StoreLocationTests
     }
 
     [Fact]
+    public void Other_programs_find_an_object_by_an_absolute_path_or_a_cloud_url_without_the_query()
+    {
+        using var dir = new TempDirectory();
+        using StoreLocation folder = StoreLocation.Parse("file://" + dir.Path, "events");
+        Assert.Equal(Path.Combine(Path.GetFullPath(dir.Path), "events", "batch_1.jsonl"), folder.ExternalPathOf("events/batch_1.jsonl"));
+
+        using StoreLocation s3 = StoreLocation.Parse("s3://my-bucket/journals?endpoint=http://127.0.0.1:7480&region=eu-west-1", "errors", Env);
+        Assert.Equal("s3://my-bucket/journals/errors/batch_1.jsonl", s3.ExternalPathOf("journals/errors/batch_1.jsonl"));
+
+        using StoreLocation az = StoreLocation.Parse("az://journals/x", "errors", Env);
+        Assert.Equal("az://journals/x/errors/batch_1.jsonl", az.ExternalPathOf("x/errors/batch_1.jsonl"));
+
+        using StoreLocation memory = StoreLocation.Parse("memory://paths/p", "errors");
+        Assert.Null(memory.ExternalPathOf("p/errors/batch_1.jsonl"));
+    }
+
+    [Fact]
     public void An_s3_url_names_bucket_prefix_and_endpoint_and_never_the_secret()
     {
         using StoreLocation s3 = StoreLocation.Parse("s3://my-bucket/journals/prod?endpoint=http://127.0.0.1:7480&region=eu-west-1&create_only=false", "errors", Env);

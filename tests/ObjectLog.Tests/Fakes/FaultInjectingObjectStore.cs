@@ -130,6 +130,20 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
+    /// <summary>Runs a compaction of <paramref name="log"/> (which writes through this store) that crashes after writing its merged data and end marker, before its manifest: the commit.</summary>
+    public async Task CrashCompactionBeforeCommitAsync(AppendLog log)
+    {
+        FailWhen((call, key) => call == StoreCall.Put && key.EndsWith(".manifest.json", StringComparison.Ordinal) ? Fault.FailBefore : null);
+        try
+        {
+            await Assert.ThrowsAsync<InjectedFaultException>(() => log.CompactAsync());
+        }
+        finally
+        {
+            FailWhen(null);
+        }
+    }
+
     /// <summary>Fails the call with the given 1-based index (counting from now), once; each key of a bulk delete counts as a call here.</summary>
     public void FailNthCall(int n, Fault fault)
     {
