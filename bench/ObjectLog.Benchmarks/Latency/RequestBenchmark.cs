@@ -82,17 +82,49 @@ internal static class RequestBenchmark
         Usage whole = Snapshot.Of(store, bill) - before;
         Expect(all, objects);
 
+        // (c) The same log compacted into merged objects of 1,000 batches (the first of 500), so the last 1% starts
+        // in the middle of one: found by its end marker, read by byte range through its manifest.
+        var mergedStore = new LatencyObjectStore(new InMemoryObjectStore(), Latency);
+        await WriteMergedAsync(mergedStore.Inner, objects, oldest);
+        long logBytes = (await mergedStore.Inner.ListSortedAsync(Prefix + "/")).Where(m => m.Key.EndsWith(".jsonl", StringComparison.Ordinal)).Sum(m => m.Size);
+        await using var mergedLog = new AppendLog(mergedStore, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+        using var mergedBill = new RequestTally(mergedLog.KeyPrefix);
+        before = Snapshot.Of(mergedStore, mergedBill);
+        int mergedEvents = 0;
+        await foreach (LogEvent _ in mergedLog.ReadEventsAsync(from))
+        {
+            mergedEvents++;
+        }
+
+        Usage mergedRange = Snapshot.Of(mergedStore, mergedBill) - before;
+        Expect(mergedEvents, objects / 100);
+
+        // What a read by byte range must fetch: the range's own bytes, and the manifest of each merged object holding
+        // part of it (a read of whole merged objects would fetch up to 1,000 batches for each instead).
+        long rangeBytes = (long)mergedEvents * (Event.Length + 1); // each with its newline
+        string floor = LogObjectName.FloorAt(from);
+        long manifestBytes = (await mergedStore.Inner.ListSortedAsync(Prefix + "/"))
+            .Where(m => LogObjectName.TryParse(m.Key[(Prefix.Length + 1)..], out LogObjectName n) && n.Kind == LogObjectKind.Manifest && string.CompareOrdinal(n.Last, floor) >= 0)
+            .Sum(m => m.Size);
+
         Console.WriteLine("| operation | log objects | events returned | LIST pages | keys listed | GETs | keys listed ÷ log size |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync(from) over the last 1% | {objects:N0} | {events.Count:N0} | {range.Requests.Lists:N0} | {range.KeysListed:N0} | {range.Requests.Gets:N0} | {100.0 * range.KeysListed / objects:F2}% |"));
         Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync() over the whole log, for scale | {objects:N0} | {all:N0} | {whole.Requests.Lists:N0} | {whole.KeysListed:N0} | {whole.Requests.Gets:N0} | {100.0 * whole.KeysListed / objects:F2}% |"));
         Console.WriteLine(FormattableString.Invariant($"| idle TailAsync, {polls.Count} polls {PollInterval.TotalMilliseconds:F0} ms apart, per poll | {objects:N0} | 0 | {(double)idle.Requests.Lists / polls.Count:F1} | {(double)idle.KeysListed / polls.Count:F1} | {(double)idle.Requests.Gets / polls.Count:F1} | {100.0 * idle.KeysListed / polls.Count / objects:F4}% |"));
         Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"The same log compacted into {objects / 1000 + 1:N0} merged objects of up to 1,000 batches ({logBytes:N0} bytes of data), the last 1% starting halfway through one:"));
+        Console.WriteLine();
+        Console.WriteLine("| operation | events returned | LIST pages | keys listed | GETs | bytes fetched | the events' bytes | their objects' manifests | bytes fetched ÷ log data |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync(from) over the last 1%, merged | {mergedEvents:N0} | {mergedRange.Requests.Lists:N0} | {mergedRange.KeysListed:N0} | {mergedRange.Requests.Gets:N0} | {mergedRange.BytesReceived:N0} | {rangeBytes:N0} | {manifestBytes:N0} | {100.0 * mergedRange.BytesReceived / logBytes:F2}% |"));
+        Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"Tail polls, keys listed each: {string.Join(", ", polls.Select(p => p.Keys))}; other listings (trim records): {trimLookups.Count}. The first poll GETs the batch it resumes in, once."));
         Console.WriteLine();
 
         var done = new DoneMeans(quick);
         done.Check(FormattableString.Invariant($"a read of the last 1% lists {100.0 * range.KeysListed / objects:F2}% of the log and GETs {100.0 * range.Requests.Gets / objects:F2}% (≤ 1.1× of 1%: shown as 1% ÷ measured)"), 0.01 * objects / Math.Max(range.KeysListed, range.Requests.Gets), 1 / 1.1);
+        done.Check(FormattableString.Invariant($"a read of the last 1% of the merged log fetches {mergedRange.BytesReceived:N0} bytes: its events' own and their objects' manifests, {rangeBytes + manifestBytes:N0} (shown as those ÷ fetched)"), (double)(rangeBytes + manifestBytes) / mergedRange.BytesReceived, 1);
         done.Check(FormattableString.Invariant($"an idle tail lists {(double)idle.KeysListed / polls.Count:F1} keys a poll over {objects:N0} objects (shown as 10 ÷ keys a poll, at least 1)"), 10.0 / Math.Max(1, (double)idle.KeysListed / polls.Count), 1);
         done.Print();
         return 0;
@@ -106,6 +138,23 @@ internal static class RequestBenchmark
         for (int i = 0; i < objects; i++)
         {
             await store.PutAsync($"{Prefix}/{LogObjectName.Batch(start + (i * 1_000_000L), writerId: 0x5eed, sequence: i)}", body, PutMode.Create);
+        }
+    }
+
+    /// <summary>The same batch objects, compacted as they arrive: a first merged object of 500 batches, then one per 1,000.</summary>
+    private static async Task WriteMergedAsync(IObjectStore store, int objects, DateTimeOffset oldest)
+    {
+        byte[] body = SampleData.BatchBody(Event, 1);
+        long start = LogObjectName.Microseconds(oldest);
+        await using var log = new AppendLog(store, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+        CompactionPolicy newBatchesOnly = CompactionPolicy.SizeTiered(fanIn: 500, minObjectBytes: 1_000); // merged objects are a tier above
+        for (int i = 0; i < objects; i++)
+        {
+            await store.PutAsync($"{Prefix}/{LogObjectName.Batch(start + (i * 1_000_000L), writerId: 0x5eed, sequence: i)}", body, PutMode.Create);
+            if (i == 499 || (i + 1 - 500) % 1000 == 0 || i == objects - 1)
+            {
+                await log.CompactAsync(newBatchesOnly);
+            }
         }
     }
 
@@ -150,9 +199,9 @@ internal static class RequestBenchmark
                 throw new InvalidOperationException($"the log's request bill ({billed}) disagrees with the store's counts ({store})");
             }
 
-            return new Usage(store, after.KeysListed - before.KeysListed);
+            return new Usage(store, after.KeysListed - before.KeysListed, billed.BytesReceived);
         }
     }
 
-    private sealed record Usage(RequestCounts Requests, long KeysListed);
+    private sealed record Usage(RequestCounts Requests, long KeysListed, long BytesReceived);
 }
