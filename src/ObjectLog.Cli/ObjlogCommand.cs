@@ -538,6 +538,13 @@ internal static class ObjlogCommand
             await Console.Error.WriteLineAsync($"objlog: {UserTerms.Of(e)}");
             return 2;
         }
+        catch (CorruptObjectException e)
+        {
+            // Every read stops at a damaged object, and nothing ObjectLog does deletes one: say what the user can do.
+            await Console.Error.WriteLineAsync($"objlog: {e.Message}");
+            await Console.Error.WriteLineAsync("objlog: 'objlog verify' lists every damaged object. Restore it from a copy, or move it out of the log's prefix to read past it (its events are then lost).");
+            return 1;
+        }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"objlog: {e.Message}");

@@ -358,6 +358,11 @@ internal sealed class WritePipeline
         return joined;
     }
 
+    /// <summary>The key and CRC-32C of a batch at its first attempt, when its bytes become final.</summary>
+    /// <remarks>
+    /// Not at sealing: until its first attempt a sealed batch may still absorb the queued batches after it. Computing
+    /// it here also keeps the checksum (about 25 ns for a 200-byte event) off the appending thread and out of the lock.
+    /// </remarks>
     private (string Key, uint Crc) StoredName(SealedBatch batch)
     {
         uint crc = Crc32C.Compute(batch.Events.Memory.Span);

@@ -148,6 +148,35 @@ public sealed class ChecksumTests
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Objlog_cat_prints_what_lies_before_a_damaged_object_then_names_it_and_says_what_to_do()
+    {
+        using var dir = new TempDirectory();
+        var store = new FileSystemObjectStore(Path.Combine(dir.Path, "data"));
+        await using (var writer = new AppendLog(store, "app", Quiet(threshold: 1)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                await writer.AppendAsync(E(Json(0, i)));
+            }
+        }
+
+        string key = (await store.ListSortedAsync("app/"))[1].Key;
+        string path = Path.Combine(dir.Path, "data", key);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("event", "Event", StringComparison.Ordinal));
+
+        (int code, string output, string error) = await Cli.Objlog.RunAsync(dir.Path, ["cat", "--store", "./data", "--log", "app"], null);
+        Assert.Equal(1, code);
+        Assert.Equal(Json(0, 0) + "\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains($"Object '{key}' is corrupt", error, StringComparison.Ordinal);
+        Assert.Contains("objlog verify' lists every damaged object", error, StringComparison.Ordinal);
+
+        (code, output, _) = await Cli.Objlog.RunAsync(dir.Path, ["verify", "--store", "./data", "--log", "app"], null);
+        Assert.Equal(1, code);
+        Assert.Contains(key, output, StringComparison.Ordinal);
+        Assert.Contains("CRC-32C", output, StringComparison.Ordinal);
+    }
+
     /// <summary>Records the checksum each PUT was given.</summary>
     private sealed class ChecksumRecordingStore(IObjectStore inner) : IObjectStore
     {
