@@ -37,6 +37,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
     private readonly BlobContainerClient _container;
     private readonly StorageTransferOptions _transfer;
     private readonly string _where;
+    private readonly bool _sendChecksums;
 
     /// <summary>Creates a store on the container <paramref name="container"/> addresses, which must exist.</summary>
     /// <param name="container">The container client; its retry and timeout settings apply to every call.</param>
@@ -53,6 +54,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
             MaximumConcurrency = options.MaxConcurrency,
         };
         _where = $"container '{container.Name}' at {container.Uri.GetLeftPart(UriPartial.Path)}";
+        _sendChecksums = options.SendChecksums;
     }
 
     /// <summary>The name of the container this store writes to.</summary>
@@ -74,10 +76,11 @@ public sealed class AzureBlobObjectStore : IObjectStore
     /// <remarks>
     /// Azure has no CRC-32C header, so the checksum itself is not sent: the upload carries Azure's transactional
     /// MD5 instead (<c>Content-MD5</c>, computed by the SDK over the bytes it sends, checked by the service), which
-    /// guards the way to the service; readers check the CRC-32C in the name.
+    /// guards the way to the service, unless <see cref="AzureBlobObjectStoreOptions.SendChecksums"/> is off; readers
+    /// check the CRC-32C in the name.
     /// </remarks>
     public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
-        => PutCoreAsync(key, content, mode, checksummed: true, cancellationToken);
+        => PutCoreAsync(key, content, mode, checksummed: _sendChecksums, cancellationToken);
 
     private async Task PutCoreAsync(string key, Stream content, PutMode mode, bool checksummed, CancellationToken cancellationToken)
     {

@@ -45,4 +45,16 @@ public sealed class AzureBlobObjectStoreOptions
             _maxConcurrency = value;
         }
     }
+
+    /// <summary>
+    /// Whether uploads of checksummed objects (the log's batches and merged objects) carry Azure's transactional
+    /// MD5 (<c>Content-MD5</c>, computed by the SDK over the bytes it sends and checked by the service), so bytes
+    /// damaged on the way are refused. Default <see langword="true"/>.
+    /// </summary>
+    /// <remarks>
+    /// Azure has no CRC-32C header, so the log's own checksum cannot be sent; readers check it either way. The MD5
+    /// costs CPU: about 1.5 ms for a 728 KiB batch, a fifth of a PUT's time against Azurite on loopback, little
+    /// against a real service's latency. (Azure's CRC64 alternative is refused by Azurite.)
+    /// </remarks>
+    public bool SendChecksums { get; set; } = true;
 }
