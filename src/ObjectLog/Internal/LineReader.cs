@@ -30,7 +30,7 @@ internal sealed class LineReader
     // CRC) or of the whole unit (_wholeCrc); their events wait in _pending until they pass.
     private readonly Crc32? _crc;
     private readonly uint? _wholeCrc;
-    private readonly List<PlannedEvent> _pending = [];
+    private readonly List<PlannedEvent>? _pending;
     private int _checked;
     private long _checkedLeft;
     private long _position;
@@ -44,11 +44,13 @@ internal sealed class LineReader
         if (layout is not null && layout.All(b => b.Crc is not null))
         {
             _crc = Crc32C.Create();
+            _pending = [];
             _checkedLeft = layout[0].Length;
         }
         else if (wholeCrc is not null)
         {
             _crc = Crc32C.Create();
+            _pending = [];
             _wholeCrc = wholeCrc;
         }
     }
@@ -83,7 +85,7 @@ internal sealed class LineReader
         {
             _crc.Append(chunk);
             _position += chunk.Length;
-            SplitLines(chunk, _pending);
+            SplitLines(chunk, _pending!);
         }
         else
         {
@@ -96,7 +98,7 @@ internal sealed class LineReader
 
                 int n = (int)Math.Min(chunk.Length, _checkedLeft);
                 _crc.Append(chunk[..n]);
-                SplitLines(chunk[..n], _pending);
+                SplitLines(chunk[..n], _pending!);
                 chunk = chunk[n..];
                 _position += n;
                 _checkedLeft -= n;
@@ -106,7 +108,7 @@ internal sealed class LineReader
                     Failure = Check(batch.Crc!.Value, _position - batch.Length, batch.Length);
                     if (Failure is not null)
                     {
-                        _pending.Clear();
+                        _pending!.Clear();
                         return;
                     }
 
@@ -212,8 +214,8 @@ internal sealed class LineReader
 
     private void Release(List<PlannedEvent> events)
     {
-        events.AddRange(_pending);
-        _pending.Clear();
+        events.AddRange(_pending!);
+        _pending!.Clear();
     }
 
     private void Emit(byte[] data, List<PlannedEvent> events)

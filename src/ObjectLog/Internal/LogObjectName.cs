@@ -156,6 +156,16 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
 
     private static string Stem(string batchName) => batchName[BatchStart.Length..^DataEnd.Length];
 
+    /// <summary>
+    /// The checksum in the name of a batch or merged data object that <see cref="TryParse"/> accepted, read straight
+    /// from its <c>.c{crc:x8}.jsonl</c> ending (no stem has a dot, so the ending is unambiguous).
+    /// </summary>
+    public static uint? CrcOfData(string name)
+        => name.Length > DataEnd.Length + 10 && name.AsSpan(name.Length - DataEnd.Length - 10, 2).SequenceEqual(CrcStart)
+            && uint.TryParse(name.AsSpan(name.Length - DataEnd.Length - 8, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc)
+                ? crc
+                : null;
+
     private static uint? ParseCrc(Group group)
         => group.Success ? uint.Parse(group.ValueSpan[CrcStart.Length..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) : null;
 

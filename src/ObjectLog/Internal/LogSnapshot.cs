@@ -264,7 +264,7 @@ internal sealed class LogSnapshot
         {
             if (covered.Add(name))
             {
-                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default, CrcOf(meta.Key)));
+                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default, LogObjectName.CrcOfData(meta.Key)));
             }
         }
 
@@ -442,9 +442,6 @@ internal sealed class LogSnapshot
         /// <summary>The batches it holds for readers: its manifest's, less the trimmed ones; <see langword="null"/> when read whole without a manifest.</summary>
         public List<ManifestBatch>? Held { get; set; }
     }
-
-    private static uint? CrcOf(string key)
-        => LogObjectName.TryParse(key[(key.LastIndexOf('/') + 1)..], out LogObjectName name) ? name.Crc : null;
 
     /// <summary>One batch (or a merged object read whole) and where it is read from.</summary>
     /// <param name="First">The first batch it holds.</param>

@@ -31,6 +31,10 @@ public sealed class ChecksumTests
         Assert.Equal(kind, parsed.Kind);
         Assert.Equal(first, parsed.First);
         Assert.Equal(crc, parsed.Crc);
+        if (kind is LogObjectKind.Batch or LogObjectKind.Merged)
+        {
+            Assert.Equal(crc, LogObjectName.CrcOfData(name)); // the shortcut readers take agrees with the parser
+        }
         if (kind is LogObjectKind.Manifest or LogObjectKind.EndMarker)
         {
             // All three names of one merged object lead to the same data key, checksum included.
