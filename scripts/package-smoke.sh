@@ -37,7 +37,7 @@ PROJ
   for p in ObjectLog ObjectLog.S3 ObjectLog.Azure ObjectLog.Extensions.Logging ObjectLog.Extensions.Hosting Serilog.Sinks.ObjectLog; do
     dotnet add package "$p" --version 1.0.0 >/dev/null
   done
-  dotnet run | tee /dev/stderr | grep -qx 'package smoke: ok'
+  dotnet run | tee -a /dev/stderr | grep -qx 'package smoke: ok'
 )
 
 # The tool, as the README installs it (with --tool-path instead of -g, so nothing outside $work changes).
