@@ -46,6 +46,9 @@ public static class AppendLogModel
     /// <summary>Reads the stored events of the batches of operations [Back ops ago, Back - Length ops ago), or to the end.</summary>
     private sealed record ReadRange(int Writer, int Back, int? Length) : Op;
 
+    /// <summary>A byte inside an event of a stored object changes (framing intact), a reader reads, and the object is put back.</summary>
+    private sealed record Damage(int Pick) : Op;
+
     private static readonly Gen<Op> AnyOp = Gen.Frequency(
         (10, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 5], (w, n) => (Op)new Append(w, n))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Flush(w))),
@@ -58,7 +61,8 @@ public static class AppendLogModel
         (4, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 20], (w, n) => (Op)new TryAppendBurst(w, n))),
         (2, Gen.Select(Gen.Int[1, 30], Gen.Int[10, 60], (n, p) => (Op)new Flaky(n, p))),
         (2, Gen.Int[0, Writers - 1].Select(w => (Op)new Trim(w))),
-        (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 30], Gen.Int[0, 12], (w, back, length) => (Op)new ReadRange(w, back, length == 0 ? null : length))));
+        (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 30], Gen.Int[0, 12], (w, back, length) => (Op)new ReadRange(w, back, length == 0 ? null : length))),
+        (1, Gen.Int[0, 1000].Select(pick => (Op)new Damage(pick))));
 
     /// <summary>
     /// Runs <paramref name="sequences"/> random sequences against <paramref name="inner"/>, each under its own
@@ -97,6 +101,9 @@ public static class AppendLogModel
                     break;
                 case ReadRange r:
                     await ReadRangeAsync(Get(r.Writer), model, r);
+                    break;
+                case Damage d:
+                    await DamageAsync(inner, prefix, model, d.Pick);
                     break;
                 case Append a:
                     await AppendAsync(Get(a.Writer), a.Count);
@@ -192,6 +199,50 @@ public static class AppendLogModel
 
         await using var final = new AppendLog(store, prefix, Quiet());
         model.Check(Texts(await final.ReadAllAsync()), null);
+    }
+
+    /// <summary>
+    /// Damages one checksummed data object in place: a reader then either does not read it (superseded, or not
+    /// committed) and returns the model's log, or fails naming exactly that key; it never returns the damaged event.
+    /// The object is then put back as it was.
+    /// </summary>
+    private static async Task DamageAsync(IObjectStore inner, string prefix, Model model, int pick)
+    {
+        List<ObjectMeta> data = (await inner.ListSortedAsync(prefix + "/"))
+            .Where(m => ObjectLog.Internal.LogObjectName.TryParse(m.Key[(prefix.Length + 1)..], out var n) && n.Crc is not null
+                && n.Kind is ObjectLog.Internal.LogObjectKind.Batch or ObjectLog.Internal.LogObjectKind.Merged)
+            .ToList();
+        if (data.Count == 0)
+        {
+            return;
+        }
+
+        string key = data[pick % data.Count].Key;
+        byte[] original = await inner.GetBytesAsync(key);
+        byte[] damaged = (byte[])original.Clone();
+        int at = Enumerable.Range(0, damaged.Length).Select(i => (i + pick) % damaged.Length).First(i => char.IsAsciiDigit((char)damaged[i]));
+        damaged[at] = (byte)('0' + ((damaged[at] - '0' + 1) % 10)); // another digit: still valid JSON Lines
+        await inner.PutAsync(key, damaged);
+        try
+        {
+            await using var reader = new AppendLog(inner, prefix, Quiet());
+            IReadOnlyList<byte[]> events;
+            try
+            {
+                events = await reader.ReadAllAsync();
+            }
+            catch (CorruptObjectException e)
+            {
+                Assert.Equal(key, e.Key);
+                return;
+            }
+
+            model.Check(Texts(events), null);
+        }
+        finally
+        {
+            await inner.PutAsync(key, original);
+        }
     }
 
     private static async Task AppendAsync(Instance instance, int count)
