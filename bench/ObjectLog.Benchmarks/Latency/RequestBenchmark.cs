@@ -130,32 +130,36 @@ internal static class RequestBenchmark
         return 0;
     }
 
-    /// <summary>Batch objects named as AppendLog names them, one event each, a second apart, written straight to the store.</summary>
-    private static async Task WriteBatchObjectsAsync(IObjectStore store, int objects, DateTimeOffset oldest)
+    /// <summary>
+    /// Batch objects named as AppendLog names them, one event each, a second apart, written straight to the store;
+    /// <paramref name="afterEach"/>, if given, runs after each with its index.
+    /// </summary>
+    private static async Task WriteBatchObjectsAsync(IObjectStore store, int objects, DateTimeOffset oldest, Func<int, Task>? afterEach = null)
     {
         byte[] body = SampleData.BatchBody(Event, 1);
         long start = LogObjectName.Microseconds(oldest);
         for (int i = 0; i < objects; i++)
         {
             await store.PutAsync($"{Prefix}/{LogObjectName.Batch(start + (i * 1_000_000L), writerId: 0x5eed, sequence: i)}", body, PutMode.Create);
+            if (afterEach is not null)
+            {
+                await afterEach(i);
+            }
         }
     }
 
     /// <summary>The same batch objects, compacted as they arrive: a first merged object of 500 batches, then one per 1,000.</summary>
     private static async Task WriteMergedAsync(IObjectStore store, int objects, DateTimeOffset oldest)
     {
-        byte[] body = SampleData.BatchBody(Event, 1);
-        long start = LogObjectName.Microseconds(oldest);
         await using var log = new AppendLog(store, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
         CompactionPolicy newBatchesOnly = CompactionPolicy.SizeTiered(fanIn: 500, minObjectBytes: 1_000); // merged objects are a tier above
-        for (int i = 0; i < objects; i++)
+        await WriteBatchObjectsAsync(store, objects, oldest, async i =>
         {
-            await store.PutAsync($"{Prefix}/{LogObjectName.Batch(start + (i * 1_000_000L), writerId: 0x5eed, sequence: i)}", body, PutMode.Create);
             if (i == 499 || (i + 1 - 500) % 1000 == 0 || i == objects - 1)
             {
                 await log.CompactAsync(newBatchesOnly);
             }
-        }
+        });
     }
 
     private static async Task<int> CountTailAsync(AppendLog log, LogPosition after, CancellationToken cancellationToken)

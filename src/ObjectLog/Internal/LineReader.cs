@@ -35,17 +35,17 @@ internal sealed class LineReader
     private long _checkedLeft;
     private long _position;
 
-    private LineReader(string? key, long offset, IReadOnlyList<ManifestBatch>? layout, string? batch, uint? wholeCrc)
+    private LineReader(string? key, long offset, IReadOnlyList<ManifestBatch>? layout, string? batch, bool checkBatches, uint? wholeCrc)
     {
         _key = key;
         _offset = offset;
         _layout = layout;
         _batch = layout is null ? batch : layout[0].Name;
-        if (layout is not null && layout.All(b => b.Crc is not null))
+        if (checkBatches)
         {
             _crc = Crc32C.Create();
             _pending = [];
-            _checkedLeft = layout[0].Length;
+            _checkedLeft = layout![0].Length;
         }
         else if (wholeCrc is not null)
         {
@@ -57,10 +57,10 @@ internal sealed class LineReader
 
     /// <summary>A reader for one unit of a plan: a stored object or range, or a batch in memory.</summary>
     public static LineReader For(ReadUnit unit)
-        => new(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, unit.FirstBatch == unit.LastBatch ? unit.FirstBatch : null, unit.Crc); // merged data read whole: batches unknown
+        => new(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, unit.FirstBatch == unit.LastBatch ? unit.FirstBatch : null, unit.ChecksumsBatches, unit.Crc); // merged data read whole: batches unknown
 
     /// <summary>Splits well-formed bytes in memory (this writer's open batch) into events without a batch.</summary>
-    public static void Split(ReadOnlySpan<byte> data, List<PlannedEvent> events) => new LineReader(null, 0, null, null, null).Add(data, events);
+    public static void Split(ReadOnlySpan<byte> data, List<PlannedEvent> events) => new LineReader(null, 0, null, null, false, null).Add(data, events);
 
     /// <summary>
     /// Adds the events that end in <paramref name="chunk"/> and whose checksum, if any, has passed; bytes after

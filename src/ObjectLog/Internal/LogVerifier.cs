@@ -31,12 +31,7 @@ internal static class LogVerifier
                 {
                     case LogObjectKind.Batch:
                         batches++;
-                        if (parsed.Crc is null)
-                        {
-                            unverified.Add(meta.Key);
-                        }
-
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, options, cancellationToken).ConfigureAwait(false);
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged when names.ContainsKey(LogObjectName.ManifestFor(name)):
                         merged++;
@@ -53,12 +48,7 @@ internal static class LogVerifier
                             break;
                         }
 
-                        if (parsed.Crc is null && manifest.Batches.Any(b => b.Crc is null))
-                        {
-                            unverified.Add(meta.Key);
-                        }
-
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, options, cancellationToken).ConfigureAwait(false);
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged:
                         uncommitted++; // a compaction that never committed: invisible, collected when old
@@ -95,8 +85,14 @@ internal static class LogVerifier
         return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged) { UnverifiedObjects = unverified };
     }
 
-    private static async Task CheckAsync(IObjectStore store, ReadUnit unit, AppendLogOptions options, CancellationToken cancellationToken)
+    /// <summary>Reads one unit as a reader would; one whose bytes no checksum covers goes to <paramref name="unverified"/>.</summary>
+    private static async Task CheckAsync(IObjectStore store, ReadUnit unit, List<string> unverified, AppendLogOptions options, CancellationToken cancellationToken)
     {
+        if (!unit.IsChecksummed)
+        {
+            unverified.Add(unit.Key!);
+        }
+
         var events = new List<PlannedEvent>();
         var plan = new PlanReader(store, [unit], options, cancellationToken);
         await using (plan.ConfigureAwait(false))

@@ -32,6 +32,15 @@ internal sealed class ReadUnit
     /// </summary>
     public uint? Crc { get; init; }
 
+    /// <summary>
+    /// Whether reading the unit checks its bytes: batch by batch when the manifest gives every batch's CRC-32C,
+    /// otherwise whole against <see cref="Crc"/>. (See <see cref="LineReader"/>.)
+    /// </summary>
+    public bool IsChecksummed => ChecksumsBatches || Crc is not null;
+
+    /// <summary>Whether the manifest gives every batch of the unit its CRC-32C, so each is checked on its own.</summary>
+    internal bool ChecksumsBatches => Batches is not null && Batches.All(b => b.Crc is not null);
+
     /// <summary>How many bytes the unit reads.</summary>
     public required long Size { get; init; }
 

@@ -55,7 +55,7 @@ internal sealed class MeteredObjectStore : IObjectStore
                 long length = content.Length - content.Position;
                 CountBytes(RequestKind.Put, length); // sent, even if the answer is then lost
                 activity?.SetTag(Tracing.BytesTag, length);
-                await PutInnerAsync(key, content, mode, crc32C, cancellationToken).ConfigureAwait(false);
+                await _inner.PutAsync(key, content, mode, crc32C, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -64,7 +64,7 @@ internal sealed class MeteredObjectStore : IObjectStore
             var counted = new CountingReadStream(content, onClose: null);
             try
             {
-                await PutInnerAsync(key, counted, mode, crc32C, cancellationToken).ConfigureAwait(false);
+                await _inner.PutAsync(key, counted, mode, crc32C, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -77,9 +77,6 @@ internal sealed class MeteredObjectStore : IObjectStore
             throw; // never: the filter only records
         }
     }
-
-    private Task PutInnerAsync(string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
-        => crc32C is uint crc ? _inner.PutAsync(key, content, mode, crc, cancellationToken) : _inner.PutAsync(key, content, mode, cancellationToken);
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {

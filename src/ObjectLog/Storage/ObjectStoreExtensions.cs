@@ -14,6 +14,10 @@ public static class ObjectStoreExtensions
     internal static Task PutAsync(this IObjectStore store, string key, ReadOnlyMemory<byte> data, PutMode mode, uint crc32C, CancellationToken cancellationToken)
         => store.PutAsync(key, new ReadOnlyMemoryStream(data), mode, crc32C, cancellationToken);
 
+    /// <summary>Forwards a put with the checksum when there is one: what a decorator store does with either overload.</summary>
+    internal static Task PutAsync(this IObjectStore store, string key, Stream content, PutMode mode, uint? crc32C, CancellationToken cancellationToken)
+        => crc32C is uint crc ? store.PutAsync(key, content, mode, crc, cancellationToken) : store.PutAsync(key, content, mode, cancellationToken);
+
     /// <summary>Reads a whole object, or the part <paramref name="range"/> names, into memory.</summary>
     public static async Task<byte[]> GetBytesAsync(this IObjectStore store, string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {

@@ -190,7 +190,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
                 BytesPut += content.CanSeek ? content.Length - content.Position : 0;
             }
 
-            await (crc32C is uint crc ? inner.PutAsync(key, content, mode, crc, cancellationToken) : inner.PutAsync(key, content, mode, cancellationToken));
+            await inner.PutAsync(key, content, mode, crc32C, cancellationToken);
             ThrowIfAfter(fault, StoreCall.Put, key);
         }
         finally

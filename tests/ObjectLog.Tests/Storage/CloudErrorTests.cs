@@ -64,7 +64,7 @@ public sealed class CloudErrorTests
             ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "",
             ["AWS_WEB_IDENTITY_TOKEN_FILE"] = "",
         };
-        (int code, string output) = await RunObjlogAsync(["ls", "--store", $"s3://bucket/x?region=us-east-1&endpoint=http://127.0.0.1:{ClosedPort()}"], environment);
+        (int code, string output) = await RunObjlogAsync(["ls", "--store", $"s3://bucket/x?region=us-east-1&endpoint=http://127.0.0.1:{Loopback.FreePort()}"], environment);
         Assert.Equal(1, code);
         Assert.Contains("no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("could not be reached", output, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class CloudErrorTests
     public async Task Objlog_fails_in_seconds_on_an_unreachable_s3_endpoint_without_showing_the_secret()
     {
         var clock = Stopwatch.StartNew();
-        (int code, string output) = await RunObjlogAsync(["ls", "--store", $"s3://bucket/x?endpoint=http://127.0.0.1:{ClosedPort()}"], WithCredentials([]));
+        (int code, string output) = await RunObjlogAsync(["ls", "--store", $"s3://bucket/x?endpoint=http://127.0.0.1:{Loopback.FreePort()}"], WithCredentials([]));
         Assert.Equal(1, code);
         Assert.Contains("could not be reached", output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class CloudErrorTests
     [Fact]
     public async Task Objlog_fails_in_seconds_on_an_unreachable_azure_endpoint_without_showing_the_key()
     {
-        string connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{ClosedPort()}/devstoreaccount1;";
+        string connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{Loopback.FreePort()}/devstoreaccount1;";
         var clock = Stopwatch.StartNew();
         (int code, string fromEnvironment) = await RunObjlogAsync(["ls", "--store", "az://container/x"], new() { ["AZURE_STORAGE_CONNECTION_STRING"] = connection });
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
@@ -124,7 +124,7 @@ public sealed class CloudErrorTests
     [Fact]
     public async Task A_missing_credentials_failure_is_translated_as_such_and_an_unreachable_endpoint_is_not()
     {
-        int port = ClosedPort();
+        int port = Loopback.FreePort();
         using ObjectStoreLocation reachable = ObjectStoreUrl.OpenWith(
             $"s3://bucket?endpoint=http://127.0.0.1:{port}",
             name => name switch { "AWS_ACCESS_KEY_ID" => "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY" => Secret, _ => null },
@@ -150,15 +150,5 @@ public sealed class CloudErrorTests
         using var dir = new TempDirectory();
         (int code, string stdout, string stderr) = await ChildProcess.RunDllAsync(typeof(ObjectLog.Cli.StoreLocation).Assembly.Location, dir.Path, args, environment);
         return (code, stdout + stderr);
-    }
-
-    /// <summary>A port nothing listens on: one the system just handed out and that was closed again.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -21,7 +21,7 @@ public sealed class S3ChecksumTests : IAsyncDisposable
 
     public S3ChecksumTests()
     {
-        int port = FreePort();
+        int port = Loopback.FreePort();
         _endpoint = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(_endpoint.ToString());
         _listener.Start();
@@ -118,12 +118,5 @@ public sealed class S3ChecksumTests : IAsyncDisposable
 
             response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
