@@ -43,6 +43,13 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
 
     public bool ListsInKeyOrder => true;
 
+    /// <summary>A clock reading is one request, like any other (S3 and Azure read the Date of a small one).</summary>
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(latency, cancellationToken);
+        return await inner.GetTimeAsync(cancellationToken);
+    }
+
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _puts);

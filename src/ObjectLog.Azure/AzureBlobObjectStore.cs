@@ -69,6 +69,31 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public bool ListsInKeyOrder => true;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The <c>Date</c> header of a container properties request: the service's clock, to the second. A request
+    /// refused for its credentials carries the date too, and serves as well.
+    /// </remarks>
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        Response response;
+        try
+        {
+            response = (await _container.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).GetRawResponse();
+        }
+        catch (RequestFailedException e) when (e.GetRawResponse() is { } refused && refused.Headers.Date is not null)
+        {
+            response = refused;
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key: null, "reading the clock of", cancellationToken);
+        }
+
+        return response.Headers.Date
+            ?? throw new ObjectStoreException($"Reading the clock of {_where} failed: its answer has no Date header.", key: null, isTransient: false);
+    }
+
+    /// <inheritdoc />
     public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
         => PutCoreAsync(key, content, mode, checksummed: false, cancellationToken);
 

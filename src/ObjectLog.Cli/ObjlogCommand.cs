@@ -394,24 +394,19 @@ internal static class ObjlogCommand
     {
         var before = new Option<string?>("--before") { Description = "Remove every batch older than this time (2026-11-01T00:00:00Z, or a span ago: 30d)." };
         var keep = new Option<string?>("--keep") { Description = "Keep this much of the log, remove the rest (a span: 12h, 30d, 8w)." };
-        var command = new Command("trim", "Remove a log's old batches (whole batches, by the time in their names); readers see the trimmed log at once.") { before, keep };
-        DateTimeOffset Cutoff(SymbolResult result)
+        var command = new Command("trim", "Remove a log's old batches (whole batches, by the time in their names, stored before the trim); readers see the trimmed log at once. Spans count back from the store's clock, not this machine's.") { before, keep };
+        DateTimeOffset Cutoff(SymbolResult result, DateTimeOffset now) => (result.GetValue(before), result.GetValue(keep)) switch
         {
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            DateTimeOffset cutoff = (result.GetValue(before), result.GetValue(keep)) switch
-            {
-                ({ } b, null) => TimeArgument.ParseTime(b, now, "--before"),
-                (null, { } k) => now - TimeArgument.ParseSpan(k, "--keep"),
-                _ => throw new ArgumentException("Give exactly one of --before and --keep."),
-            };
-            return cutoff <= now ? cutoff : throw new ArgumentException($"--before: {cutoff:O} is in the future; trimming there would hide batches being written now.");
-        }
+            ({ } b, null) => TimeArgument.ParseTime(b, now, "--before"),
+            (null, { } k) => now - TimeArgument.ParseSpan(k, "--keep"),
+            _ => throw new ArgumentException("Give exactly one of --before and --keep."),
+        };
 
-        Validate(command.Validators, result => Cutoff(result));
+        Validate(command.Validators, result => Cutoff(result, DateTimeOffset.UtcNow)); // the form only: the time is checked against the store's
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            DateTimeOffset cutoff = Cutoff(result.CommandResult);
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            DateTimeOffset cutoff = Cutoff(result.CommandResult, await log.StoreTimeAsync(ct));
             TrimStats stats = await log.TrimAsync(cutoff, ct);
             Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
             return 0;

@@ -111,6 +111,48 @@ public sealed class S3ObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The <c>Date</c> header of a one-key listing of a prefix no log uses (one LIST request): the server's clock, to
+    /// the second. A client that is not the SDK's own (a test double) has no headers to read: this machine's clock.
+    /// </remarks>
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_client is not AmazonServiceClient service)
+        {
+            return DateTimeOffset.UtcNow;
+        }
+
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = ".objectlog-clock/", MaxKeys = 1 };
+        string? date = null;
+        void OnResponse(object sender, ResponseEventArgs e)
+        {
+            if (e is WebServiceResponseEventArgs answer && ReferenceEquals(answer.Request, request)
+                && answer.ResponseHeaders is { } headers && (headers.TryGetValue("Date", out string? d) || headers.TryGetValue("date", out d)))
+            {
+                date = d;
+            }
+        }
+
+        service.AfterResponseEvent += OnResponse;
+        try
+        {
+            await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsSdkFailure(e, cancellationToken))
+        {
+            throw Translate(e, key: null, "reading the clock of", cancellationToken);
+        }
+        finally
+        {
+            service.AfterResponseEvent -= OnResponse;
+        }
+
+        return date is not null && DateTimeOffset.TryParseExact(date, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset time)
+            ? time
+            : throw new ObjectStoreException($"Reading the clock of bucket '{_bucket}' at {_endpoint} failed: its answer has no Date header ('{date}').", key: null, isTransient: false);
+    }
+
+    /// <inheritdoc />
     public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
         => PutCoreAsync(key, content, mode, null, cancellationToken);
 

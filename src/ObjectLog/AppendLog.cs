@@ -33,6 +33,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly Compactor _compactor;
     private readonly Trimmer _trimmer;
     private readonly ManifestCache _manifests;
+    private readonly StoreClock _clock;
     private readonly Lock _gate = new();
     private readonly ITimer? _timer;
     private readonly ITimer? _compactionTimer;
@@ -62,11 +63,12 @@ public sealed class AppendLog : IAsyncDisposable
         _store = store;
         _options = (options ?? new AppendLogOptions()).Clone();
         _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
-        _writer = new WritePipeline(store, _logPrefix, _options, _tag, _logger);
+        _clock = new StoreClock(store, _options.TimeProvider, _logger, _options.StoreTimeProvider);
+        _writer = new WritePipeline(store, _logPrefix, _options, _clock, _tag, _logger);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
-        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode);
-        _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode);
+        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
+        _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
@@ -253,12 +255,27 @@ public sealed class AppendLog : IAsyncDisposable
     public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
+        DateTimeOffset storeNow = await _clock.NowAsync(cancellationToken).ConfigureAwait(false);
         string? newest = after?.Batch;
         string? checkpoint = after?.Batch;
         string? checkpointFloor = after is { } start ? LogObjectName.FloorAt(start.BatchTime) : null;
+        if (after is { } ahead && ahead.BatchTime > storeNow + StoreClock.NameBound)
+        {
+            // A position from a batch named ahead of the store's clock (by hand, or by a writer that trusted a fast
+            // clock): batches stored since, named by the store's clock, sort before it. Resume from the look-back floor
+            // of now instead, at least once: nothing after the position's moment is skipped.
+            checkpoint = LogObjectName.FloorAt(storeNow + StoreClock.NameBound - _options.TailLookBack);
+            checkpointFloor = checkpoint;
+            newest = null;
+        }
+
         while (true)
         {
-            string? floor = newest is null ? null : LogObjectName.FloorAt(LogObjectName.TimeOf(newest) - _options.TailLookBack);
+            // The floor follows the newest batch returned, but never from further ahead than writers name batches:
+            // one batch named far in the future must not lift it above the batches everyone else is storing now.
+            _clock.RefreshIfStale();
+            DateTimeOffset? ceiling = _clock.Estimate() + StoreClock.NameBound;
+            string? floor = newest is null ? null : LogObjectName.FloorAt(Min(LogObjectName.TimeOf(newest), ceiling) - _options.TailLookBack);
             bool Include(string name)
                 => (floor is null || string.CompareOrdinal(name, floor) >= 0)
                 && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
@@ -286,7 +303,7 @@ public sealed class AppendLog : IAsyncDisposable
                     }
 
                     var position = new LogPosition(batch, e.Line, trusted: true);
-                    if (after is not { } a || position > a)
+                    if (after is not { } a || position > a || string.CompareOrdinal(checkpoint, a.Batch) != 0)
                     {
                         yield return new LogEvent(position, e.Data);
                     }
@@ -306,6 +323,8 @@ public sealed class AppendLog : IAsyncDisposable
             await Task.Delay(_options.TailPollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v < a ? v : a;
 
     /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
     private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -328,7 +347,7 @@ public sealed class AppendLog : IAsyncDisposable
     {
         // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
         // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
-        List<PendingBatch> pending = _writer.CopyUnstored();
+        List<PendingBatch> pending = await _writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false);
         await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, listAfter: null, cancellationToken).ConfigureAwait(false))
         {
             yield return block;
@@ -368,31 +387,33 @@ public sealed class AppendLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes every batch whose time (see <see cref="LogPosition.BatchTime"/>) is before <paramref name="before"/>,
-    /// to the microsecond (rounded down): retention at batch granularity, so a batch started just before the cutoff
-    /// goes whole, even with events appended after it. First it commits a small create-only trim record; from that
-    /// moment reads, tails, <see cref="CountObjectsAsync"/> and compactions act as if those batches were gone, even
-    /// while a merged object still holds some (the next compaction that rewrites it drops them). Then it deletes
-    /// what lies wholly before the cutoff. A trim that fails or crashes at any step leaves readers seeing the whole
-    /// log or the trimmed log, never one with a hole. It may race writers, compactions and other trims: the effective
-    /// cutoff is the latest one recorded, nothing trimmed comes back, and nothing at or after a cutoff is deleted.
-    /// A writer whose clock lags may still store a batch named before the cutoff: it is trimmed on arrival.
+    /// Removes every batch stored before now whose time (see <see cref="LogPosition.BatchTime"/>) is before
+    /// <paramref name="before"/>, to the microsecond (rounded down): retention at batch granularity, so a batch started
+    /// just before the cutoff goes whole, even with events appended after it. First it commits a small create-only trim
+    /// record; from that moment reads, tails, <see cref="CountObjectsAsync"/> and compactions act as if those batches
+    /// were gone, even while a merged object still holds some (the next compaction that rewrites it drops them). Then
+    /// it deletes them. A trim that fails or crashes at any step leaves readers seeing the whole log or the trimmed
+    /// log, never one with a hole. It may race writers, compactions and other trims: nothing trimmed comes back, and
+    /// nothing stored after a trim record is hidden by it, whatever its name (a batch whose PUT was retried for an
+    /// hour, or whose writer's clock lags, is read).
     /// </summary>
-    /// <param name="before">The cutoff; not in the future (by <see cref="AppendLogOptions.TimeProvider"/>), since that would hide batches being written now.</param>
+    /// <remarks>
+    /// "Now" is the store's clock (<see cref="IObjectStore.GetTimeAsync"/>), not this machine's: a host whose clock is a
+    /// year fast cannot erase the log. To keep the last 30 days, pass the store's time less 30 days, or set
+    /// <see cref="AppendLogOptions.Retention"/>, which does.
+    /// </remarks>
+    /// <param name="before">The cutoff: not later than the store's time, since a later one would hide batches being written now.</param>
     /// <param name="cancellationToken">Cancels the trim; one cancelled after its record was stored has taken effect.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="before"/> is later than now.</exception>
-    /// <exception cref="ObjectStoreException">Storing the trim record failed (it may or may not have taken effect; trimming again is safe).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="before"/> is later than the store's time; the message gives both times. Nothing is trimmed.</exception>
+    /// <exception cref="ObjectStoreException">Reading the store's clock or storing the trim record failed (it may or may not have taken effect; trimming again is safe).</exception>
     public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
-        if (before > now)
-        {
-            throw new ArgumentOutOfRangeException(nameof(before), before, $"The cutoff is in the future (now is {now:O}): trimming there would hide batches being written now.");
-        }
-
         return _trimmer.TrimAsync(before, cancellationToken);
     }
+
+    /// <summary>The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it.</summary>
+    internal ValueTask<DateTimeOffset> StoreTimeAsync(CancellationToken cancellationToken) => _clock.NowAsync(cancellationToken);
 
     /// <summary>
     /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
@@ -568,7 +589,7 @@ public sealed class AppendLog : IAsyncDisposable
             return;
         }
 
-        DateTimeOffset target = _options.TimeProvider.GetUtcNow() - _options.Retention;
+        DateTimeOffset target = await _clock.NowAsync(cancellationToken).ConfigureAwait(false) - _options.Retention;
         DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
         if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
         {

@@ -98,13 +98,23 @@ public sealed class AppendLogOptions
         }
     }
 
-    /// <summary>The clock for batch names, the flush timer and grace periods. Default <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>
+    /// This machine's clock: for batch names (held within 30 seconds of the store's clock, see
+    /// <see cref="Storage.IObjectStore.GetTimeAsync"/>), the flush, compaction and tail timers, and the monotonic time that
+    /// carries a reading of the store's clock forward. Default <see cref="TimeProvider.System"/>.
+    /// </summary>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
     public TimeProvider TimeProvider
     {
         get => _timeProvider;
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
     }
+
+    /// <summary>
+    /// Tests only: the clock to take as the store's, instead of asking the store (<see cref="Storage.IObjectStore.GetTimeAsync"/>),
+    /// for tests that move time with a fake clock over a store whose own clock they cannot move.
+    /// </summary>
+    internal TimeProvider? StoreTimeProvider { get; set; }
 
     /// <summary>
     /// Where the log reports what happens in the background, under the category <c>ObjectLog.AppendLog</c>: a
@@ -178,7 +188,7 @@ public sealed class AppendLogOptions
     /// How long events are kept, or <see cref="Timeout.InfiniteTimeSpan"/> (the default) to keep them forever. When
     /// set, every <see cref="AutoCompactionInterval"/> (whether or not <see cref="AutoCompaction"/> is set) the log
     /// checks the latest trim record (one small LIST) and, once it is more than a hundredth of the retention behind
-    /// <c>now - Retention</c>, trims there (<see cref="AppendLog.TrimAsync"/>). So batches are removed at most about
+    /// <c>now - Retention</c>, by the store's clock (not this machine's), trims there (<see cref="AppendLog.TrimAsync"/>). So batches are removed at most about
     /// 1% of the retention plus one interval late. Each trim leaves a tiny record, collected once a later one is
     /// <see cref="AbandonedMergeGracePeriod"/> old, so with the defaults about one an interval for an hour stay (a long
     /// retention trims less often). Failures are counted like compaction failures and retried at the next tick.

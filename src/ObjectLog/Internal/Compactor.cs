@@ -6,12 +6,27 @@ using ObjectLog.Storage;
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Merges the objects a <see cref="CompactionPolicy"/> chooses into one, by the commit protocol in DESIGN.md: write the merged data
-/// (invisible), commit it with a create-only manifest naming exactly the batches it read, then delete what it
-/// superseded. A crash or failure at any step leaves what readers see unchanged.
+/// Merges the objects a <see cref="CompactionPolicy"/> chooses into one, by the commit protocol of docs/format.md: write
+/// the merged data (invisible), commit it with a create-only manifest naming exactly the batches it read, check that
+/// the commit counts, then delete what it superseded. A crash, failure or stall at any step leaves what readers see
+/// unchanged.
 /// </summary>
-internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, PutMode writeMode)
+/// <remarks>
+/// <para>
+/// A commit counts only if its manifest was stored within <see cref="CommitWindow"/> of its data, by the store's
+/// stamps (<see cref="IsTimelyCommit"/>), and garbage collection takes uncommitted data for abandoned only once it is
+/// older than the larger of <see cref="AppendLogOptions.AbandonedMergeGracePeriod"/> and that window, by the store's
+/// clock read before its listing. So a collector can only delete data whose commit can no longer count: a compactor
+/// paused for an hour between its data and its manifest (or another process whose clock is hours fast) can make the
+/// merge fail, never lose it. After committing, the compactor lists its data and manifest again; if the data is gone,
+/// or the commit came too late, it withdraws the manifest and deletes no originals.
+/// </para>
+/// </remarks>
+internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, PutMode writeMode, StoreClock clock)
 {
+    /// <summary>How soon after its data a manifest must be stored for the commit to count.</summary>
+    public static readonly TimeSpan CommitWindow = TimeSpan.FromMinutes(10);
+
     private const int MaxRestarts = 10;
     private const long InMemorySpoolLimit = 32L * 1024 * 1024;
 
@@ -44,7 +59,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             LogSnapshot snapshot;
             try
             {
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken).ConfigureAwait(false);
+                DateTimeOffset now = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken, now: now).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException) when (attempt < MaxRestarts)
             {
@@ -80,19 +96,19 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                 }
 
                 string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc);
-                spool.Position = 0;
-                await store.PutAsync(logPrefix + dataName, spool, writeMode, crc, cancellationToken).ConfigureAwait(false);
-
-                // Before the commit, so every committed merged object has its marker: a reader listing from a floor
-                // after the data's first batch finds it only by the marker.
-                await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
-
                 var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
                 superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
                 var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
+                spool.Position = 0;
+                if (!await CommitAsync(dataName, spool, crc, manifest, cancellationToken).ConfigureAwait(false))
+                {
+                    if (attempt < MaxRestarts)
+                    {
+                        continue; // its data was collected under it, or it stalled too long: merge again from a fresh listing
+                    }
 
-                // The commit point. After an ambiguous failure here the data must stay: the manifest may exist.
-                await store.PutAsync(logPrefix + LogObjectName.ManifestFor(dataName), manifest.Serialize(), writeMode, cancellationToken).ConfigureAwait(false);
+                    throw new ObjectStoreException($"Compacting log '{logPrefix}' failed: merged data '{logPrefix + dataName}' was collected before its commit counted, {MaxRestarts + 1} times.", logPrefix + dataName, isTransient: true);
+                }
 
                 var garbage = new List<string>(snapshot.Garbage);
                 if (options.SupersededGracePeriod == TimeSpan.Zero)
@@ -106,6 +122,66 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             }
         }
     }
+
+    /// <summary>
+    /// Stores the merged data and its end marker, commits them with the manifest, and checks that the commit counts.
+    /// Returns <see langword="false"/> (having withdrawn the manifest, best effort) when it does not.
+    /// </summary>
+    /// <remarks>
+    /// A failure before the manifest is sent deletes the data and marker, best effort: nothing can depend on them, and a
+    /// retry would otherwise leave another full copy each time. From the manifest's PUT on, a failure leaves them: the
+    /// manifest may have landed, and the data is then what readers read.
+    /// </remarks>
+    private async Task<bool> CommitAsync(string dataName, Stream data, uint crc, Manifest manifest, CancellationToken cancellationToken)
+    {
+        string dataKey = logPrefix + dataName;
+        string markerKey = logPrefix + LogObjectName.EndMarkerFor(dataName);
+        string manifestKey = logPrefix + LogObjectName.ManifestFor(dataName);
+        try
+        {
+            await store.PutAsync(dataKey, data, writeMode, crc, cancellationToken).ConfigureAwait(false);
+
+            // Before the commit, so every committed merged object has its marker: a reader listing from a floor
+            // after the data's first batch finds it only by the marker.
+            await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
+        {
+            await Garbage.DeleteAsync(store, [dataKey, markerKey], CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        // The commit point. After an ambiguous failure here the data must stay: the manifest may exist.
+        await store.PutAsync(manifestKey, manifest.Serialize(), writeMode, cancellationToken).ConfigureAwait(false);
+
+        // Check what was committed: its data may have been collected while this process stalled before the manifest.
+        ObjectMeta? dataMeta = null, manifestMeta = null;
+        string bothStart = dataKey[..^"jsonl".Length]; // "….c{crc}.": the data's key and its manifest's, and no other
+        await foreach (ObjectMeta meta in store.ListAsync(bothStart, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (meta.Key == dataKey)
+            {
+                dataMeta = meta;
+            }
+            else if (meta.Key == manifestKey)
+            {
+                manifestMeta = meta;
+            }
+        }
+
+        if (dataMeta is not null && manifestMeta is not null && IsTimelyCommit(dataMeta, manifestMeta))
+        {
+            return true;
+        }
+
+        // Withdraw: a manifest without its data, or one too late to count, is ignored by every reader; delete it
+        // (then the data, which no counted commit names) so it is not mistaken for anything later. No original goes.
+        await Garbage.DeleteAsync(store, [dataKey, manifestKey, markerKey], CancellationToken.None).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Whether a manifest was stored soon enough after its data for the commit to count (see <see cref="CommitWindow"/>).</summary>
+    public static bool IsTimelyCommit(ObjectMeta data, ObjectMeta manifest) => manifest.LastModified - data.LastModified < CommitWindow;
 
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
@@ -140,6 +216,28 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
         if (merged.Count > 0)
         {
             merged[^1].Crc = batch.GetCurrentHashAsUInt32();
+        }
+
+        // Each batch keeps the time its own object was stored: a trim compares it, however often the batch is merged.
+        var storedAt = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        foreach (ReadUnit unit in units)
+        {
+            if (unit.Batches is { } held)
+            {
+                foreach (ManifestBatch b in held)
+                {
+                    storedAt[b.Name] = b.Stored;
+                }
+            }
+            else
+            {
+                storedAt[unit.FirstBatch] = unit.StoredAt;
+            }
+        }
+
+        foreach (ManifestBatch b in merged)
+        {
+            b.Stored = storedAt.GetValueOrDefault(b.Name);
         }
 
         return (merged, whole.GetCurrentHashAsUInt32());

@@ -36,11 +36,11 @@ internal sealed class LogSnapshot
     /// <summary>Keys safe to delete (computed only when asked for), in the order to delete them.</summary>
     public List<string> Garbage { get; }
 
-    /// <summary>
-    /// The batch names before which everything is trimmed (<see cref="LogObjectName.FloorAt"/> the effective cutoff,
-    /// the latest of the trim records seen), or <see langword="null"/> if the log was never trimmed.
-    /// </summary>
-    public string? TrimFloor { get; private init; }
+    /// <summary>The trim records listed, valid or not (see <see cref="TrimRecord.IsValid"/>).</summary>
+    public IReadOnlyList<TrimRecord> Trims { get; private init; } = [];
+
+    /// <summary>Manifests listed whose merged data was not (superseded and collected, or collected before its commit landed).</summary>
+    public List<string> ManifestsWithoutData { get; } = [];
 
     /// <summary>Keys of merged objects that still hold trimmed bytes: rewriting one alone is worth it (retention), unlike any other single object.</summary>
     public HashSet<string> HoldsTrimmed { get; } = new(StringComparer.Ordinal);
@@ -65,8 +65,14 @@ internal sealed class LogSnapshot
         AppendLogOptions options,
         CancellationToken cancellationToken,
         ListingPrefetch? prefetch = null,
-        string? listAfter = null)
+        string? listAfter = null,
+        DateTimeOffset? now = null)
     {
+        if (forCompaction && now is null)
+        {
+            throw new ArgumentException("Choosing garbage needs the store's time, read before the listing.", nameof(now));
+        }
+
         var batches = new Dictionary<string, ObjectMeta>(StringComparer.Ordinal);
         var mergedData = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
         var manifestMetas = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
@@ -116,16 +122,38 @@ internal sealed class LogSnapshot
             }
         }
 
-        string? trimFloor = trims.Count == 0 ? null : trims.Values.Select(t => t.Name.First).Max(StringComparer.Ordinal);
-        bool Trimmed(string batchName) => trimFloor is not null && string.CompareOrdinal(batchName, trimFloor) < 0;
+        var trimRecords = trims.Values.Select(t => new TrimRecord(t.Meta.Key, t.Name.First, t.Meta.LastModified)).ToList();
+        var validTrims = trimRecords.Where(t => t.IsValid).ToList();
+        string? maxFloor = validTrims.Count == 0 ? null : validTrims.Select(t => t.Floor).Max(StringComparer.Ordinal);
 
-        DateTimeOffset now = options.TimeProvider.GetUtcNow();
+        // A trim hides a batch named before its cutoff and stored before the trim was: never what was stored after it.
+        bool Hidden(string batchName, DateTimeOffset storedAt)
+        {
+            foreach (TrimRecord t in validTrims)
+            {
+                if (string.CompareOrdinal(batchName, t.Floor) < 0 && storedAt < t.StoredAt)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // Whether a trim may hide some of the batches from this name on (so a merged object's manifest is needed).
+        bool MaybeHidden(string batchName) => maxFloor is not null && string.CompareOrdinal(batchName, maxFloor) < 0;
+
+        // Every batch a committed merged object holds was stored before its manifest was.
+        bool WhollyHidden(LogObjectName name, ObjectMeta manifest) => Hidden(name.Last, manifest.LastModified);
+
+        DateTimeOffset storeNow = now ?? default;
+        TimeSpan abandonedGrace = options.AbandonedMergeGracePeriod > Compactor.CommitWindow ? options.AbandonedMergeGracePeriod : Compactor.CommitWindow;
         var garbage = new List<string>();
         var committed = new List<MergedObject>();
         var missingMarkers = new List<string>();
         foreach ((string dataName, (LogObjectName name, ObjectMeta meta)) in mergedData)
         {
-            if (manifestMetas.TryGetValue(dataName, out var manifest))
+            if (manifestMetas.TryGetValue(dataName, out var manifest) && Compactor.IsTimelyCommit(meta, manifest.Meta))
             {
                 committed.Add(new MergedObject(name, meta, manifest.Meta));
                 if (!markers.ContainsKey(dataName))
@@ -133,9 +161,16 @@ internal sealed class LogSnapshot
                     missingMarkers.Add(dataName);
                 }
             }
-            else if (forCompaction && now - meta.LastModified >= options.AbandonedMergeGracePeriod)
+            else if (forCompaction && storeNow - meta.LastModified >= abandonedGrace)
             {
-                garbage.Add(meta.Key); // a compaction that never committed, long ago
+                // A compaction that never committed (or committed too late to count), long ago by the store's clock:
+                // no commit of it can count any more (see Compactor.CommitWindow), so nothing can come to depend on it.
+                garbage.Add(meta.Key);
+                if (manifest.Meta is { } late)
+                {
+                    garbage.Add(late.Key); // after the data
+                }
+
                 if (markers.TryGetValue(dataName, out var marker))
                 {
                     garbage.Add(marker.Meta.Key); // deleted after the data
@@ -152,50 +187,50 @@ internal sealed class LogSnapshot
 
             if (listAfter is not null && string.CompareOrdinal(dataName, listAfter) <= 0)
             {
-                if (!Trimmed(name.Last))
                 {
                     // Merged data that starts before the listing: found by its marker. Its size and whether it is
                     // committed come from its manifest (the marker is written before the manifest, so it may not be).
                     committed.Add(new MergedObject(name, new ObjectMeta(logPrefix + dataName, 0, meta.LastModified), new ObjectMeta(logPrefix + LogObjectName.ManifestFor(dataName), 0, meta.LastModified)) { ViaMarker = true });
                 }
             }
-            else if (forCompaction && !manifestMetas.ContainsKey(dataName) && now - meta.LastModified >= options.AbandonedMergeGracePeriod)
+            else if (forCompaction && !manifestMetas.ContainsKey(dataName) && storeNow - meta.LastModified >= abandonedGrace)
             {
                 garbage.Add(meta.Key); // its data is gone, long ago: superseded, or a compaction that never committed
             }
         }
 
+        var manifestsWithoutData = manifestMetas.Where(m => !mergedData.ContainsKey(m.Key)).Select(m => m.Value.Meta.Key).ToList();
         if (forCompaction)
         {
             // A manifest whose data is gone was superseded; without its data it means nothing.
-            garbage.AddRange(manifestMetas.Where(m => !mergedData.ContainsKey(m.Key)).Select(m => m.Value.Meta.Key));
+            garbage.AddRange(manifestsWithoutData);
 
-            // Everything wholly before the cutoff is gone for readers: its bytes are garbage.
-            garbage.AddRange(batches.Where(b => Trimmed(b.Key)).Select(b => b.Value.Key));
-            foreach (MergedObject m in committed.Where(m => Trimmed(m.Name.Last)))
+            // Everything a trim hides is gone for readers: its bytes are garbage.
+            garbage.AddRange(batches.Where(b => Hidden(b.Key, b.Value.LastModified)).Select(b => b.Value.Key));
+            foreach (MergedObject m in committed.Where(m => !m.ViaMarker && WhollyHidden(m.Name, m.ManifestMeta)))
             {
                 garbage.Add(m.DataMeta.Key);
                 garbage.Add(m.ManifestMeta.Key);
                 garbage.Add(logPrefix + LogObjectName.EndMarkerFor(m.Name.DataName));
             }
 
-            // A trim record below the effective cutoff says nothing new once a later one has been there long enough
-            // for every listing that began before it to have ended.
-            garbage.AddRange(trims.Values
-                .Where(t => trims.Values.Any(u => string.CompareOrdinal(u.Name.First, t.Name.First) > 0 && now - u.Meta.LastModified >= options.AbandonedMergeGracePeriod))
-                .Select(t => t.Meta.Key));
+            // A trim record says nothing new once a later cutoff recorded no earlier has been there long enough for
+            // every listing that began before it to have ended. One that is not valid hides nothing: it is garbage.
+            garbage.AddRange(trimRecords
+                .Where(t => !t.IsValid || validTrims.Any(u => string.CompareOrdinal(u.Floor, t.Floor) > 0 && u.StoredAt >= t.StoredAt && storeNow - u.StoredAt >= options.AbandonedMergeGracePeriod))
+                .Select(t => t.Key));
         }
 
-        committed.RemoveAll(m => Trimmed(m.Name.Last));
-        if (trimFloor is not null)
+        committed.RemoveAll(m => !m.ViaMarker && WhollyHidden(m.Name, m.ManifestMeta));
+        if (validTrims.Count > 0)
         {
-            batches = batches.Where(b => !Trimmed(b.Key)).ToDictionary(StringComparer.Ordinal);
-            pending = pending.Where(p => !Trimmed(p.Name)).ToList();
+            // This writer's unstored batches are not hidden: they will be stored after every trim listed now.
+            batches = batches.Where(b => !Hidden(b.Key, b.Value.LastModified)).ToDictionary(StringComparer.Ordinal);
         }
 
         bool loadAll = forCompaction || includeBatch is not null; // a filter needs every merged object split by batch
         MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAll);
-        foreach (MergedObject m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || Trimmed(m.Name.First)))
+        foreach (MergedObject m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || MaybeHidden(m.Name.First)))
         {
             // Read in parts, so a read can stop inside it (an object vanishing under a later part); it resumes
             // at a batch and line, so it must know each event's batch. One small GET beside several large ones.
@@ -226,7 +261,7 @@ internal sealed class LogSnapshot
                 m.DataMeta = m.DataMeta with { Size = m.Manifest!.Batches[^1].Offset + m.Manifest.Batches[^1].Length };
             }
 
-            m.Held = m.Manifest?.Batches.Where(b => !Trimmed(b.Name)).ToList();
+            m.Held = m.Manifest?.Batches.Where(b => !Hidden(b.Name, b.Stored ?? DateTimeOffset.MinValue)).ToList();
         }
 
         // Most preferred first: more batches, then lower name. Merged objects read whole have no overlaps, so their place is moot.
@@ -243,7 +278,7 @@ internal sealed class LogSnapshot
         {
             if (m.Held is null)
             {
-                pieces.Add(new Piece(m.Name.First, m.Name.Last, m.DataMeta.Key, m.DataMeta.Size, null, default, m.Name.Crc));
+                pieces.Add(new Piece(m.Name.First, m.Name.Last, m.DataMeta.Key, m.DataMeta.Size, null, default, m.Name.Crc, null));
                 continue;
             }
 
@@ -251,7 +286,7 @@ internal sealed class LogSnapshot
             {
                 if (covered.Add(b.Name))
                 {
-                    pieces.Add(new Piece(b.Name, b.Name, m.DataMeta.Key, m.DataMeta.Size, b, default, m.Name.Crc));
+                    pieces.Add(new Piece(b.Name, b.Name, m.DataMeta.Key, m.DataMeta.Size, b, default, m.Name.Crc, null));
                 }
                 else
                 {
@@ -264,7 +299,7 @@ internal sealed class LogSnapshot
         {
             if (covered.Add(name))
             {
-                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default, LogObjectName.CrcOfData(meta.Key)));
+                pieces.Add(new Piece(name, name, meta.Key, meta.Size, null, default, LogObjectName.CrcOfData(meta.Key), meta.LastModified));
             }
         }
 
@@ -275,7 +310,7 @@ internal sealed class LogSnapshot
             if (!covered.Contains(p.Name))
             {
                 covered.Add(p.Name);
-                pieces.Add(new Piece(p.Name, p.Name, null, 0, null, p.Data, null));
+                pieces.Add(new Piece(p.Name, p.Name, null, 0, null, p.Data, null, null));
             }
         }
 
@@ -289,12 +324,13 @@ internal sealed class LogSnapshot
 
         if (forCompaction)
         {
-            AddSuperseded(committed, batches, now, options.SupersededGracePeriod, garbage);
+            AddSuperseded(committed, batches, storeNow, options.SupersededGracePeriod, garbage);
         }
 
         var sources = new HashSet<string>(units.Where(u => u.Key is not null).Select(u => u.Key!), StringComparer.Ordinal);
-        var snapshot = new LogSnapshot(units, garbage, sources, partial) { TrimFloor = trimFloor };
+        var snapshot = new LogSnapshot(units, garbage, sources, partial) { Trims = trimRecords };
         snapshot.MissingMarkers.AddRange(missingMarkers);
+        snapshot.ManifestsWithoutData.AddRange(manifestsWithoutData);
         snapshot.HoldsTrimmed.UnionWith(committed.Where(m => m.Held is not null && m.Held.Count < m.Manifest!.Batches.Count && sources.Contains(m.DataMeta.Key)).Select(m => m.DataMeta.Key));
         return snapshot;
     }
@@ -388,7 +424,7 @@ internal sealed class LogSnapshot
             Piece p = pieces[i];
             if (p.Entry is null)
             {
-                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize, Crc = p.Crc });
+                units.Add(new ReadUnit { FirstBatch = p.First, LastBatch = p.Last, Key = p.Key, Memory = p.Memory, Size = p.Key is null ? p.Memory.Length : p.ObjectSize, ObjectSize = p.ObjectSize, Crc = p.Crc, StoredAt = p.StoredAt });
                 i++;
                 continue;
             }
@@ -451,5 +487,6 @@ internal sealed class LogSnapshot
     /// <param name="Entry">The batch's manifest entry, when read by its byte range.</param>
     /// <param name="Memory">The bytes of a batch in memory.</param>
     /// <param name="Crc">The CRC-32C of the whole object <paramref name="Key"/>, when its name carries one.</param>
-    private readonly record struct Piece(string First, string Last, string? Key, long ObjectSize, ManifestBatch? Entry, ReadOnlyMemory<byte> Memory, uint? Crc);
+    /// <param name="StoredAt">For a batch object, when the store stamped it.</param>
+    private readonly record struct Piece(string First, string Last, string? Key, long ObjectSize, ManifestBatch? Entry, ReadOnlyMemory<byte> Memory, uint? Crc, DateTimeOffset? StoredAt);
 }

@@ -17,6 +17,7 @@ internal static class LogVerifier
         var names = objects.ToDictionary(o => o.Key[prefix.Length..], StringComparer.Ordinal);
         int batches = 0, merged = 0, uncommitted = 0, foreign = 0;
         var unverified = new List<string>();
+        var harmless = new List<VerifyProblem>(); // problems that do not stop a reader: reported after the full read
         foreach ((string name, ObjectMeta meta) in names)
         {
             if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
@@ -33,7 +34,7 @@ internal static class LogVerifier
                         batches++;
                         await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
                         break;
-                    case LogObjectKind.Merged when names.ContainsKey(LogObjectName.ManifestFor(name)):
+                    case LogObjectKind.Merged when names.TryGetValue(LogObjectName.ManifestFor(name), out ObjectMeta? manifestMeta) && Compactor.IsTimelyCommit(meta, manifestMeta):
                         merged++;
                         if (!names.ContainsKey(LogObjectName.EndMarkerFor(name)))
                         {
@@ -51,7 +52,13 @@ internal static class LogVerifier
                         await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged:
-                        uncommitted++; // a compaction that never committed: invisible, collected when old
+                        uncommitted++; // a compaction that never committed (or too late to count): invisible, collected when old
+                        break;
+                    case LogObjectKind.Manifest when !names.ContainsKey(parsed.DataName):
+                        harmless.Add(new(meta.Key, $"{meta.Key}: a manifest whose merged data ('{prefix + parsed.DataName}') is missing: superseded, or its data was collected before the commit counted. No reader uses it; 'objlog verify --repair' (or any compaction) deletes it."));
+                        break;
+                    case LogObjectKind.Trim when new TrimRecord(meta.Key, parsed.First, meta.LastModified) is { IsValid: false } record:
+                        harmless.Add(new(meta.Key, $"{meta.Key}: a trim record from the future: its cutoff, {record.Cutoff:O}, is not before the time it was stored, {meta.LastModified:O} (placed by hand, or by a version that trusted a fast clock). It hides nothing; 'objlog verify --repair' deletes it."));
                         break;
                 }
             }
@@ -80,6 +87,7 @@ internal static class LogVerifier
             }
         }
 
+        problems.AddRange(harmless);
         IObjectStore inner = store is MeteredObjectStore metered ? metered.Inner : store;
         IReadOnlyList<string>? staged = inner is FileSystemObjectStore files ? files.FindStaleStagedFiles() : null;
         return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged) { UnverifiedObjects = unverified };

@@ -71,6 +71,10 @@ internal sealed class Manifest
                 if (b.Crc is uint crc)
                 {
                     json.WriteNumberValue(crc);
+                    if (b.Stored is { } stored)
+                    {
+                        json.WriteNumberValue(CeilingMilliseconds(stored));
+                    }
                 }
 
                 json.WriteEndArray();
@@ -154,6 +158,9 @@ internal sealed class Manifest
         return manifest;
     }
 
+    /// <summary>Milliseconds since 1970, rounded up: a batch's stored time errs late, so a trim errs towards keeping it.</summary>
+    private static long CeilingMilliseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
     private static Manifest ParseFormat2(JsonElement root)
@@ -168,6 +175,7 @@ internal sealed class Manifest
                 Lines = entry[1].GetInt32(),
                 Length = entry[2].GetInt64(),
                 Crc = entry.GetArrayLength() > 3 ? entry[3].GetUInt32() : null,
+                Stored = entry.GetArrayLength() > 4 ? DateTimeOffset.FromUnixTimeMilliseconds(entry[4].GetInt64()) : null,
                 Offset = offset,
             };
             offset += batch.Length;
@@ -238,6 +246,14 @@ internal sealed class ManifestBatch
     /// <summary>The CRC-32C of the batch's bytes; <see langword="null"/> in manifests written before checksums.</summary>
     [JsonIgnore]
     public uint? Crc { get; set; }
+
+    /// <summary>
+    /// When the store stamped the batch's own object (to the millisecond, rounded up): what a trim compares, since a
+    /// trim hides only what was stored before it. <see langword="null"/> in manifests written before it was kept;
+    /// such a batch counts as stored before every trim, as those versions read it.
+    /// </summary>
+    [JsonIgnore]
+    public DateTimeOffset? Stored { get; set; }
 }
 
 [JsonSerializable(typeof(Format1Document))]

@@ -47,6 +47,12 @@ internal sealed class ReadUnit
     /// <summary>The whole object's size (0 for memory), so the parts of one object that a plan reads tell whether they cover it.</summary>
     public long ObjectSize { get; init; }
 
+    /// <summary>
+    /// For a single batch object, when the store stamped it (its listing's <see cref="ObjectMeta.LastModified"/>): what
+    /// a trim compares (see <see cref="TrimRecord"/>), and what a compaction keeps in its manifest.
+    /// </summary>
+    public DateTimeOffset? StoredAt { get; init; }
+
     /// <summary>The bytes of a batch in memory.</summary>
     public ReadOnlyMemory<byte> Memory { get; init; }
 }

@@ -24,7 +24,8 @@ internal enum BatchState
 /// </summary>
 internal sealed class SealedBatch(string name, long sequence, long lastSequence, EventBuffer events)
 {
-    public string Name { get; } = name;
+    /// <summary>Its name; changed only before its first attempt and before any reader copied it (see <see cref="WritePipeline"/>).</summary>
+    public string Name { get; set; } = name;
 
     /// <summary>Order of sealing within this writer: the first sealed batch this object holds.</summary>
     public long Sequence { get; } = sequence;

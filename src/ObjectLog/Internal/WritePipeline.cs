@@ -57,6 +57,7 @@ internal sealed class WritePipeline
     private readonly AppendLogOptions _options;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly BatchNameGenerator _names;
+    private readonly StoreClock _clock;
     private readonly ILogger _logger;
 
     /// <summary>
@@ -75,16 +76,18 @@ internal sealed class WritePipeline
     private int _inFlight;
     private long _attempts;
     private bool _closed;
+    private bool _namesChecked;
     private Exception? _lastFailure;
 
-    public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger)
+    public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, StoreClock clock, KeyValuePair<string, object?> tag, ILogger logger)
     {
+        _clock = clock;
         _logger = logger;
         _store = store;
         _logPrefix = logPrefix;
         _options = options;
         _tag = tag;
-        _names = new BatchNameGenerator(options.TimeProvider);
+        _names = new BatchNameGenerator(clock);
         _writeMode = store.SupportsCreateOnly ? PutMode.Create : PutMode.Overwrite;
     }
 
@@ -253,6 +256,20 @@ internal sealed class WritePipeline
     }
 
     /// <summary>
+    /// <see cref="CopyUnstored"/>, once the names given before the store's clock was known are checked against it:
+    /// a reader must only ever see a batch under its final name.
+    /// </summary>
+    public async ValueTask<List<PendingBatch>> CopyUnstoredAsync(CancellationToken cancellationToken)
+    {
+        if (!Volatile.Read(ref _namesChecked) && !IsEmpty)
+        {
+            await CheckNamesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return CopyUnstored();
+    }
+
+    /// <summary>
     /// Copies every batch not known to be stored, the open one included (it already has its name), for a read.
     /// From now on no copied batch is absorbed into an earlier one (see the remarks on coalescing).
     /// </summary>
@@ -273,6 +290,53 @@ internal sealed class WritePipeline
 
             _readBarrier = _sealed + (_open.Count > 0 ? 1 : 0);
             return copies;
+        }
+    }
+
+    /// <summary>
+    /// Reads the store's clock if it was never read, then, once, renames the batches named before it was known if any
+    /// of those names is off it by more than <see cref="StoreClock.NameBound"/> (a machine whose clock is hours off):
+    /// all of them, in order, so the writer's order holds. Every PUT's first attempt and every read of unstored
+    /// batches waits for this, so a name is never changed after a store or a reader saw it.
+    /// </summary>
+    private async Task CheckNamesAsync(CancellationToken cancellationToken)
+    {
+        if (!_clock.IsCalibrated)
+        {
+            await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (_namesChecked)
+            {
+                return;
+            }
+
+            _namesChecked = true;
+            bool offBound = _queue.Exists(b => _names.IsOutOfBound(b.Name)) || (_open.Count > 0 && _names.IsOutOfBound(_openName!));
+            if (!offBound)
+            {
+                return;
+            }
+
+            bool renameable = _queue.TrueForAll(b => b.Stored is null && b.Sequence > _readBarrier) && (_open.Count == 0 || _readBarrier <= _sealed);
+            if (!renameable)
+            {
+                _logger.LogWarning("Batches of log '{Prefix}' were named by a clock far off the store's before it could be read; they keep their names.", _logPrefix);
+                return;
+            }
+
+            _names.Restart();
+            foreach (SealedBatch b in _queue)
+            {
+                b.Name = _names.Next();
+            }
+
+            if (_open.Count > 0)
+            {
+                _openName = _names.Next();
+            }
         }
     }
 
@@ -386,19 +450,25 @@ internal sealed class WritePipeline
     private async Task PutAsync(SealedBatch batch)
     {
         long started = Stopwatch.GetTimestamp();
-        (string key, uint crc) = batch.Stored ??= StoredName(batch);
         Exception? failure = null;
         Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
-        if (activity is not null)
-        {
-            activity.SetTag(Tracing.KeyTag, key);
-            activity.SetTag(Tracing.ObjectsTag, 1);
-            activity.SetTag(Tracing.EventsTag, batch.Events.Count);
-            activity.SetTag(Tracing.BytesTag, batch.Events.Length);
-        }
-
         try
         {
+            if (batch.Stored is null && !Volatile.Read(ref _namesChecked))
+            {
+                await CheckNamesAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            (string key, uint crc) = batch.Stored ??= StoredName(batch);
+            if (activity is not null)
+            {
+                activity.SetTag(Tracing.KeyTag, key);
+                activity.SetTag(Tracing.ObjectsTag, 1);
+                activity.SetTag(Tracing.EventsTag, batch.Events.Count);
+                activity.SetTag(Tracing.BytesTag, batch.Events.Length);
+            }
+
+            _clock.RefreshIfStale();
             await _store.PutAsync(key, batch.Events.Memory, _writeMode, crc, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectAlreadyExistsException)

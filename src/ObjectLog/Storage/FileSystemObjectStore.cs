@@ -70,6 +70,34 @@ public sealed class FileSystemObjectStore : IObjectStore
     public bool SupportsCreateOnly => true;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The kernel's clock, read as the modification time of a file just created in the staging folder: what every
+    /// object written now is stamped with. Every process on this machine shares it, even one whose own view of the
+    /// time is shifted (a test under <c>faketime</c>, a container with an offset). Where the folder cannot be written
+    /// (a read-only store), it is this process's clock.
+    /// </remarks>
+    public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string probe = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(_staging);
+            DateTime stamped;
+            using (SafeFileHandle file = File.OpenHandle(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.DeleteOnClose))
+            {
+                stamped = File.GetLastWriteTimeUtc(file);
+            }
+
+            return ValueTask.FromResult(new DateTimeOffset(stamped, TimeSpan.Zero));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ValueTask.FromResult(DateTimeOffset.UtcNow);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         string path = PathOf(key);

@@ -39,6 +39,23 @@ public interface IObjectStore
     /// </summary>
     int MaxKeysPerDeleteRequest => 1;
 
+    /// <summary>
+    /// The store's clock now: the time it would stamp as <see cref="ObjectMeta.LastModified"/> on an object written
+    /// at this moment, as near as one request can tell (a cloud store reads the <c>Date</c> of a response, which is
+    /// whole seconds and rounded down, so the answer is behind the store's clock by up to a second and a round trip,
+    /// never ahead of it).
+    /// </summary>
+    /// <remarks>
+    /// Machines disagree about the time, and a process can pause between reading a clock and acting on it. Every
+    /// decision that compares times of different processes (a trim's cutoff against now, grace periods, what counts as
+    /// abandoned, where a tail looks back to) is made on this clock, the one the store stamps its objects with, never
+    /// on one machine's. The default is this machine's clock, which is right only for a store that lives on this
+    /// machine; a store whose objects are stamped elsewhere overrides it.
+    /// </remarks>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(DateTimeOffset.UtcNow);
+
     /// <summary>Writes an object from <paramref name="content"/>, read from its current position to its end.</summary>
     /// <exception cref="ObjectAlreadyExistsException">
     /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.

@@ -20,6 +20,10 @@ public sealed class InMemoryObjectStore : IObjectStore
     public bool SupportsCreateOnly => true;
 
     /// <inheritdoc />
+    /// <remarks>The clock it stamps objects with: the one given to the constructor, shared by every user of this store.</remarks>
+    public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_timeProvider.GetUtcNow());
+
+    /// <inheritdoc />
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(key);

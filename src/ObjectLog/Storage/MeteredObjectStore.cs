@@ -38,6 +38,16 @@ internal sealed class MeteredObjectStore : IObjectStore
 
     public int MaxKeysPerDeleteRequest => _inner.MaxKeysPerDeleteRequest;
 
+    /// <summary>
+    /// Counted as a LIST: a cloud store reads its clock with one small listing (S3) or properties request (Azure). Not
+    /// an activity: a writer refreshes its reading in the background, outside any operation of the caller's.
+    /// </summary>
+    public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        Count(RequestKind.List, 1);
+        return _inner.GetTimeAsync(cancellationToken);
+    }
+
     public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
         => PutCoreAsync(key, content, mode, null, cancellationToken);
 

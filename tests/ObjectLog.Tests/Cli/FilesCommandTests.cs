@@ -49,7 +49,7 @@ public sealed class FilesCommandTests : IDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(1));
         DateTimeOffset start = clock.GetUtcNow();
-        await using (var log = new AppendLog(new FileSystemObjectStore(StorePath), "events", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock }))
+        await using (var log = new AppendLog(new FileSystemObjectStore(StorePath), "events", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock }))
         {
             foreach (string e in new[] { "{\"n\":1}", "{\"n\":2}", "{\"n\":3}" })
             {

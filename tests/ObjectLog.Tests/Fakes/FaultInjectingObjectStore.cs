@@ -30,6 +30,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 {
     private readonly Lock _gate = new();
     private Func<StoreCall, string, Fault?>? _decide;
+    private (Func<StoreCall, string, bool> Match, Func<Task> Action)? _stall;
     private int _calls;
     private int _deletes;
     private int _bulkDeletes;
@@ -44,9 +45,23 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     private long _keysListed;
     private int _getCount;
 
+    /// <summary>The key a clock reading's faults are decided for (see <see cref="GetTimeAsync"/>).</summary>
+    public const string ClockKey = "clock";
+
     public IObjectStore Inner => inner;
 
     public bool SupportsCreateOnly => CreateOnly ?? inner.SupportsCreateOnly;
+
+    /// <summary>A clock reading counts, and fails, as a LIST of the key <c>clock</c> (a cloud store lists one key to read the Date of the answer).</summary>
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _lists);
+        Interlocked.Increment(ref _listPages);
+        Fault? fault = await EnterAsync(StoreCall.List, ClockKey, cancellationToken);
+        DateTimeOffset time = await inner.GetTimeAsync(cancellationToken);
+        ThrowIfAfter(fault, StoreCall.List, ClockKey);
+        return time;
+    }
 
     /// <summary>One: this store models a bulk delete as one request however many keys it names (see <see cref="BulkDeletes"/>).</summary>
     public int MaxKeysPerDeleteRequest => int.MaxValue;
@@ -309,8 +324,35 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once, inside the first call from now that <paramref name="match"/> accepts,
+    /// before that call reaches the store: a process that stalls there while others go on.
+    /// </summary>
+    public void BeforeNextCall(Func<StoreCall, string, bool> match, Func<Task> action)
+    {
+        lock (_gate)
+        {
+            _stall = (match, action);
+        }
+    }
+
     private async Task<Fault?> EnterAsync(StoreCall call, string key, CancellationToken cancellationToken)
     {
+        Func<Task>? stall = null;
+        lock (_gate)
+        {
+            if (_stall is { } s && s.Match(call, key))
+            {
+                stall = s.Action;
+                _stall = null;
+            }
+        }
+
+        if (stall is not null)
+        {
+            await stall();
+        }
+
         await CountAsync(cancellationToken);
         Fault? fault = Decide(call, key);
         if (fault == Fault.FailBefore)

@@ -578,7 +578,7 @@ public abstract class AppendLogAcceptanceTests
     public async Task Time_range_reads_return_the_batches_in_range_across_merged_objects_that_straddle_the_bounds()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
-        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock };
         await using (AppendLog writer = Open(options))
         {
             for (int i = 0; i < 40; i++)
@@ -632,7 +632,7 @@ public abstract class AppendLogAcceptanceTests
     {
         // Batches a minute apart; a merged object straddles the cutoff, others lie wholly before or after it.
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
-        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        var options = new AppendLogOptions { FlushThreshold = 2, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock };
         string source = Prefix + "/source";
         await using (var setup = new AppendLog(Store, source, options))
         {

@@ -7,11 +7,21 @@ using static ObjectLog.Tests.Log.Events;
 namespace ObjectLog.Tests.Log;
 
 /// <summary>
-/// Random sequences of appends, flushes, compactions, crashes, reopenings and injected store faults (before and
-/// after the store acts), some run concurrently, against a fault-injecting store. Every read is compared with a
-/// plain model: per writer instance, the events it appended, and how many of them a successful flush acknowledged.
-/// CsCheck prints the seed of a failing sequence; set CsCheck_Seed to replay it.
+/// Random sequences of appends, flushes, compactions, trims, crashes, reopenings and injected store faults (before and
+/// after the store acts), some run concurrently, against a fault-injecting store whose clock the test moves. Every
+/// writer instance has a clock of its own, off the store's by up to a day and jumping back and forth, and some
+/// operations stall for longer than every grace period while another process collects garbage or trims. Every read is
+/// compared with a plain model: per writer instance, the events it appended, when a flush acknowledged each, and
+/// which trims may have committed. CsCheck prints the seed of a failing sequence; set CsCheck_Seed to replay it.
 /// </summary>
+/// <remarks>
+/// The model's time is the store's: each operation starts <see cref="Step"/> after the last (more after a stall), and
+/// a trim at operation j cuts half a step before it. Writers name batches within 30 seconds of the store's clock
+/// whatever their own says, so a batch named at an earlier operation is always before the cutoff and one named at or
+/// after j never is. The invariant: every event is read at most once, in its writer's order; an event acknowledged
+/// before a trim that committed, and appended before it, is gone; every acknowledged event appended at or after
+/// every trim that may have committed is read (a trim hides only what was stored before it, whatever the names).
+/// </remarks>
 public static class AppendLogModel
 {
     private const int Writers = 3;
@@ -49,6 +59,28 @@ public static class AppendLogModel
     /// <summary>A byte inside an event of a stored object changes (framing intact), a reader reads, and the object is put back.</summary>
     private sealed record Damage(int Pick) : Op;
 
+    /// <summary>The writer's clock moves to this offset from the store's: seconds, or up to a day either way.</summary>
+    private sealed record Skew(int Writer, int Seconds) : Op;
+
+    /// <summary>
+    /// The writer compacts and stalls before its manifest for longer than every grace period, while the collector
+    /// repairs (collects garbage) or trims; then the compaction goes on. Nothing acknowledged may be lost.
+    /// </summary>
+    private sealed record StalledCompaction(int Writer, int Collector, bool Trim) : Op;
+
+    /// <summary>
+    /// The writer appends and flushes; its batch's PUT stalls for longer than every grace period, during which the
+    /// trimmer trims just below the store's time (so past the batch's name). The flush then succeeds, and the events
+    /// must read back: the trim was stored before them.
+    /// </summary>
+    private sealed record StalledPut(int Writer, int Trimmer) : Op;
+
+    /// <summary>A trim record from the future is placed by hand (by an older version, say): it must hide nothing.</summary>
+    private sealed record ForgedTrim(int DaysAhead) : Op;
+
+    /// <summary>The writer trims by its own clock (what <c>objlog trim --keep</c> did): refused when that is later than the store's.</summary>
+    private sealed record LocalClockTrim(int Writer, int KeepSeconds) : Op;
+
     private static readonly Gen<Op> AnyOp = Gen.Frequency(
         (10, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, 5], (w, n) => (Op)new Append(w, n))),
         (3, Gen.Int[0, Writers - 1].Select(w => (Op)new Flush(w))),
@@ -62,7 +94,18 @@ public static class AppendLogModel
         (2, Gen.Select(Gen.Int[1, 30], Gen.Int[10, 60], (n, p) => (Op)new Flaky(n, p))),
         (2, Gen.Int[0, Writers - 1].Select(w => (Op)new Trim(w))),
         (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 30], Gen.Int[0, 12], (w, back, length) => (Op)new ReadRange(w, back, length == 0 ? null : length))),
-        (1, Gen.Int[0, 1000].Select(pick => (Op)new Damage(pick))));
+        (1, Gen.Int[0, 1000].Select(pick => (Op)new Damage(pick))),
+        (3, Gen.Select(Gen.Int[0, Writers - 1], Gen.Frequency((2, Gen.Int[-25, 25]), (1, Gen.Int[-86_400, 86_400])), (w, sec) => (Op)new Skew(w, sec))),
+        (1, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, Writers - 1], Gen.Bool, (w, d, trim) => (Op)new StalledCompaction(w, (w + d) % Writers, trim))),
+        (1, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, Writers - 1], (w, d) => (Op)new StalledPut(w, (w + d) % Writers))),
+        (1, Gen.Int[1, 400].Select(days => (Op)new ForgedTrim(days))),
+        (1, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 120], (w, keep) => (Op)new LocalClockTrim(w, keep))));
+
+    /// <summary>How far the store's clock moves between operations.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a stall lasts: longer than every grace period (abandoned merges, the commit window).</summary>
+    private static readonly TimeSpan Stall = TimeSpan.FromHours(2);
 
     /// <summary>
     /// Runs <paramref name="sequences"/> random sequences against <paramref name="inner"/>, each under its own
@@ -77,25 +120,71 @@ public static class AppendLogModel
 
     private static async Task RunAsync(Op[] ops, IObjectStore inner, string prefix)
     {
-        var store = new FaultInjectingObjectStore(inner) { Reorder = true }; // calls finish in random order, so concurrent PUTs land out of order
         var model = new Model(prefix);
+        var stamped = new StampingObjectStore(inner, model.Clock); // the store's clock is the model's
+        var store = new FaultInjectingObjectStore(stamped) { Reorder = true }; // calls finish in random order, so concurrent PUTs land out of order
         var live = new Instance?[Writers];
+        var offsets = new TimeSpan[Writers];
 
-        Instance Get(int w) => live[w] ??= model.Open(store);
+        Instance Get(int w) => live[w] ??= model.Open(store, offsets[w]);
 
         foreach (Op op in ops)
         {
-            model.Clock.Advance(TimeSpan.FromSeconds(1)); // operation k runs at T0 + k s: a cutoff half a second before it splits the log between operations
-            model.Op++;
+            model.NextOp(); // a cutoff half a step before an operation splits the log between operations
             switch (op)
             {
                 case Trim t:
-                    Instance trimmer = Get(t.Writer);
-                    model.BeforeTrim();
-                    model.MaybeCut = model.Op;
-                    if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.TimeOf(model.Op))) is not null)
+                    await TrimAsync(Get(t.Writer), model);
+                    break;
+                case Skew k:
+                    offsets[k.Writer] = TimeSpan.FromSeconds(k.Seconds);
+                    if (live[k.Writer] is { } skewed)
                     {
-                        model.CertainCut = model.Op;
+                        skewed.Clock.Offset = offsets[k.Writer];
+                    }
+
+                    break;
+                case StalledCompaction c:
+                    Instance collector = Get(c.Collector);
+                    store.BeforeNextCall(
+                        (call, key) => call == StoreCall.Put && key.EndsWith(".manifest.json", StringComparison.Ordinal),
+                        async () =>
+                        {
+                            model.Clock.Advance(Stall);
+                            if (c.Trim)
+                            {
+                                await TrimAsync(collector, model);
+                            }
+                            else
+                            {
+                                await Tolerate(() => collector.Log.CompactAsync(CompactionPolicy.Nothing)); // verify --repair
+                            }
+                        });
+                    await Tolerate(() => Get(c.Writer).Log.CompactAsync());
+                    store.BeforeNextCall((_, _) => false, () => Task.CompletedTask); // a compaction with nothing to merge left it armed
+                    break;
+                case StalledPut p:
+                    foreach (Instance? other in live)
+                    {
+                        if (other is not null)
+                        {
+                            await FlushAsync(other); // nothing else in flight: the stall is this writer's batch
+                        }
+                    }
+
+                    await StalledPutAsync(Get(p.Writer), Get(p.Trimmer), store, model);
+                    break;
+                case ForgedTrim f:
+                    string forged = $"{prefix}/trim_{ObjectLog.Internal.LogObjectName.Microseconds(model.Clock.GetUtcNow().AddDays(f.DaysAhead)):D19}-{Random.Shared.NextInt64():x16}.json";
+                    await stamped.PutAsync(forged, "{\"format\":\"objectlog.trim/1\"}"u8.ToArray());
+                    break;
+                case LocalClockTrim l:
+                    Instance local = Get(l.Writer);
+                    DateTimeOffset cutoff = local.Clock.GetUtcNow() - TimeSpan.FromSeconds(l.KeepSeconds);
+                    if (cutoff > model.Clock.GetUtcNow() + TimeSpan.FromSeconds(1))
+                    {
+                        Exception refused = await Assert.ThrowsAnyAsync<Exception>(() => local.Log.TrimAsync(cutoff)); // nothing recorded: the model is unchanged
+                        Assert.True(refused is ArgumentOutOfRangeException or InjectedFaultException, $"a cutoff ahead of the store's clock must be refused, not: {refused}");
                     }
 
                     break;
@@ -103,7 +192,7 @@ public static class AppendLogModel
                     await ReadRangeAsync(Get(r.Writer), model, r);
                     break;
                 case Damage d:
-                    await DamageAsync(inner, prefix, model, d.Pick);
+                    await DamageAsync(inner, stamped, prefix, model, d.Pick);
                     break;
                 case Append a:
                     await AppendAsync(Get(a.Writer), a.Count);
@@ -189,11 +278,7 @@ public static class AppendLogModel
             if (instance is not null)
             {
                 await instance.Log.DisposeAsync(); // flushes: everything it appended is now acknowledged
-                instance.Acked = instance.Appended.Count;
-                if (instance.SafeFrom == int.MaxValue)
-                {
-                    instance.SafeFrom = instance.Appended.Count;
-                }
+                instance.Acknowledge(instance.Appended.Count, model.Op + 1);
             }
         }
 
@@ -201,12 +286,52 @@ public static class AppendLogModel
         model.Check(Texts(await final.ReadAllAsync()), null);
     }
 
+    /// <summary>A trim at the model's cutoff for this operation: every batch of an earlier operation stored before it goes.</summary>
+    private static async Task TrimAsync(Instance trimmer, Model model)
+    {
+        model.Trims.Add((model.Op, Certain: false));
+        if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.TimeOf(model.Op))) is not null)
+        {
+            model.Trims[^1] = (model.Op, Certain: true);
+        }
+    }
+
+    /// <summary>See <see cref="StalledPut"/>.</summary>
+    private static async Task StalledPutAsync(Instance writer, Instance trimmer, FaultInjectingObjectStore store, Model model)
+    {
+        await FlushAsync(writer); // what came before goes its ordinary way
+        int first = writer.Appended.Count;
+        store.BeforeNextCall(
+            (call, key) => call == StoreCall.Put && key.Contains($"/batch_", StringComparison.Ordinal) && !key.Contains('~', StringComparison.Ordinal),
+            async () =>
+            {
+                model.Clock.Advance(Stall);
+                model.Trims.Add((model.Op, Certain: false));
+                if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.Clock.GetUtcNow() - TimeSpan.FromMinutes(1))) is not null) // past the stalled batch's name
+                {
+                    model.Trims[^1] = (model.Op, Certain: true);
+                }
+            });
+        await AppendAsync(writer, 2);
+        bool flushed = await FlushAsync(writer);
+        store.BeforeNextCall((_, _) => false, () => Task.CompletedTask);
+        if (flushed && await Tolerate(() => writer.Log.ReadAllAsync()) is { } events)
+        {
+            string[] read = Texts(events);
+            for (int i = first; i < writer.Appended.Count; i++)
+            {
+                Assert.Contains(writer.Appended[i], read); // stored after the trim record, so the trim does not hide it
+            }
+
+        }
+    }
+
     /// <summary>
     /// Damages one checksummed data object in place: a reader then either does not read it (superseded, or not
     /// committed) and returns the model's log, or fails naming exactly that key; it never returns the damaged event.
     /// The object is then put back as it was.
     /// </summary>
-    private static async Task DamageAsync(IObjectStore inner, string prefix, Model model, int pick)
+    private static async Task DamageAsync(IObjectStore inner, IObjectStore stamped, string prefix, Model model, int pick)
     {
         List<ObjectMeta> data = (await inner.ListSortedAsync(prefix + "/"))
             .Where(m => ObjectLog.Internal.LogObjectName.TryParse(m.Key[(prefix.Length + 1)..], out var n) && n.Crc is not null
@@ -225,7 +350,7 @@ public static class AppendLogModel
         await inner.PutAsync(key, damaged);
         try
         {
-            await using var reader = new AppendLog(inner, prefix, Quiet());
+            await using var reader = new AppendLog(stamped, prefix, Quiet()); // the store's clock and stamps (the damage kept them)
             IReadOnlyList<byte[]> events;
             try
             {
@@ -260,28 +385,27 @@ public static class AppendLogModel
         }
     }
 
-    private static async Task FlushAsync(Instance instance)
+    private static async Task<bool> FlushAsync(Instance instance)
     {
         int appended = instance.Appended.Count;
-        if (await Tolerate(async () =>
+        if (!await Tolerate(async () =>
         {
             await instance.Log.FlushAsync();
             return true;
         }))
         {
-            instance.Acked = Math.Max(instance.Acked, appended);
-            if (instance.SafeFrom == int.MaxValue)
-            {
-                instance.SafeFrom = appended; // every later event is in a batch opened after the flush, after any cutoff
-            }
+            return false;
         }
+
+        instance.Acknowledge(appended, instance.Model.Op);
+        return true;
     }
 
     /// <summary>A time-range read lies between a full read just before it and one just after (PUTs may still land), filtered by batch time.</summary>
     private static async Task ReadRangeAsync(Instance reader, Model model, ReadRange r)
     {
         DateTimeOffset from = model.TimeOf(Math.Max(0, model.Op - r.Back));
-        DateTimeOffset? until = r.Length is { } n ? from.AddSeconds(n) : null;
+        DateTimeOffset? until = r.Length is { } n ? from + (Step * n) : null;
         List<LogEvent>? before = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
         List<LogEvent>? range = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync(from, until)));
         List<LogEvent>? after = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
@@ -310,7 +434,7 @@ public static class AppendLogModel
         }
     }
 
-    private sealed class Instance(int id, AppendLog log, Model model)
+    private sealed class Instance(int id, AppendLog log, Model model, SkewedClock clock)
     {
         public int Id { get; } = id;
 
@@ -318,55 +442,71 @@ public static class AppendLogModel
 
         public Model Model { get; } = model;
 
+        /// <summary>This writer's own clock: the store's, off by what the last <see cref="Skew"/> said.</summary>
+        public SkewedClock Clock { get; } = clock;
+
         public List<string> Appended { get; } = [];
 
         /// <summary>The operation during which each event was appended: its batch's time is at or before that operation's.</summary>
         public List<int> AppendedAt { get; } = [];
 
-        public int Acked { get; set; }
+        /// <summary>The operation whose flush acknowledged each event (int.MaxValue while none has).</summary>
+        public List<int> AckedAt { get; } = [];
 
-        /// <summary>
-        /// From which event on a trim cannot have taken this instance's events: 0 until a trim, then none (its open
-        /// batch, named before the cutoff, may take later events) until a flush succeeds, which seals that batch.
-        /// </summary>
-        public int SafeFrom { get; set; }
+        public void Acknowledge(int through, int op)
+        {
+            while (AckedAt.Count < Appended.Count)
+            {
+                AckedAt.Add(int.MaxValue);
+            }
+
+            for (int i = 0; i < through; i++)
+            {
+                AckedAt[i] = Math.Min(AckedAt[i], op);
+            }
+        }
     }
 
     private sealed class Model(string prefix)
     {
         private readonly List<Instance> _all = [];
+        private readonly List<DateTimeOffset> _opStarts = [];
 
+        /// <summary>The store's clock.</summary>
         public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
         /// <summary>The operation running now, from 1.</summary>
-        public int Op { get; set; }
+        public int Op { get; private set; }
 
-        /// <summary>The operation of the latest trim that may have committed (0: none); events of earlier operations may be gone.</summary>
-        public int MaybeCut { get; set; }
+        /// <summary>Every trim begun, by operation, and whether it is known to have committed (else it may have).</summary>
+        public List<(int Op, bool Certain)> Trims { get; } = [];
 
-        /// <summary>The operation of the latest trim known to have committed; events of earlier operations must be gone.</summary>
-        public int CertainCut { get; set; }
+        public void NextOp()
+        {
+            Clock.Advance(Step);
+            Op++;
+            _opStarts.Add(Clock.GetUtcNow());
+        }
 
-        /// <summary>Half a second before operation <paramref name="op"/> started.</summary>
-        public DateTimeOffset TimeOf(int op) => Clock.Start.AddSeconds(op).AddMilliseconds(-500);
+        /// <summary>Half a step before operation <paramref name="op"/> started, by the store's clock.</summary>
+        public DateTimeOffset TimeOf(int op) => _opStarts[Math.Clamp(op, 1, Op) - 1] - (Step / 2);
 
-        /// <summary>An instance's open batch (named before the cutoff) may take later events: none is required until a flush succeeds.</summary>
-        public void BeforeTrim() => _all.ForEach(i => i.SafeFrom = int.MaxValue);
-
-        public Instance Open(IObjectStore store)
+        public Instance Open(IObjectStore store, TimeSpan offset)
         {
             AppendLogOptions options = Quiet(threshold: 3);
-            options.TimeProvider = Clock;
+            var clock = new SkewedClock(Clock) { Offset = offset };
+            options.TimeProvider = clock;
             options.MaxConcurrentPuts = 1 + (_all.Count % 4 * 2); // 1, 3, 5, 7: one at a time as well as pipelined
-            var instance = new Instance(_all.Count, new AppendLog(store, prefix, options), this);
+            var instance = new Instance(_all.Count, new AppendLog(store, prefix, options), this, clock);
             _all.Add(instance);
             return instance;
         }
 
         /// <summary>
         /// Every event at most once; per instance, what it appended in append order (a subsequence: with PUTs in
-        /// flight concurrently, a batch whose PUT failed may be missing while later ones landed) holding at least
-        /// what a flush acknowledged; and for the reading instance, everything it appended (its buffer included).
+        /// flight concurrently, a batch whose PUT failed may be missing while later ones landed); none that a
+        /// committed trim took; and every event acknowledged (or, for the reading instance, appended: its buffer is
+        /// read too) at or after every trim that may have committed.
         /// </summary>
         public void Check(string[] read, Instance? reader)
         {
@@ -374,6 +514,7 @@ public static class AppendLogModel
             int accounted = 0;
             foreach (Instance instance in _all)
             {
+                instance.Acknowledge(0, int.MaxValue); // one entry per event
                 string tag = $"i{instance.Id}-";
                 string[] mine = read.Where(e => e.StartsWith(tag, StringComparison.Ordinal)).ToArray();
                 accounted += mine.Length;
@@ -381,11 +522,13 @@ public static class AppendLogModel
                 var present = new HashSet<string>(mine);
                 for (int i = 0; i < instance.Appended.Count; i++)
                 {
-                    if (instance.AppendedAt[i] < CertainCut)
+                    int appendedAt = instance.AppendedAt[i];
+                    int ackedAt = instance.AckedAt[i];
+                    if (Trims.Any(t => t.Certain && appendedAt < t.Op && ackedAt < t.Op))
                     {
-                        Assert.False(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} was trimmed (before operation {CertainCut}) but reads back");
+                        Assert.False(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} was stored before a committed trim that covers it, but reads back");
                     }
-                    else if ((i < instance.Acked || instance == reader) && instance.AppendedAt[i] >= MaybeCut && i >= instance.SafeFrom)
+                    else if ((ackedAt != int.MaxValue || instance == reader) && Trims.All(t => appendedAt >= t.Op))
                     {
                         Assert.True(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} (acknowledged, or the reader's own, and after every cutoff) is missing");
                     }
@@ -394,5 +537,19 @@ public static class AppendLogModel
 
             Assert.Equal(read.Length, accounted);
         }
+    }
+
+    /// <summary>A writer's clock: the store's, off by <see cref="Offset"/>, which may change; its monotonic time is the store's.</summary>
+    private sealed class SkewedClock(TimeProvider truth) : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => truth.GetUtcNow() + Offset;
+
+        public override long GetTimestamp() => truth.GetTimestamp();
+
+        public override long TimestampFrequency => truth.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => truth.CreateTimer(callback, state, dueTime, period);
     }
 }

@@ -16,7 +16,7 @@ public sealed class AppendLogTests
     public async Task Batch_names_stay_unique_and_ordered_under_a_frozen_clock_and_many_writers()
     {
         var frozen = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = frozen };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = frozen, StoreTimeProvider = frozen };
         await Parallel.ForEachAsync(Enumerable.Range(0, 8), async (w, ct) =>
         {
             await using var log = new AppendLog(_memory, "frozen", options);
@@ -36,7 +36,7 @@ public sealed class AppendLogTests
     public async Task One_writers_names_never_go_backwards_when_its_clock_does()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var log = new AppendLog(_memory, "skew", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock });
+        await using var log = new AppendLog(_memory, "skew", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock });
         await log.AppendAsync(E("first"));
         clock.AdjustTime(clock.GetUtcNow() - TimeSpan.FromHours(1));
         await log.AppendAsync(E("second"));
@@ -94,7 +94,8 @@ public sealed class AppendLogTests
         var faulty = new FaultInjectingObjectStore(_memory);
         await using var log = new AppendLog(faulty, "ambiguous", Quiet());
         await log.AppendAsync(E("once"));
-        faulty.FailNthCall(1, Fault.FailAfter);
+        int puts = 0;
+        faulty.FailWhen((call, _) => call == StoreCall.Put && Interlocked.Increment(ref puts) == 1 ? Fault.FailAfter : null);
         await Assert.ThrowsAsync<InjectedFaultException>(() => log.FlushAsync());
         Assert.Equal(["once"], Texts(await log.ReadAllAsync())); // stored and still pending: read once
         await log.FlushAsync();
@@ -167,7 +168,7 @@ public sealed class AppendLogTests
     public async Task The_flush_interval_stores_a_quiet_journal()
     {
         var clock = new FakeTimeProvider();
-        await using var log = new AppendLog(_memory, "timer", new AppendLogOptions { FlushInterval = TimeSpan.FromSeconds(5), TimeProvider = clock });
+        await using var log = new AppendLog(_memory, "timer", new AppendLogOptions { FlushInterval = TimeSpan.FromSeconds(5), TimeProvider = clock, StoreTimeProvider = clock });
         await log.AppendAsync(E("quiet"));
         clock.Advance(TimeSpan.FromSeconds(4));
         Assert.Empty(await _memory.ListSortedAsync("timer/"));
@@ -306,7 +307,7 @@ public sealed class AppendLogTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var lateClock = new FakeTimeProvider(clock.GetUtcNow() + TimeSpan.FromSeconds(5));
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock };
         await using var early = new AppendLog(_memory, "late", options);
         await early.AppendAsync(E("t0"));
         clock.Advance(TimeSpan.FromSeconds(10));
@@ -314,7 +315,7 @@ public sealed class AppendLogTests
         await early.CompactAsync();
 
         // A writer whose clock says t5 stores its batch after the merge covered t0..t10.
-        await using var late = new AppendLog(_memory, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock });
+        await using var late = new AppendLog(_memory, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock, StoreTimeProvider = clock });
         await late.AppendAsync(E("t5"));
 
         await using var reader = new AppendLog(_memory, "late", Quiet());
@@ -330,7 +331,7 @@ public sealed class AppendLogTests
     {
         var clock = new FakeTimeProvider();
         var store = new InMemoryObjectStore(clock);
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, SupersededGracePeriod = TimeSpan.FromMinutes(5) };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock, SupersededGracePeriod = TimeSpan.FromMinutes(5) };
         await using var log = new AppendLog(store, "grace", options);
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
@@ -351,7 +352,7 @@ public sealed class AppendLogTests
         var clock = new FakeTimeProvider();
         var store = new InMemoryObjectStore(clock);
         var faulty = new FaultInjectingObjectStore(store);
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock };
         await using var log = new AppendLog(faulty, "orphan", options);
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
@@ -390,6 +391,8 @@ public sealed class AppendLogTests
 
         public bool SupportsCreateOnly => supportsCreateOnly;
 
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => inner.GetTimeAsync(cancellationToken);
+
         public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
         {
             lock (Modes)
@@ -410,6 +413,8 @@ public sealed class AppendLogTests
     private sealed class BlockingPutStore(IObjectStore inner, Task gate) : IObjectStore
     {
         public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => inner.GetTimeAsync(cancellationToken);
 
         public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
         {

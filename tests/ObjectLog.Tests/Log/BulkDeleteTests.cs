@@ -141,6 +141,8 @@ public sealed class BulkDeleteTests
     {
         public bool SupportsCreateOnly => inner.SupportsCreateOnly;
 
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => inner.GetTimeAsync(cancellationToken);
+
         public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
             => inner.PutAsync(key, content, mode, cancellationToken);
 

@@ -15,7 +15,7 @@ public sealed class ListingFromFloorTests
     private static async Task<FakeTimeProvider> WriteAsync(IObjectStore store, string prefix, int batches)
     {
         var clock = new FakeTimeProvider(Start);
-        await using var writer = new AppendLog(store, prefix, new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock });
+        await using var writer = new AppendLog(store, prefix, new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock });
         for (int i = 0; i < batches; i++)
         {
             await writer.AppendAsync(E($"e{i}"));
@@ -83,7 +83,7 @@ public sealed class ListingFromFloorTests
         Assert.Equal(1, counting.RangedGets - ranged); // the last nine batches of the merged object
 
         // A tail from the same position, with a batch stored after the merge.
-        await using (var writer = new AppendLog(memory, "straddle", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock }))
+        await using (var writer = new AppendLog(memory, "straddle", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock }))
         {
             await writer.AppendAsync(E("new"));
         }

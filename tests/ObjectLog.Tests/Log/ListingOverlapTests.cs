@@ -81,6 +81,8 @@ public sealed class ListingOverlapTests
 
         public bool SupportsCreateOnly => inner.SupportsCreateOnly;
 
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => inner.GetTimeAsync(cancellationToken);
+
         public bool ListsInKeyOrder => true; // claimed even when descending: the reader must notice
 
         public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default) => inner.PutAsync(key, content, mode, cancellationToken);

@@ -107,7 +107,7 @@ public sealed class LiveObjectsTests
         await early.AppendAsync(E("t10"));
         CompactionStats stats = await early.CompactAsync();
         var lateClock = new FakeTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(5));
-        await using (var late = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock }))
+        await using (var late = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock, StoreTimeProvider = _clock }))
         {
             await late.AppendAsync(E("t5"));
         }

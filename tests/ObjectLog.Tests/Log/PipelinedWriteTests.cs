@@ -103,7 +103,7 @@ public sealed class PipelinedWriteTests
         _store.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
         Assert.True(log.TryAppend(E("a")));
         Assert.True(log.TryAppend(E("b"))); // its batch fails in the background
-        await WaitUntil(() => _store.Calls == 1 && log.BufferedBytes == 4);
+        await WaitUntil(() => log.LastStoreFailure is not null && log.BufferedBytes == 4);
         await Task.Delay(20);
         _store.FailWhen(null);
         _store.HoldPuts();

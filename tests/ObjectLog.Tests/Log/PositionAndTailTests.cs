@@ -94,8 +94,8 @@ public sealed class PositionAndTailTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var behind = new FakeTimeProvider(clock.GetUtcNow() - TimeSpan.FromSeconds(20));
         var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromMilliseconds(20), TailLookBack = TimeSpan.FromMinutes(1) };
-        await using var onTime = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock });
-        await using var slowClock = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = behind });
+        await using var onTime = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock });
+        await using var slowClock = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = behind, StoreTimeProvider = clock });
         await onTime.AppendAsync(E("a"));
         await onTime.AppendAsync(E("b"));
 

@@ -12,8 +12,8 @@ public sealed class RequestMetricsTests
     {
         string prefix = $"bill-{Guid.NewGuid():N}/";
         using var totals = new MetricTotals(prefix);
-        var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore(clock));
         AppendLogOptions options = Quiet(threshold: 2);
         options.TimeProvider = clock;
         options.SupersededGracePeriod = TimeSpan.Zero;

@@ -91,7 +91,7 @@ public sealed class SizeTieredCompactionTests
     {
         var store = new InMemoryObjectStore();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, SupersededGracePeriod = TimeSpan.FromHours(1), TimeProvider = clock };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, SupersededGracePeriod = TimeSpan.FromHours(1), TimeProvider = clock, StoreTimeProvider = clock };
         await using var log = new AppendLog(store, "graced", options);
         for (int i = 0; i < 5; i++)
         {

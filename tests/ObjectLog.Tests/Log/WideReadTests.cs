@@ -72,7 +72,7 @@ public sealed class WideReadTests
         // Events of varying length, so they straddle part boundaries; a merged object with a late batch inside its
         // range (read as ranged units by its manifest), and one big batch object after it.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var write = new AppendLogOptions { FlushThreshold = 7, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock };
+        var write = new AppendLogOptions { FlushThreshold = 7, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock };
         await using (var early = new AppendLog(_memory, "parts", write))
         {
             for (int i = 0; i < 70; i++)
@@ -85,7 +85,7 @@ public sealed class WideReadTests
         }
 
         var lateClock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 30, TimeSpan.Zero));
-        await using (var late = new AppendLog(_memory, "parts", new AppendLogOptions { FlushThreshold = 3, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock }))
+        await using (var late = new AppendLog(_memory, "parts", new AppendLogOptions { FlushThreshold = 3, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock, StoreTimeProvider = clock }))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -93,7 +93,7 @@ public sealed class WideReadTests
             }
         }
 
-        await using (var big = new AppendLog(_memory, "parts", new AppendLogOptions { FlushThreshold = 200, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock }))
+        await using (var big = new AppendLog(_memory, "parts", new AppendLogOptions { FlushThreshold = 200, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock }))
         {
             for (int i = 0; i < 200; i++)
             {
@@ -296,6 +296,8 @@ public sealed class WideReadTests
         public bool Compacted { get; private set; }
 
         public bool SupportsCreateOnly => inner.SupportsCreateOnly;
+
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => inner.GetTimeAsync(cancellationToken);
 
         public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default) => inner.PutAsync(key, content, mode, cancellationToken);
 
