@@ -77,7 +77,10 @@ public sealed class DeleteFailureCliTests : IDisposable
         // Sticky and writable by all, as /tmp: nobody may add objects, and delete only its own, never root's.
         foreach (string folder in new[] { LogFolder, Path.Combine(Store, FileSystemObjectStore.StagingFolderName) })
         {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b1_111_111_111);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(folder, (UnixFileMode)0b1_111_111_111);
+            }
         }
 
         (int code, string output, string error) = await RunAsNobodyAsync("compact");

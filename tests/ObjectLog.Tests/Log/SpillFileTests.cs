@@ -16,7 +16,7 @@ public sealed class SpillFileTests
     public async Task A_compaction_spills_into_the_swept_folder_under_a_name_that_says_which_process_owns_it()
     {
         var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        await using var log = new AppendLog(faulty, "events", new AppendLogOptions { FlushThreshold = 8, FlushInterval = Timeout.InfiniteTimeSpan });
+        await using var log = new AppendLog(faulty, "events", new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
         byte[] big = new byte[512 * 1024];
         big.AsSpan().Fill((byte)'x');
         for (int i = 0; i < 72; i++) // 36 MiB: more than the 32 MiB a merge keeps in memory
@@ -43,7 +43,7 @@ public sealed class SpillFileTests
             faulty.ReleasePuts();
         }
 
-        Assert.Equal(9, (await compaction).MergedObjects);
+        Assert.NotNull((await compaction).NewKey);
         Assert.NotEmpty(mine);
         Assert.All(mine, f => Assert.False(File.Exists(f), f)); // deleted when the merge is done with it
     }
