@@ -11,4 +11,11 @@ public sealed record CompactionStats(int MergedObjects, long Events, string? New
     /// period passed) and merged data that was never committed. A compaction that merged nothing may still delete.
     /// </summary>
     public int DeletedObjects { get; init; }
+
+    /// <summary>
+    /// The objects it meant to delete but could not, each with the store's reason, in key order; empty when every
+    /// delete went through. A failed delete never fails the compaction (deleting is garbage collection, not part of
+    /// its commit) and changes nothing a reader sees; the next compaction or trim tries again.
+    /// </summary>
+    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
 }

@@ -105,6 +105,15 @@ public sealed class LogPrefixLimitTests
         Assert.Contains("at most 877 bytes", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_limit_follows_the_longest_name_the_log_writes()
+    {
+        Assert.Equal(146, ObjectLog.Internal.LogNameLimits.LongestName); // batch_{49}~{49}~{16}.c{8}.manifest.json
+        Assert.Equal(LongestPrefix, ObjectKey.MaxLength - 1 - ObjectLog.Internal.LogNameLimits.LongestName);
+        ObjectKey.ValidateLogPrefix(new string('p', 99) + "/" + new string('p', 99)); // no throw
+        ObjectKey.ValidatePrefix(new string('p', 1000)); // a listing prefix keeps the store's own rules
+    }
+
     /// <summary><paramref name="text"/> with a '/' in place of every 100th character, so no segment is too long for a file name.</summary>
     private static string Segments(string text)
     {
