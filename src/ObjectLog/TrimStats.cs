@@ -15,4 +15,20 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
     /// what it left.
     /// </summary>
     public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
+
+    /// <summary>Whether <paramref name="other"/> says the same: the same cutoff and count, and the same delete failures in the same order.</summary>
+    public bool Equals(TrimStats? other)
+        => other is not null && Before == other.Before && DeletedObjects == other.DeletedObjects
+            && DeleteFailures.SequenceEqual(other.DeleteFailures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Before, DeletedObjects, DeleteFailures.Count);
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Before = ").Append(Before).Append(", ");
+        builder.Append("DeletedObjects = ").Append(DeletedObjects).Append(", ");
+        builder.Append("DeleteFailures = [").AppendJoin(", ", DeleteFailures).Append(']');
+        return true;
+    }
 }

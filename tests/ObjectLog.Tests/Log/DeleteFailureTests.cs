@@ -66,6 +66,19 @@ public sealed class DeleteFailureTests
         Assert.All(stats.DeleteFailures, f => Assert.Equal("Deletes are not allowed here.", f.Reason));
     }
 
+    [Fact]
+    public void Stats_compare_by_what_they_say_delete_failures_included()
+    {
+        Assert.Equal(new CompactionStats(1, 0, null), new CompactionStats(1, 0, null) { DeleteFailures = new List<DeleteFailure>() });
+        Assert.Equal(
+            new CompactionStats(1, 0, null) { DeleteFailures = [new("a", "no")] },
+            new CompactionStats(1, 0, null) { DeleteFailures = new List<DeleteFailure> { new("a", "no") } });
+        Assert.NotEqual(new CompactionStats(1, 0, null), new CompactionStats(1, 0, null) { DeleteFailures = [new("a", "no")] });
+        Assert.Equal(new TrimStats(DateTimeOffset.UnixEpoch, 2), new TrimStats(DateTimeOffset.UnixEpoch, 2) { DeleteFailures = new List<DeleteFailure>() });
+        Assert.NotEqual(new TrimStats(DateTimeOffset.UnixEpoch, 2), new TrimStats(DateTimeOffset.UnixEpoch, 2) { DeleteFailures = [new("a", "no")] });
+        Assert.Contains("DeleteFailures = [DeleteFailure { Key = a, Reason = no }]", new TrimStats(DateTimeOffset.UnixEpoch, 2) { DeleteFailures = [new("a", "no")] }.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task<string[]> AppendThreeAsync(AppendLog log, IObjectStore store)
     {
         for (int i = 0; i < 3; i++)
