@@ -49,6 +49,22 @@ public sealed class DeleteFailureCliTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Verify_repair_that_must_write_to_a_folder_it_cannot_write_exits_1_with_the_error()
+    {
+        SkipUnlessUnprivilegedRunIsPossible();
+        await AppendAsync(new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan }, compact: true);
+        string marker = Assert.Single(Directory.GetFiles(LogFolder, "*.end.json"));
+        File.Delete(marker); // the repair writes missing end markers
+
+        (int code, string output, string error) = await RunAsNobodyAsync("verify", "--repair");
+        Assert.True(code == 1, $"exit {code}\n{output}\n{error}");
+        Assert.Contains(Path.GetFileName(marker), error, StringComparison.Ordinal);
+        Assert.Contains("denied", error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("repair: deleted", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
+    }
+
+    [SkippableFact]
     public async Task Verify_repair_json_lists_what_it_could_not_delete()
     {
         SkipUnlessUnprivilegedRunIsPossible();
