@@ -385,7 +385,7 @@ internal static class ObjlogCommand
             Console.WriteLine(stats.NewKey is null
                 ? $"nothing to merge: the log is {stats.MergedObjects} object(s); deleted {stats.DeletedObjects} superseded or abandoned object(s)"
                 : $"merged {stats.MergedObjects} objects ({stats.Events} events) into {stats.NewKey}; deleted {stats.DeletedObjects} object(s)");
-            return 0;
+            return await ReportDeleteFailuresAsync(stats.DeleteFailures) ? 1 : 0;
         }, ct));
         return command;
     }
@@ -409,7 +409,7 @@ internal static class ObjlogCommand
             DateTimeOffset cutoff = Cutoff(result.CommandResult, await log.StoreTimeAsync(ct));
             TrimStats stats = await log.TrimAsync(cutoff, ct);
             Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
-            return 0;
+            return await ReportDeleteFailuresAsync(stats.DeleteFailures) ? 1 : 0;
         }, ct));
         return command;
     }
@@ -444,18 +444,24 @@ internal static class ObjlogCommand
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             await using var log = new AppendLog(location.Store, location.LogPrefix, GraceOptions.Apply(result, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }));
-            int? repaired = result.GetValue(repair) ? (await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct))).DeletedObjects : null;
+            // A repair that cannot write (a missing end marker on a read-only store) throws, and the command exits 1
+            // with the error; one that cannot delete reports each object it left, and the command exits 1 after the report.
+            CompactionStats? repaired = result.GetValue(repair) ? await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct)) : null;
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
+            IReadOnlyList<string> staleSpill = SpillFile.FindStale();
+            bool leftGarbage = await ReportDeleteFailuresAsync(repaired?.DeleteFailures ?? []);
+            int exitCode = r.IsSound && !leftGarbage ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
-                return r.IsSound ? 0 : 1;
+                return exitCode;
             }
 
-            if (repaired is { } deleted)
+            if (repaired is not null)
             {
-                Console.WriteLine($"repair: deleted {deleted} object(s) (uncommitted merges older than {result.GetValue(GraceOptions.AbandonedMerge)}, objects superseded longer than {result.GetValue(GraceOptions.Superseded)}, what they left behind)");
+                string failed = repaired.DeleteFailures.Count == 0 ? "" : $"; could not delete {repaired.DeleteFailures.Count} (listed on stderr)";
+                Console.WriteLine($"repair: deleted {repaired.DeletedObjects} object(s){failed} (uncommitted merges older than {result.GetValue(GraceOptions.AbandonedMerge)}, objects superseded longer than {result.GetValue(GraceOptions.Superseded)}, what they left behind)");
             }
 
             Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
@@ -469,15 +475,49 @@ internal static class ObjlogCommand
                 Console.WriteLine($"stale staged file (a writer died mid-put; the next put removes it): {staged}");
             }
 
+            foreach (string spill in staleSpill)
+            {
+                Console.WriteLine($"stale spill file (a compaction died mid-merge; the next compaction that spills to disk deletes it): {spill}");
+            }
+
             foreach (string key in r.UnverifiedObjects)
             {
                 Console.WriteLine($"unverified (no checksum: written before checksums or by another tool; compact rewrites it with one): {key}");
             }
 
             Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
-            return r.IsSound ? 0 : 1;
+            return exitCode;
         }, ct, readOnly: true));
         return command;
+    }
+
+    /// <summary>The most objects a command lists by name that it could not delete; a count stands for the rest.</summary>
+    private const int DeleteFailuresShown = 20;
+
+    /// <summary>
+    /// Prints to stderr each object that a compaction, trim or repair meant to delete but could not, with the store's
+    /// reason; returns whether there was one, for the command to exit 1. Garbage left behind harms no reader, but a
+    /// store that refuses deletes keeps growing, so it is never silent.
+    /// </summary>
+    private static async Task<bool> ReportDeleteFailuresAsync(IReadOnlyList<DeleteFailure> failures)
+    {
+        if (failures.Count == 0)
+        {
+            return false;
+        }
+
+        await Console.Error.WriteLineAsync($"objlog: could not delete {failures.Count} object(s); readers do not see them, and the next compaction or trim tries again:");
+        foreach (DeleteFailure failure in failures.Take(DeleteFailuresShown))
+        {
+            await Console.Error.WriteLineAsync($"objlog:   {failure.Key}: {failure.Reason}");
+        }
+
+        if (failures.Count > DeleteFailuresShown)
+        {
+            await Console.Error.WriteLineAsync($"objlog:   and {failures.Count - DeleteFailuresShown} more");
+        }
+
+        return true;
     }
 
     /// <summary>

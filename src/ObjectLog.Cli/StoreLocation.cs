@@ -62,14 +62,22 @@ internal sealed class StoreLocation : IDisposable
     public static StoreLocation Parse(string store, string log, Func<string, string?>? environment = null, bool mustExist = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(store);
-        ObjectKey.ValidatePrefix(log, "--log");
+        CheckLog(() => ObjectKey.ValidatePrefix(log, "--log"));
         log = log.TrimEnd('/');
         if (log.Length == 0)
         {
             throw new ArgumentException("--log must name a log (a key prefix such as 'events').", "--log");
         }
 
-        if (mustExist && LocalFolder(store) is { Length: > 0 } folder && !Directory.Exists(folder))
+        string? local = LocalFolder(store);
+        if (local is not null)
+        {
+            // A folder store has no prefix of its own, so the log is the whole prefix: check it before the folder is
+            // created. Elsewhere the store URL's prefix comes first, and the whole is checked once the URL is read.
+            CheckLog(() => ObjectKey.ValidateLogPrefix(log, "--log"));
+        }
+
+        if (mustExist && local is { Length: > 0 } folder && !Directory.Exists(folder))
         {
             // FileSystemObjectStore creates its folder, so a read-only command checks first: a mistyped path must
             // not leave a folder behind and read as an empty log.
@@ -86,7 +94,29 @@ internal sealed class StoreLocation : IDisposable
             throw new ArgumentException($"--store: {e.Message.Replace(" (Parameter 'url')", "", StringComparison.Ordinal)}", "--store", e);
         }
 
-        return new StoreLocation(location, store, log);
+        try
+        {
+            return new StoreLocation(location, store, log);
+        }
+        catch (ArgumentException e)
+        {
+            location.Dispose();
+            throw new ArgumentException($"--log: {UserTerms.Of(e)}", "--log", e);
+        }
+    }
+
+    /// <summary>Runs a check of <c>--log</c>, naming the option in what it throws.</summary>
+    /// <exception cref="ArgumentException">The check failed.</exception>
+    private static void CheckLog(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--log: {UserTerms.Of(e)}", "--log", e);
+        }
     }
 
     /// <summary>The folder a <c>file://</c> URL or plain path names (as <see cref="ObjectStoreUrl"/> reads it), or <see langword="null"/> for other schemes.</summary>

@@ -1,4 +1,8 @@
 namespace ObjectLog.Cli;
 
-/// <summary>What <c>verify --json</c> prints: the <see cref="VerifyReport"/>'s counts and its problems' messages, and with <c>--repair</c> how many objects the repair deleted (null without).</summary>
-internal sealed record VerifyJson(bool Sound, long Events, long Bytes, int BatchObjects, int MergedObjects, int UncommittedMerges, int ForeignObjects, IReadOnlyList<string> Problems, IReadOnlyList<string> StaleStagedFiles, IReadOnlyList<string> UnverifiedObjects, int? RepairDeleted);
+/// <summary>
+/// What <c>verify --json</c> prints: the <see cref="VerifyReport"/>'s counts and its problems' messages; with
+/// <c>--repair</c> how many objects the repair deleted and each it could not, with why (both null without); and the
+/// spill files that compactions killed mid-merge left on this machine.
+/// </summary>
+internal sealed record VerifyJson(bool Sound, long Events, long Bytes, int BatchObjects, int MergedObjects, int UncommittedMerges, int ForeignObjects, IReadOnlyList<string> Problems, IReadOnlyList<string> StaleStagedFiles, IReadOnlyList<string> UnverifiedObjects, int? RepairDeleted, IReadOnlyList<DeleteFailure>? RepairFailures, IReadOnlyList<string> StaleSpillFiles);

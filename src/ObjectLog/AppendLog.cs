@@ -51,11 +51,11 @@ public sealed class AppendLog : IAsyncDisposable
     /// <param name="prefix">The key prefix, such as <c>logs/errors</c>: a valid key prefix (see <see cref="ObjectKey"/>), trailing <c>/</c> optional; empty for the store's root.</param>
     /// <param name="options">Settings; the defaults if <see langword="null"/>. The log keeps a copy.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="prefix"/> is not a valid key prefix (it would escape the store root, contains a backslash or NUL, …).</exception>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> cannot hold a log (see <see cref="ObjectKey.ValidateLogPrefix"/>): it would escape the store root, contains a backslash or NUL, leaves no room for the log's names, …</exception>
     public AppendLog(IObjectStore store, string prefix, AppendLogOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ObjectKey.ValidatePrefix(prefix);
+        ObjectKey.ValidateLogPrefix(prefix);
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         _tag = new("objectlog.prefix", _logPrefix);

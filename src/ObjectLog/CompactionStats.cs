@@ -11,4 +11,29 @@ public sealed record CompactionStats(int MergedObjects, long Events, string? New
     /// period passed) and merged data that was never committed. A compaction that merged nothing may still delete.
     /// </summary>
     public int DeletedObjects { get; init; }
+
+    /// <summary>
+    /// The objects it meant to delete but could not, each with the store's reason, in key order; empty when every
+    /// delete went through. A failed delete never fails the compaction (deleting is garbage collection, not part of
+    /// its commit) and changes nothing a reader sees; the next compaction or trim tries again.
+    /// </summary>
+    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
+
+    /// <summary>Whether <paramref name="other"/> says the same: the same counts and key, and the same delete failures in the same order.</summary>
+    public bool Equals(CompactionStats? other)
+        => other is not null && MergedObjects == other.MergedObjects && Events == other.Events && NewKey == other.NewKey && DeletedObjects == other.DeletedObjects
+            && DeleteFailures.SequenceEqual(other.DeleteFailures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(MergedObjects, Events, NewKey, DeletedObjects, DeleteFailures.Count);
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("MergedObjects = ").Append(MergedObjects).Append(", ");
+        builder.Append("Events = ").Append(Events).Append(", ");
+        builder.Append("NewKey = ").Append(NewKey).Append(", ");
+        builder.Append("DeletedObjects = ").Append(DeletedObjects).Append(", ");
+        builder.Append("DeleteFailures = [").AppendJoin(", ", DeleteFailures).Append(']');
+        return true;
+    }
 }

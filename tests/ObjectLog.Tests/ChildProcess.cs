@@ -8,10 +8,13 @@ internal static class ChildProcess
     /// <summary>The folder of the repository's <c>ObjectLog.slnx</c>, found above the test's output folder.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static async Task<(int Code, string Output, string Error)> RunDllAsync(string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<(int Code, string Output, string Error)> RunDllAsync(string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+        => RunProgramAsync("dotnet", workingDirectory, [dll, .. args], environment);
+
+    /// <summary>Runs <paramref name="program"/> (a path, or a name found on PATH) with <paramref name="args"/>; returns its exit code and what it wrote.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunProgramAsync(string program, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);

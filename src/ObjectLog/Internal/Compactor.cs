@@ -72,8 +72,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
             if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
             {
-                int deletedAlone = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(snapshot.Sources.Count, 0, null) { DeletedObjects = deletedAlone };
+                GarbageCollected collectedAlone = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(snapshot.Sources.Count, 0, null) { DeletedObjects = collectedAlone.Deleted, DeleteFailures = collectedAlone.Failures };
             }
 
             List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
@@ -81,7 +81,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             activity?.SetTag(Tracing.BytesTag, size);
             Stream spool = size <= InMemorySpoolLimit
                 ? new MemoryStream((int)size)
-                : new FileStream(Path.Combine(Path.GetTempPath(), $"objectlog-merge-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+                : SpillFile.Create();
             await using (spool.ConfigureAwait(false))
             {
                 List<ManifestBatch> merged;
@@ -117,8 +117,8 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
                     garbage.AddRange(superseded.Where(IsMerged).Select(n => logPrefix + LogObjectName.EndMarkerFor(n)));
                 }
 
-                int deleted = await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName) { DeletedObjects = deleted };
+                GarbageCollected collected = await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
+                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName) { DeletedObjects = collected.Deleted, DeleteFailures = collected.Failures };
             }
         }
     }

@@ -94,8 +94,8 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
                 continue; // a compaction superseded a manifest under the listing
             }
 
-            int deleted = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
-            return new TrimStats(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10), deleted);
+            GarbageCollected collected = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+            return new TrimStats(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10), collected.Deleted) { DeleteFailures = collected.Failures };
         }
     }
 

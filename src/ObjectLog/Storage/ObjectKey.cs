@@ -11,12 +11,19 @@ namespace ObjectLog.Storage;
 /// A key is one or more <c>/</c>-separated segments. It must not be empty, start with <c>/</c>, contain an
 /// empty, <c>.</c> or <c>..</c> segment, a backslash, or a control character (NUL included), and must be at
 /// most <see cref="MaxLength"/> bytes of UTF-8 (S3's limit). A prefix follows the same rules except that it
-/// may be empty and may end with <c>/</c>.
+/// may be empty and may end with <c>/</c>. A prefix a log lives under must also leave room for the log's own
+/// names, and hold no segment a store could not store (see <see cref="ValidateLogPrefix"/>).
 /// </remarks>
 public static class ObjectKey
 {
     /// <summary>The longest key, in UTF-8 bytes.</summary>
     public const int MaxLength = 1024;
+
+    /// <summary>The longest segment of a log's prefix, in UTF-8 bytes: the longest file name most filesystems allow, which the filesystem store makes of each segment.</summary>
+    internal const int MaxSegmentLength = 255;
+
+    /// <summary>The longest prefix a log accepts, in UTF-8 bytes without a trailing '/': its longest key is the prefix, a '/' and its longest name.</summary>
+    internal static int MaxLogPrefixLength => MaxLength - 1 - Internal.LogNameLimits.LongestName;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the problem if <paramref name="key"/> is not a valid key.</summary>
     public static void Validate(string key, [CallerArgumentExpression(nameof(key))] string? paramName = null)
@@ -38,6 +45,59 @@ public static class ObjectKey
         {
             throw new ArgumentException($"Invalid key prefix '{Printable(prefix)}': {problem}.", paramName);
         }
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the problem if <paramref name="prefix"/> cannot hold a log: if it
+    /// is not a valid key prefix (see <see cref="ValidatePrefix"/>), or if some key the log writes under it could not
+    /// be stored. That is a prefix whose first segment is <c>.objectlog-tmp</c> (where the filesystem store stages its
+    /// writes: see <see cref="FileSystemObjectStore.StagingFolderName"/>), one with a segment longer than 255 bytes
+    /// (a file name on most filesystems), and one so long that the log's longest key, the prefix, a <c>/</c> and a
+    /// name of about 150 characters, would be longer than <see cref="MaxLength"/> bytes.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="AppendLog"/> checks its prefix with this, so a prefix that could never be written to is refused when
+    /// the log is opened rather than by every flush. The rules hold for every store, so a log can move between them.
+    /// </remarks>
+    public static void ValidateLogPrefix(string prefix, [CallerArgumentExpression(nameof(prefix))] string? paramName = null)
+    {
+        ValidatePrefix(prefix, paramName);
+        string? problem = CheckLogPrefix(prefix.EndsWith('/') ? prefix[..^1] : prefix);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Invalid log prefix '{Printable(prefix)}': {problem}.", paramName);
+        }
+    }
+
+    private static string? CheckLogPrefix(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return null;
+        }
+
+        string[] segments = prefix.Split('/');
+        if (segments[0] == FileSystemObjectStore.StagingFolderName)
+        {
+            return $"its first segment '{FileSystemObjectStore.StagingFolderName}' is reserved (the filesystem store stages its writes there)";
+        }
+
+        foreach (string segment in segments)
+        {
+            int bytes = Encoding.UTF8.GetByteCount(segment);
+            if (bytes > MaxSegmentLength)
+            {
+                return $"its segment '{Printable(segment)}' is {bytes} bytes long, and a segment may be at most {MaxSegmentLength} bytes (a file name, in the filesystem store)";
+            }
+        }
+
+        int length = Encoding.UTF8.GetByteCount(prefix);
+        if (length > MaxLogPrefixLength)
+        {
+            return $"it is {length} bytes long, and a log's prefix may be at most {MaxLogPrefixLength} bytes, so that its longest keys (the prefix, '/' and a {Internal.LogNameLimits.LongestName}-character name) stay within the {MaxLength}-byte key limit";
+        }
+
+        return null;
     }
 
     private static string? Check(string key, bool allowEmpty, bool allowTrailingSlash)

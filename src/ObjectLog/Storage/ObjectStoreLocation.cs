@@ -36,12 +36,14 @@ public sealed class ObjectStoreLocation : IDisposable
     public string Description { get; }
 
     /// <summary>The prefix <paramref name="log"/> under <see cref="Prefix"/>, as <see cref="AppendLog"/> takes it.</summary>
-    /// <exception cref="ArgumentException"><paramref name="log"/> is not a valid key prefix.</exception>
+    /// <exception cref="ArgumentException"><paramref name="log"/> is not a valid key prefix, or the prefix it makes cannot hold a log (see <see cref="ObjectKey.ValidateLogPrefix"/>).</exception>
     public string PrefixFor(string log)
     {
         ObjectKey.ValidatePrefix(log);
         log = log.Trim('/');
-        return Prefix.Length == 0 ? log : log.Length == 0 ? Prefix : $"{Prefix}/{log}";
+        string prefix = Prefix.Length == 0 ? log : log.Length == 0 ? Prefix : $"{Prefix}/{log}";
+        ObjectKey.ValidateLogPrefix(prefix, nameof(log));
+        return prefix;
     }
 
     /// <summary>Disposes what the URL's scheme created for this location (an SDK client); the store is unusable afterwards.</summary>
