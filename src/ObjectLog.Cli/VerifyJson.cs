@@ -1,4 +1,7 @@
 namespace ObjectLog.Cli;
 
 /// <summary>What <c>verify --json</c> prints: the <see cref="VerifyReport"/>'s counts and its problems' messages, and with <c>--repair</c> how many objects the repair deleted (null without).</summary>
-internal sealed record VerifyJson(bool Sound, long Events, long Bytes, int BatchObjects, int MergedObjects, int UncommittedMerges, int ForeignObjects, IReadOnlyList<string> Problems, IReadOnlyList<string> StaleStagedFiles, IReadOnlyList<string> UnverifiedObjects, int? RepairDeleted);
+internal sealed record VerifyJson(bool Sound, long Events, long Bytes, int BatchObjects, int MergedObjects, int UncommittedMerges, int ForeignObjects, IReadOnlyList<string> Problems, IReadOnlyList<string> StaleStagedFiles, IReadOnlyList<string> UnverifiedObjects, int? RepairDeleted, IReadOnlyList<ListedSpecialEntry> NotTheLogs);
+
+/// <summary>An entry of a folder store that is not a regular file (counted in <c>foreign_objects</c>): its key, and what it is ("symbolic link", "FIFO"…).</summary>
+internal sealed record ListedSpecialEntry(string Key, string What);
