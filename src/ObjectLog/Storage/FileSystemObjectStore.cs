@@ -75,16 +75,16 @@ public sealed class FileSystemObjectStore : IObjectStore
     }
 
     /// <summary>
-    /// As the public constructor, with a clock for the staged-file sweep, and (tests) the portable folder access
-    /// that other platforms use instead of Linux's (see the remarks).
+    /// As the public constructor, with a clock for the staged-file sweep, and (tests) the folder access that a
+    /// platform or kernel without Linux's calls would fall back to (see the remarks).
     /// </summary>
-    internal FileSystemObjectStore(string rootDirectory, TimeProvider time, bool portable = false)
+    internal FileSystemObjectStore(string rootDirectory, TimeProvider time, FolderAccessKind access = FolderAccessKind.Best)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         _time = time;
         _root = Path.GetFullPath(rootDirectory);
         Directory.CreateDirectory(_root);
-        _folder = FolderAccess.For(_root, portable);
+        _folder = FolderAccess.For(_root, access);
     }
 
     /// <summary>The absolute path of the root directory.</summary>

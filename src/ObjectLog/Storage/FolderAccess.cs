@@ -26,9 +26,11 @@ internal abstract class FolderAccess
 
     public string StagingPath => FullPath(FileSystemObjectStore.StagingFolderName);
 
-    /// <summary>The access for <paramref name="root"/>: the Linux one where it can run, unless <paramref name="portable"/>.</summary>
-    public static FolderAccess For(string root, bool portable)
-        => !portable && LinuxFolder.IsSupported ? new LinuxFolderAccess(root) : new PortableFolderAccess(root);
+    /// <summary>The access for <paramref name="root"/>: the Linux one where it can run, unless told otherwise.</summary>
+    public static FolderAccess For(string root, FolderAccessKind kind)
+        => kind != FolderAccessKind.Portable && LinuxFolder.IsSupported
+            ? new LinuxFolderAccess(root, walkOnly: kind == FolderAccessKind.LinuxWithoutOpenat2)
+            : new PortableFolderAccess(root);
 
     /// <summary>Opens the regular file <paramref name="key"/> names, for reading; returns it and its length.</summary>
     /// <exception cref="ObjectNotFoundException">Nothing has that name.</exception>
@@ -82,6 +84,19 @@ internal abstract class FolderAccess
         int slash = prefix.LastIndexOf('/');
         return slash < 0 ? "" : prefix[..(slash + 1)];
     }
+}
+
+/// <summary>Which <see cref="FolderAccess"/> a store uses: the best the platform has, or (tests) one it would fall back to.</summary>
+internal enum FolderAccessKind
+{
+    /// <summary>Linux's where it runs, else the portable one.</summary>
+    Best,
+
+    /// <summary>Linux's, walking one name at a time as on kernels without <c>openat2</c>.</summary>
+    LinuxWithoutOpenat2,
+
+    /// <summary>The portable one, as on Windows and macOS.</summary>
+    Portable,
 }
 
 /// <summary>The staging folder, held open for one put (or one sweep): files are created, published and removed through it.</summary>

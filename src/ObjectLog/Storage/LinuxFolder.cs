@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace ObjectLog.Storage;
 
 /// <summary>
-/// The Linux calls the folder store uses to stay beneath its root: every path is resolved from a folder's
-/// descriptor, one name at a time or by <c>openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)</c>, with
-/// <c>O_NOFOLLOW</c>, so no symbolic link is ever followed; an entry's type comes from <c>statx</c> or the
+/// The Linux calls the folder store uses to stay beneath its root: every path under the root is resolved by
+/// <c>openat2(RESOLVE_NO_SYMLINKS)</c> from the root's real path, or one name at a time from a folder's descriptor
+/// with <c>O_NOFOLLOW</c>, so no symbolic link is ever followed; an entry's type comes from <c>statx</c> or the
 /// directory entry itself, so a FIFO, socket or device is told apart without being opened.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,6 @@ internal static unsafe partial class LinuxFolder
     public const int ENOENT = 2;
     public const int ENXIO = 6;
     public const int E2BIG = 7;
-    public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int ENOTDIR = 20;
@@ -44,7 +43,6 @@ internal static unsafe partial class LinuxFolder
     private const uint STATX_SIZE = 0x200;
     private const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     private const ulong RESOLVE_NO_SYMLINKS = 0x04;
-    private const ulong RESOLVE_BENEATH = 0x08;
     private const long SYS_openat2 = 437; // one number on every architecture (added after the tables were unified)
     private const uint RENAME_NOREPLACE = 1;
     private const int POSIX_FADV_SEQUENTIAL = 2;
@@ -114,7 +112,7 @@ internal static unsafe partial class LinuxFolder
         }
     }
 
-    /// <summary>Opens <paramref name="path"/> (an absolute folder path, which may itself be a link: the store's root is the user's choice).</summary>
+    /// <summary>Opens the absolute <paramref name="path"/> (the root: links on its way are the user's choice, and followed).</summary>
     public static int OpenAbsolute(string path, int flags, out int fd) => Result(openat(AT_FDCWD, path, flags & ~O_NOFOLLOW, 0), out fd);
 
     /// <summary>Opens one name in <paramref name="folder"/>, never following it if it is a link.</summary>
@@ -122,52 +120,81 @@ internal static unsafe partial class LinuxFolder
 
     /// <summary>
     /// Opens <paramref name="relative"/> (a key or a key's folder: names separated by <c>/</c>, none empty, <c>.</c>
-    /// or <c>..</c>) beneath <paramref name="root"/>, following no link on the way or at the end: a link anywhere
-    /// gives <see cref="ELOOP"/>, a regular file where a folder should be <see cref="ENOTDIR"/>.
+    /// or <c>..</c>) under <paramref name="realRoot"/> (a path with no link on its way, as <see cref="RealPath"/>
+    /// gives), following no link on the way or at the end: a link anywhere gives <see cref="ELOOP"/>, a regular
+    /// file where a folder should be <see cref="ENOTDIR"/>. One <c>openat2(RESOLVE_NO_SYMLINKS)</c> call where the
+    /// kernel has it; else the root is opened and walked one name at a time.
     /// </summary>
-    public static int OpenBeneath(int root, string relative, int flags, out int fd)
+    public static int OpenUnder(string realRoot, string relative, int flags, out int fd, bool walkOnly = false)
     {
-        if (s_openat2)
+        if (s_openat2 && !walkOnly)
         {
-            var how = new OpenHow { Flags = (ulong)(uint)flags, Mode = 0, Resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-            for (int attempt = 0; ; attempt++)
+            var how = new OpenHow { Flags = (ulong)(uint)flags, Mode = 0, Resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+            long result;
+            try
             {
-                long result;
-                try
-                {
-                    result = openat2(SYS_openat2, root, relative, &how, (nuint)sizeof(OpenHow));
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    s_openat2 = false;
-                    break;
-                }
-
-                if (result >= 0)
-                {
-                    fd = (int)result;
-                    return 0;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == EAGAIN && attempt < 3)
-                {
-                    continue; // a rename raced the resolution; the kernel asks for a retry
-                }
-
-                if (errno is not (ENOSYS or EPERM or E2BIG))
-                {
-                    fd = -1;
-                    // O_DIRECTORY on a final link says ENOTDIR, not ELOOP: look, so a link is always ELOOP.
-                    return errno == ENOTDIR && FirstLink(root, relative) is not null ? ELOOP : errno;
-                }
-
-                s_openat2 = false; // not this kernel, or a filter refuses the call: every later open walks
-                break;
+                result = openat2(SYS_openat2, AT_FDCWD, Under(realRoot, relative), &how, (nuint)sizeof(OpenHow));
             }
+            catch (EntryPointNotFoundException)
+            {
+                result = -1;
+                Marshal.SetLastPInvokeError(ENOSYS);
+            }
+
+            if (result >= 0)
+            {
+                fd = (int)result;
+                return 0;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is not (ENOSYS or EPERM or E2BIG))
+            {
+                fd = -1;
+                // O_DIRECTORY on a final link says ENOTDIR, not ELOOP: look, so a link is always ELOOP.
+                return errno == ENOTDIR && FirstLink(realRoot, relative) is not null ? ELOOP : errno;
+            }
+
+            s_openat2 = false; // not this kernel, or a filter refuses the call: every later open walks
         }
 
-        return Walk(root, relative, flags, create: false, out fd);
+        int rootErrno = OpenAbsolute(realRoot, FolderPathFlags, out int root);
+        if (rootErrno != 0)
+        {
+            fd = -1;
+            return rootErrno;
+        }
+
+        try
+        {
+            return Walk(root, relative, flags, create: false, out fd);
+        }
+        finally
+        {
+            Close(root);
+        }
+    }
+
+    /// <summary>The path of <paramref name="relative"/> under <paramref name="realRoot"/>.</summary>
+    public static string Under(string realRoot, string relative) => realRoot.EndsWith('/') ? realRoot + relative : $"{realRoot}/{relative}";
+
+    /// <summary><paramref name="path"/> with every link on its way resolved (<c>realpath</c>); <see langword="null"/> if that fails.</summary>
+    public static string? RealPath(string path)
+    {
+        nint resolved = realpath(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            free(resolved);
+        }
     }
 
     /// <summary>
@@ -226,13 +253,13 @@ internal static unsafe partial class LinuxFolder
         }
     }
 
-    /// <summary>The first name on <paramref name="relative"/>'s way (itself included) that is a symbolic link, as a root-relative path; <see langword="null"/> if none is.</summary>
-    public static string? FirstLink(int root, string relative)
+    /// <summary>The first name on <paramref name="relative"/>'s way under <paramref name="realRoot"/> (itself included) that is a symbolic link, as a root-relative path; <see langword="null"/> if none is.</summary>
+    public static string? FirstLink(string realRoot, string relative)
     {
         for (int slash = relative.IndexOf('/'); ; slash = relative.IndexOf('/', slash + 1))
         {
             string part = slash < 0 ? relative : relative[..slash];
-            if (Stat(root, part, out EntryStat what) != 0)
+            if (Stat(AT_FDCWD, Under(realRoot, part), out EntryStat what) != 0)
             {
                 return null;
             }
@@ -248,6 +275,9 @@ internal static unsafe partial class LinuxFolder
             }
         }
     }
+
+    /// <summary>What the absolute <paramref name="path"/> is, without following it if it is a link (links on its way are followed).</summary>
+    public static int Stat(string path, out EntryStat stat) => Stat(AT_FDCWD, path, out stat);
 
     /// <summary>What <paramref name="path"/> (relative to <paramref name="folder"/>) is, without following it if it is a link.</summary>
     public static int Stat(int folder, string path, out EntryStat stat)
@@ -397,9 +427,9 @@ internal static unsafe partial class LinuxFolder
         public static int OpenAbsolute(string path, out FolderReader? reader)
             => LinuxFolder.OpenAbsolute(path, FolderReadFlags, out int fd) is int errno && errno != 0 ? Fail(out reader, errno) : Adopt(fd, out reader);
 
-        /// <summary>Reads <paramref name="relative"/> beneath <paramref name="root"/>, following no link on the way.</summary>
-        public static int OpenBeneath(int root, string relative, out FolderReader? reader)
-            => LinuxFolder.OpenBeneath(root, relative, FolderReadFlags, out int fd) is int errno && errno != 0 ? Fail(out reader, errno) : Adopt(fd, out reader);
+        /// <summary>Reads <paramref name="relative"/> under <paramref name="realRoot"/>, following no link on the way (see <see cref="OpenUnder"/>).</summary>
+        public static int OpenUnder(string realRoot, string relative, out FolderReader? reader, bool walkOnly = false)
+            => LinuxFolder.OpenUnder(realRoot, relative, FolderReadFlags, out int fd, walkOnly) is int errno && errno != 0 ? Fail(out reader, errno) : Adopt(fd, out reader);
 
         private static int Adopt(int fd, out FolderReader? reader)
         {
@@ -545,6 +575,12 @@ internal static unsafe partial class LinuxFolder
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint realpath(string path, nint resolved);
+
+    [LibraryImport("libc")]
+    private static partial void free(nint pointer);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int posix_fadvise(int fd, long offset, long length, int advice);

@@ -9,68 +9,62 @@ namespace ObjectLog.Storage;
 /// never followed. A file is opened only once <c>statx</c> has said it is a regular file, and with
 /// <c>O_NONBLOCK</c>, then checked again on the open descriptor: a FIFO, socket or device is never waited on.
 /// </summary>
-internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
+/// <remarks>
+/// The root's own path may pass through links (where the store lives is its user's choice): it is resolved once,
+/// when the store is made, and everything under it is resolved from that real path with no link allowed, which
+/// costs a read no more calls than opening the file by its path would.
+/// </remarks>
+/// <param name="root">The root folder's absolute path.</param>
+/// <param name="walkOnly">Never try <c>openat2</c> (tests: as on kernels before 5.6).</param>
+internal sealed class LinuxFolderAccess(string root, bool walkOnly) : FolderAccess(root)
 {
+    /// <summary>The root with every link on its way resolved.</summary>
+    private readonly string _real = RealPath(root) ?? root;
+
     public override (SafeFileHandle File, long Length) OpenRead(string key)
     {
         string action = $"Reading object '{key}'";
-        int rootFd = OpenRoot(key, action);
-        try
+
+        // Look before opening: opening a device can have effects, and a FIFO or socket is not an object.
+        if (Stat(Under(_real, key), out EntryStat before) == 0 && before.Kind != EntryKind.File)
         {
-            // Look before opening: opening a device can have effects, and a FIFO or socket is not an object.
-            if (Stat(rootFd, key, out EntryStat before) == 0 && before.Kind != EntryKind.File)
-            {
-                throw FirstLink(rootFd, key) is { } link && link != key ? LinkRefused(action, key, link) : NotAFile(action, key, before.Kind);
-            }
-
-            int errno = OpenBeneath(rootFd, key, ReadFlags, out int fd);
-            if (errno != 0)
-            {
-                throw Failed(action, key, rootFd, key, errno);
-            }
-
-            // Look again at what was opened: the name may have changed in between. O_NONBLOCK kept the open from waiting.
-            errno = Stat(fd, out EntryStat opened);
-            if (errno != 0 || opened.Kind != EntryKind.File)
-            {
-                Close(fd);
-                throw errno != 0 ? Failed(action, key, rootFd, key, errno) : NotAFile(action, key, opened.Kind);
-            }
-
-            AdviseSequential(fd);
-            return (new SafeFileHandle(fd, ownsHandle: true), opened.Size);
+            throw FirstLink(_real, key) is { } link && link != key ? LinkRefused(action, key, link) : NotAFile(action, key, before.Kind);
         }
-        finally
+
+        int errno = OpenUnder(_real, key, ReadFlags, out int fd, walkOnly);
+        if (errno != 0)
         {
-            Close(rootFd);
+            throw Failed(action, key, key, errno);
         }
+
+        // Look again at what was opened: the name may have changed in between. O_NONBLOCK kept the open from waiting.
+        errno = Stat(fd, out EntryStat opened);
+        if (errno != 0 || opened.Kind != EntryKind.File)
+        {
+            Close(fd);
+            throw errno != 0 ? Failed(action, key, key, errno) : NotAFile(action, key, opened.Kind);
+        }
+
+        AdviseSequential(fd);
+        return (new SafeFileHandle(fd, ownsHandle: true), opened.Size);
     }
 
     public override void Delete(string key)
     {
         string action = $"Deleting object '{key}'";
-        int rootFd = OpenRoot(key, action);
-        if (rootFd < 0)
-        {
-            return;
-        }
-
         int slash = key.LastIndexOf('/');
-        int folder = rootFd;
+        int folder = -1;
         try
         {
-            if (slash >= 0)
+            int errno = slash < 0 ? OpenAbsolute(_real, FolderPathFlags, out folder) : OpenUnder(_real, key[..slash], FolderPathFlags, out folder, walkOnly);
+            if (errno is ENOENT or ENOTDIR)
             {
-                int errno = OpenBeneath(rootFd, key[..slash], FolderPathFlags, out folder);
-                if (errno is ENOENT or ENOTDIR)
-                {
-                    return; // no such folder: no such object
-                }
+                return; // no such folder: no such object
+            }
 
-                if (errno != 0)
-                {
-                    throw Failed(action, key, rootFd, key[..slash], errno);
-                }
+            if (errno != 0)
+            {
+                throw Failed(action, key, slash < 0 ? "" : key[..slash], errno);
             }
 
             string name = key[(slash + 1)..];
@@ -82,7 +76,7 @@ internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
 
             if (looked != 0)
             {
-                throw Failed(action, key, rootFd, key, looked);
+                throw Failed(action, key, key, looked);
             }
 
             if (what.Kind != EntryKind.File)
@@ -93,17 +87,15 @@ internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
             int removed = Unlink(folder, name);
             if (removed is not (0 or ENOENT))
             {
-                throw Failed(action, key, rootFd, key, removed);
+                throw Failed(action, key, key, removed);
             }
         }
         finally
         {
-            if (folder != rootFd && folder >= 0)
+            if (folder >= 0)
             {
                 Close(folder);
             }
-
-            Close(rootFd);
         }
     }
 
@@ -197,11 +189,11 @@ internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
     public override StagingFolder? OpenStaging(string? key, bool create)
     {
         string action = key is null ? "Writing" : $"Writing object '{key}'";
-        int rootFd = OpenAbsolute(Root, FolderPathFlags, out int fd) == 0 ? fd : -1;
+        int rootFd = OpenAbsolute(_real, FolderPathFlags, out int fd) == 0 ? fd : -1;
         if (rootFd < 0 && create)
         {
-            Directory.CreateDirectory(Root); // removed since the store was made: a put makes it again, as the first did
-            int errno = OpenAbsolute(Root, FolderPathFlags, out fd);
+            Directory.CreateDirectory(_real); // removed since the store was made: a put makes it again, as the first did
+            int errno = OpenAbsolute(_real, FolderPathFlags, out fd);
             rootFd = errno == 0 ? fd : throw new ObjectStoreException($"{action} failed: cannot open the store's folder '{Root}': {Describe(errno)}", key);
         }
 
@@ -248,67 +240,40 @@ internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
         }
     }
 
-    /// <summary>A descriptor of the root; -1 for a delete when the root is gone.</summary>
-    /// <exception cref="ObjectNotFoundException">The root is gone (a read).</exception>
-    private int OpenRoot(string key, string action)
-    {
-        int errno = OpenAbsolute(Root, FolderPathFlags, out int fd);
-        return errno switch
-        {
-            0 => fd,
-            ENOENT when action.StartsWith("Deleting", StringComparison.Ordinal) => -1,
-            ENOENT => throw new ObjectNotFoundException(key),
-            _ => throw new ObjectStoreException($"{action} failed: cannot open the store's folder '{Root}': {Describe(errno)}", key),
-        };
-    }
-
     /// <summary>
     /// Opens the folder the walk starts from, following no link below the root; <see langword="null"/> when it does
     /// not exist (an empty listing).
     /// </summary>
     private FolderReader? OpenStart(string prefix, string start)
     {
-        int errno;
         FolderReader? reader;
         if (start.Length == 0)
         {
-            errno = FolderReader.OpenAbsolute(Root, out reader);
-            return errno switch
+            int rootErrno = FolderReader.OpenAbsolute(_real, out reader);
+            return rootErrno switch
             {
                 0 => reader,
                 ENOENT or ENOTDIR => null,
-                _ => throw Unreadable(prefix, Root, Describe(errno)),
+                _ => throw Unreadable(prefix, Root, Describe(rootErrno)),
             };
         }
 
         string folder = start[..^1];
-        if (OpenAbsolute(Root, FolderPathFlags, out int rootFd) is int rootErrno && rootErrno != 0)
+        int errno = FolderReader.OpenUnder(_real, folder, out reader, walkOnly);
+        return errno switch
         {
-            return rootErrno is ENOENT or ENOTDIR ? null : throw Unreadable(prefix, Root, Describe(rootErrno));
-        }
-
-        try
-        {
-            errno = FolderReader.OpenBeneath(rootFd, folder, out reader);
-            return errno switch
-            {
-                0 => reader,
-                ENOENT or ENOTDIR => null,
-                ELOOP when FirstLink(rootFd, folder) is { } link => throw LinkRefused($"Listing '{prefix}'", null, link),
-                _ => throw Unreadable(prefix, FullPath(folder), Describe(errno)),
-            };
-        }
-        finally
-        {
-            Close(rootFd);
-        }
+            0 => reader,
+            ENOENT or ENOTDIR => null,
+            ELOOP when FirstLink(_real, folder) is { } link => throw LinkRefused($"Listing '{prefix}'", null, link),
+            _ => throw Unreadable(prefix, FullPath(folder), Describe(errno)),
+        };
     }
 
-    /// <summary>The exception for <paramref name="errno"/> from resolving <paramref name="path"/> (a key, or a key's folder) beneath the root.</summary>
-    private ObjectStoreException Failed(string action, string key, int rootFd, string path, int errno) => errno switch
+    /// <summary>The exception for <paramref name="errno"/> from resolving <paramref name="path"/> (a key, or a key's folder) under the root.</summary>
+    private ObjectStoreException Failed(string action, string key, string path, int errno) => errno switch
     {
         ENOENT or ENOTDIR => new ObjectNotFoundException(key),
-        ELOOP when FirstLink(rootFd, path) is { } link => link == key ? NotAFile(action, key, EntryKind.SymbolicLink) : LinkRefused(action, key, link),
+        ELOOP when path.Length > 0 && FirstLink(_real, path) is { } link => link == key ? NotAFile(action, key, EntryKind.SymbolicLink) : LinkRefused(action, key, link),
         ENXIO => NotAFile(action, key, EntryKind.Socket),
         _ => new ObjectStoreException($"{action} failed: '{FullPath(path)}': {Describe(errno)}", key),
     };
@@ -344,7 +309,7 @@ internal sealed class LinuxFolderAccess(string root) : FolderAccess(root)
                 int errno = OpenFolder(_root, key[..slash], create: true, out target);
                 if (errno != 0)
                 {
-                    throw errno == ELOOP && FirstLink(_root, key[..slash]) is { } link ? folder.LinkRefused(action, key, link)
+                    throw errno == ELOOP && FirstLink(folder._real, key[..slash]) is { } link ? folder.LinkRefused(action, key, link)
                         : errno == ENOTDIR ? new ObjectStoreException($"{action} failed: a file that is not a folder is on its way ('{folder.FullPath(key)}').", key)
                         : new ObjectStoreException($"{action} failed: cannot make the folder '{folder.FullPath(key[..slash])}': {Describe(errno)}", key);
                 }

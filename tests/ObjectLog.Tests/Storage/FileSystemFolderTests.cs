@@ -35,15 +35,18 @@ public sealed class FileSystemFolderTests : IDisposable
         _outside.Dispose();
     }
 
-    [SkippableFact]
-    public async Task A_link_named_like_a_batch_to_a_file_outside_the_root_is_never_read_merged_or_deleted()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task A_link_named_like_a_batch_to_a_file_outside_the_root_is_never_read_merged_or_deleted(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         await WriteEventsAsync("a", "b");
         string secret = Path.Combine(_outside.Path, "passwd");
         File.WriteAllText(secret, "root:x:0:0\n");
         File.CreateSymbolicLink(PathOf(LinkedBatch), secret);
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         Assert.DoesNotContain(LinkedBatch, await KeysAsync(store, "events/"));
         await using (var log = new AppendLog(store, "events", Quiet()))
@@ -67,15 +70,18 @@ public sealed class FileSystemFolderTests : IDisposable
         Assert.NotNull(File.ResolveLinkTarget(PathOf(LinkedBatch), returnFinalTarget: false));
     }
 
-    [SkippableFact]
-    public async Task A_dangling_link_and_a_looping_link_named_like_batches_fail_no_read_and_no_verify()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task A_dangling_link_and_a_looping_link_named_like_batches_fail_no_read_and_no_verify(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         await WriteEventsAsync("a", "b");
         File.CreateSymbolicLink(PathOf(LinkedBatch), Path.Combine(_outside.Path, "gone"));
         File.CreateSymbolicLink(PathOf("events/batch_0000000000000000002.jsonl"), PathOf("events/batch_0000000000000000003.jsonl"));
         File.CreateSymbolicLink(PathOf("events/batch_0000000000000000003.jsonl"), PathOf("events/batch_0000000000000000002.jsonl"));
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         await using var log = new AppendLog(store, "events", Quiet());
         Assert.Equal(["a", "b"], Texts(await Within(() => log.ReadAllAsync())));
@@ -87,13 +93,15 @@ public sealed class FileSystemFolderTests : IDisposable
         await Assert.ThrowsAsync<ObjectStoreException>(() => Within(() => store.GetAsync("events/batch_0000000000000000002.jsonl")));
     }
 
-    [SkippableFact]
-    public async Task A_fifo_named_like_a_batch_never_blocks_a_list_read_verify_or_compact()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    public async Task A_fifo_named_like_a_batch_never_blocks_a_list_read_verify_or_compact(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         await WriteEventsAsync("a", "b");
         MakeFifo(PathOf(LinkedBatch));
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         Assert.DoesNotContain(LinkedBatch, await KeysAsync(store, "events/"));
         await using (var log = new AppendLog(store, "events", Quiet()))
@@ -113,14 +121,16 @@ public sealed class FileSystemFolderTests : IDisposable
         Assert.True(File.Exists(PathOf(LinkedBatch)), "the FIFO is not the log's: compaction left it");
     }
 
-    [SkippableFact]
-    public async Task A_socket_named_like_a_batch_is_not_the_logs()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    public async Task A_socket_named_like_a_batch_is_not_the_logs(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         await WriteEventsAsync("a");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(PathOf(LinkedBatch)));
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         Assert.DoesNotContain(LinkedBatch, await KeysAsync(store, "events/"));
         await using var log = new AppendLog(store, "events", Quiet());
@@ -132,8 +142,11 @@ public sealed class FileSystemFolderTests : IDisposable
         Assert.Contains("socket", refused.Message, StringComparison.Ordinal);
     }
 
-    [SkippableFact]
-    public async Task Folder_links_under_the_prefix_are_never_entered_so_listing_stays_quick()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task Folder_links_under_the_prefix_are_never_entered_so_listing_stays_quick(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         await WriteEventsAsync("a", "b");
@@ -142,8 +155,8 @@ public sealed class FileSystemFolderTests : IDisposable
         Directory.CreateSymbolicLink(PathOf("events/usr"), "/usr");
         Directory.CreateSymbolicLink(PathOf("loop"), ".");
         Directory.CreateSymbolicLink(PathOf("up"), "..");
-        var store = new FileSystemObjectStore(Root);
-        await KeysAsync(new FileSystemObjectStore(_outside.Path), ""); // warm up: the measure is of the walk, not of the JIT
+        FileSystemObjectStore store = Open(access);
+        await KeysAsync(store, "events/"); // warm up: the measure is of the walk, not of the JIT
 
         var clock = Stopwatch.StartNew();
         List<string> underPrefix = await KeysAsync(store, "events/");
@@ -161,8 +174,11 @@ public sealed class FileSystemFolderTests : IDisposable
         Assert.Equal(3, (await Within(() => log.VerifyAsync())).ForeignObjects);
     }
 
-    [SkippableFact]
-    public async Task A_log_folder_that_is_a_link_out_of_the_root_is_refused_by_every_operation()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task A_log_folder_that_is_a_link_out_of_the_root_is_refused_by_every_operation(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         string elsewhere = Path.Combine(_outside.Path, "logs");
@@ -170,7 +186,7 @@ public sealed class FileSystemFolderTests : IDisposable
         string outsideBatch = Path.Combine(elsewhere, "batch_0000000000000000001.jsonl");
         File.WriteAllText(outsideBatch, "secret\n");
         Directory.CreateSymbolicLink(PathOf("logs"), elsewhere);
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         ObjectStoreException listing = await Assert.ThrowsAsync<ObjectStoreException>(() => KeysAsync(store, "logs/"));
         Assert.Contains("'logs'", listing.Message, StringComparison.Ordinal);
@@ -193,8 +209,11 @@ public sealed class FileSystemFolderTests : IDisposable
         await Assert.ThrowsAsync<ObjectStoreException>(() => Within(() => log.ReadAllAsync()));
     }
 
-    [SkippableFact]
-    public async Task A_staging_folder_that_is_a_link_is_refused_and_the_folder_it_names_keeps_its_files()
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task A_staging_folder_that_is_a_link_is_refused_and_the_folder_it_names_keeps_its_files(string access)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
         string elsewhere = Path.Combine(_outside.Path, "scratch");
@@ -204,7 +223,7 @@ public sealed class FileSystemFolderTests : IDisposable
         File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-2));
         string staging = PathOf(FileSystemObjectStore.StagingFolderName);
         Directory.CreateSymbolicLink(staging, elsewhere);
-        var store = new FileSystemObjectStore(Root);
+        FileSystemObjectStore store = Open(access);
 
         ObjectStoreException refused = await Assert.ThrowsAsync<ObjectStoreException>(() => Within(() => store.PutAsync("events/x", new MemoryStream("x"u8.ToArray()), PutMode.Create)));
         Assert.Contains(staging, refused.Message, StringComparison.Ordinal);
@@ -218,6 +237,69 @@ public sealed class FileSystemFolderTests : IDisposable
         Assert.True(File.Exists(old), "the sweep never runs in a linked staging folder");
         Assert.Equal(["precious.tmp"], Directory.GetFileSystemEntries(elsewhere).Select(Path.GetFileName));
         Assert.False(Directory.Exists(PathOf("events")) && Directory.EnumerateFileSystemEntries(PathOf("events")).Any());
+    }
+
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    [InlineData("portable")]
+    public async Task FindSpecialEntries_names_what_is_not_a_regular_file_without_following_or_opening_it(string access)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
+        await WriteEventsAsync("a");
+        File.CreateSymbolicLink(PathOf(LinkedBatch), "/etc/passwd");
+        File.CreateSymbolicLink(PathOf("events/dangling"), Path.Combine(_outside.Path, "gone"));
+        Directory.CreateSymbolicLink(PathOf("events/usr"), "/usr");
+        Directory.CreateDirectory(PathOf("events/sub"));
+        File.CreateSymbolicLink(PathOf("events/sub/deep"), "/etc/hostname");
+        Directory.CreateSymbolicLink(PathOf("elsewhere"), "/usr");
+        bool linux = access != "portable"; // the portable access cannot tell a FIFO or socket from a file
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        if (linux)
+        {
+            MakeFifo(PathOf("events/fifo"));
+            socket.Bind(new UnixDomainSocketEndPoint(PathOf("events/sock")));
+        }
+
+        FileSystemObjectStore store = Open(access);
+
+        List<(string Key, string What)> expected = [(LinkedBatch, "symbolic link"), ("events/dangling", "symbolic link"), ("events/sub/deep", "symbolic link"), ("events/usr", "symbolic link")];
+        if (linux)
+        {
+            expected.AddRange([("events/fifo", "FIFO"), ("events/sock", "socket")]);
+        }
+
+        Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), store.FindSpecialEntries("events/"));
+        Assert.Equal([("elsewhere", "symbolic link")], store.FindSpecialEntries("el"));
+        Assert.Equal([("events/sub/deep", "symbolic link")], store.FindSpecialEntries("events/sub/"));
+        Assert.Empty(store.FindSpecialEntries("other/"));
+        Assert.All(await KeysAsync(store, ""), k => Assert.StartsWith("events/batch_", k, StringComparison.Ordinal));
+    }
+
+    [SkippableTheory]
+    [InlineData("linux")]
+    [InlineData("linux without openat2")]
+    public async Task A_device_named_like_a_batch_is_never_opened(string access)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "Linux only");
+        Skip.IfNot(IsRoot, "making a device takes root");
+        await WriteEventsAsync("a");
+        using (Process mknod = Process.Start("mknod", [PathOf(LinkedBatch), "c", "1", "3"])) // what /dev/null is
+        {
+            mknod.WaitForExit();
+            Skip.If(mknod.ExitCode != 0, "this container may not make devices");
+        }
+
+        FileSystemObjectStore store = Open(access);
+        Assert.DoesNotContain(LinkedBatch, await KeysAsync(store, "events/"));
+        Assert.Equal([(LinkedBatch, "character device")], store.FindSpecialEntries("events/"));
+        await using var log = new AppendLog(store, "events", Quiet());
+        Assert.Equal(["a"], Texts(await Within(() => log.ReadAllAsync())));
+        Assert.Equal(1, (await Within(() => log.VerifyAsync())).ForeignObjects);
+        ObjectStoreException refused = await Assert.ThrowsAsync<ObjectStoreException>(() => Within(() => store.GetAsync(LinkedBatch)));
+        Assert.Contains("character device", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ObjectStoreException>(() => Within(() => store.DeleteAsync(LinkedBatch)));
+        Assert.True(File.Exists(PathOf(LinkedBatch)));
     }
 
     [SkippableFact]
@@ -297,6 +379,14 @@ public sealed class FileSystemFolderTests : IDisposable
     }
 
     private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>A store on the root with the folder access named: Linux's, Linux's as on kernels without openat2, or the portable one (Windows, macOS).</summary>
+    private FileSystemObjectStore Open(string access) => new(Root, TimeProvider.System, access switch
+    {
+        "linux" => FolderAccessKind.Best,
+        "linux without openat2" => FolderAccessKind.LinuxWithoutOpenat2,
+        _ => FolderAccessKind.Portable,
+    });
 
     private string PathOf(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
 
