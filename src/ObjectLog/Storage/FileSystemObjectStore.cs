@@ -30,13 +30,15 @@ namespace ObjectLog.Storage;
 /// <see cref="ObjectStoreException"/> naming it, never an empty listing.
 /// </para>
 /// <para>
-/// On 64-bit Linux every call resolves its key from a descriptor of the root without following links
-/// (<c>openat2</c> with <c>RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS</c>, or one name at a time with <c>O_NOFOLLOW</c>
-/// where the kernel lacks it), looks at an entry's type before opening it, and opens with <c>O_NONBLOCK</c> and
-/// checks the open file again, so a link or FIFO swapped in at any moment is refused, not followed or waited on.
-/// Elsewhere (Windows, macOS) the store looks at each name on a key's way before using the path: links are still
-/// never followed or listed, but a FIFO or device is not told from a file, and a link swapped in between the look
-/// and the use is followed.
+/// On 64-bit Linux the root's own path is resolved once, when the store is made (links on the way to the root are
+/// followed then, and only then); every key is resolved under that real path allowing no link (<c>openat2</c> with
+/// <c>RESOLVE_NO_SYMLINKS</c>, or one name at a time from a descriptor of the root with <c>O_NOFOLLOW</c> where
+/// the kernel lacks it), listing reads each folder from a descriptor opened the same way, and a file's type is
+/// looked at (<c>statx</c>) before it is opened with <c>O_NONBLOCK</c> and checked again on the open descriptor: a
+/// link swapped in at any moment is refused rather than followed, and a FIFO never makes a call wait. Elsewhere
+/// (Windows, macOS) the store looks at each name on a key's way before using its path: links are still never
+/// followed, entered or listed, but a FIFO or device is not told from a regular file, and a link swapped in between
+/// the look and the use is followed.
 /// </para>
 /// <para>
 /// A writer killed during a put leaves its staged file behind. The store removes staged files whose last write is

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ObjectLog.Storage;
 
@@ -402,14 +403,18 @@ internal static unsafe partial class LinuxFolder
     /// Reads one folder's entries from a descriptor the reader owns (closing the reader closes it). Each entry
     /// comes with the type the directory itself records, so links, FIFOs, sockets and devices cost no call.
     /// </summary>
-    public sealed class FolderReader : IDisposable
+    /// <remarks>A safe handle, so a reader that is never disposed (a listing abandoned without disposing it) still closes its descriptor.</remarks>
+    public sealed class FolderReader : SafeHandleZeroOrMinusOneIsInvalid
     {
-        private nint _dir;
-
-        private FolderReader(nint dir) => _dir = dir;
+        private FolderReader(nint dir, int fd)
+            : base(ownsHandle: true)
+        {
+            SetHandle(dir);
+            Fd = fd;
+        }
 
         /// <summary>The folder's descriptor, to resolve its entries' names from.</summary>
-        public int Fd => dirfd(_dir);
+        public int Fd { get; }
 
         /// <summary>Opens <paramref name="name"/> in <paramref name="folder"/> for reading, never following a link.</summary>
         public static int Open(int folder, string name, out FolderReader? reader)
@@ -437,11 +442,11 @@ internal static unsafe partial class LinuxFolder
             if (dir == 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                Close(fd);
+                LinuxFolder.Close(fd);
                 return Fail(out reader, errno);
             }
 
-            reader = new FolderReader(dir);
+            reader = new FolderReader(dir, fd); // the DIR owns the descriptor now
             return 0;
         }
 
@@ -463,7 +468,7 @@ internal static unsafe partial class LinuxFolder
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);
-                byte* entry = (byte*)readdir(_dir);
+                byte* entry = (byte*)readdir(handle);
                 if (entry is null)
                 {
                     name = null;
@@ -511,14 +516,7 @@ internal static unsafe partial class LinuxFolder
             }
         }
 
-        public void Dispose()
-        {
-            if (_dir != 0)
-            {
-                _ = closedir(_dir);
-                _dir = 0;
-            }
-        }
+        protected override bool ReleaseHandle() => closedir(handle) == 0;
     }
 
     /// <summary>The kind of an entry and, for a regular file, its size and last write.</summary>
@@ -593,9 +591,6 @@ internal static unsafe partial class LinuxFolder
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint readdir(nint dir);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int dirfd(nint dir);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int closedir(nint dir);

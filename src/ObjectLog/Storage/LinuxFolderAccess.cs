@@ -4,9 +4,8 @@ using static ObjectLog.Storage.LinuxFolder;
 namespace ObjectLog.Storage;
 
 /// <summary>
-/// The folder access on Linux: every operation starts from a descriptor of the root and resolves the key beneath
-/// it without following a link (see <see cref="LinuxFolder"/>), so a link swapped in at any moment is refused,
-/// never followed. A file is opened only once <c>statx</c> has said it is a regular file, and with
+/// The folder access on Linux: every operation resolves its key under the root's real path without following a
+/// link (see <see cref="LinuxFolder"/>), so a link swapped in at any moment is refused, never followed. A file is opened only once <c>statx</c> has said it is a regular file, and with
 /// <c>O_NONBLOCK</c>, then checked again on the open descriptor: a FIFO, socket or device is never waited on.
 /// </summary>
 /// <remarks>
