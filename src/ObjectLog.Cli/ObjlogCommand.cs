@@ -303,31 +303,48 @@ internal static class ObjlogCommand
         {
             string prefix = location.LogPrefix + "/";
             List<ObjectMeta> objects = await location.Store.ListSortedAsync(prefix, null, ct);
+            IReadOnlyList<(string Key, string What)> special = SpecialEntries(location, prefix);
+            // Objects and the entries that are not the log's (a folder's links, FIFOs…), in one key order.
+            var rows = objects.Select(meta => (meta.Key, Meta: (ObjectMeta?)meta, What: (string?)null))
+                .Concat(special.Select(e => (e.Key, Meta: (ObjectMeta?)null, What: (string?)e.What)))
+                .OrderBy(r => r.Key, StringComparer.Ordinal)
+                .ToList();
             if (result.GetValue(json) || !OutputMode.IsTerminal)
             {
-                foreach (ObjectMeta meta in objects)
+                foreach ((string key, ObjectMeta? meta, string? what) in rows)
                 {
-                    string modified = meta.LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    string? modified = meta?.LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                     Console.WriteLine(result.GetValue(json)
-                        ? System.Text.Json.JsonSerializer.Serialize(new ListedObject(meta.Key, meta.Size, Kind(prefix, meta), modified), CliJson.Default.ListedObject)
-                        : Invariant($"{meta.Key}\t{meta.Size}\t{Kind(prefix, meta)}\t{modified}"));
+                        ? System.Text.Json.JsonSerializer.Serialize(meta is not null ? new ListedObject(key, meta.Size, Kind(prefix, meta), modified) : new ListedObject(key, null, "foreign", null, what), CliJson.Default.ListedObject)
+                        : meta is not null ? Invariant($"{key}\t{meta.Size}\t{Kind(prefix, meta)}\t{modified}") : $"{key}\t-\t{NotTheLogs(what!)}\t-");
                 }
 
                 return 0;
             }
 
             var table = new Table().AddColumn("key").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn("kind").AddColumn("modified (UTC)");
-            foreach (ObjectMeta meta in objects)
+            foreach ((string key, ObjectMeta? meta, string? what) in rows)
             {
-                table.AddRow(Markup.Escape(meta.Key), meta.Size.ToString("N0", CultureInfo.InvariantCulture), Kind(prefix, meta), meta.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+                table.AddRow(
+                    Markup.Escape(key),
+                    meta?.Size.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
+                    meta is not null ? Kind(prefix, meta) : Markup.Escape(NotTheLogs(what!)),
+                    meta?.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "");
             }
 
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]");
+            string others = special.Count == 0 ? "" : $", and {special.Count} entries that are not the log's (not regular files: never read)";
+            AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]{Markup.Escape(others)}");
             return 0;
         }, ct, readOnly: true));
         return command;
     }
+
+    /// <summary>On a folder store, what is under <paramref name="prefix"/> that is not a regular file (links, FIFOs…), which the log never reads; none elsewhere.</summary>
+    private static IReadOnlyList<(string Key, string What)> SpecialEntries(StoreLocation location, string prefix)
+        => location.Store is FileSystemObjectStore folder ? folder.FindSpecialEntries(prefix) : [];
+
+    private static string NotTheLogs(string what) => $"not the log's ({what})";
 
     private static string Kind(string prefix, ObjectMeta meta)
     {
@@ -453,7 +470,7 @@ internal static class ObjlogCommand
             int exitCode = r.IsSound && !leftGarbage ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))]);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return exitCode;
             }
@@ -465,6 +482,11 @@ internal static class ObjlogCommand
             }
 
             Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
+            foreach ((string key, string what) in r.SpecialEntries)
+            {
+                Console.WriteLine($"not the log's ({what}, never {(what == "symbolic link" ? "followed" : "opened")}): {key}");
+            }
+
             foreach (VerifyProblem problem in r.Problems)
             {
                 Console.WriteLine($"problem: {problem.Message}");
@@ -550,7 +572,8 @@ internal static class ObjlogCommand
             return true; // the first page answers
         }
 
-        return false;
+        // A folder's links, FIFOs… are stored too, as foreign objects are: ls and verify show them.
+        return SpecialEntries(location, location.LogPrefix + "/").Count > 0;
     }
 
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>

@@ -3,12 +3,13 @@ namespace ObjectLog;
 /// <summary>What <see cref="AppendLog.VerifyAsync"/> found: the objects it checked, and every problem, each naming its key.</summary>
 public sealed class VerifyReport
 {
-    internal VerifyReport(int batchObjects, int mergedObjects, int uncommittedMerges, int foreignObjects, long events, long bytes, IReadOnlyList<VerifyProblem> problems, IReadOnlyList<string>? staleStagedFiles = null)
+    internal VerifyReport(int batchObjects, int mergedObjects, int uncommittedMerges, int foreignObjects, long events, long bytes, IReadOnlyList<VerifyProblem> problems, IReadOnlyList<string>? staleStagedFiles = null, IReadOnlyList<(string Key, string What)>? specialEntries = null)
     {
         BatchObjects = batchObjects;
         MergedObjects = mergedObjects;
         UncommittedMerges = uncommittedMerges;
-        ForeignObjects = foreignObjects;
+        SpecialEntries = specialEntries ?? [];
+        ForeignObjects = foreignObjects + SpecialEntries.Count;
         Events = events;
         Bytes = bytes;
         Problems = problems;
@@ -24,8 +25,15 @@ public sealed class VerifyReport
     /// <summary>Merged data without a manifest: a compaction that never committed. Invisible to readers, collected when old; not a problem.</summary>
     public int UncommittedMerges { get; }
 
-    /// <summary>Objects under the prefix that are not ObjectLog's; ignored, as readers ignore them.</summary>
+    /// <summary>
+    /// Objects under the prefix that are not ObjectLog's; ignored, as readers ignore them. On a
+    /// <see cref="Storage.FileSystemObjectStore"/> this counts the entries that are not regular files too (symbolic
+    /// links, FIFOs, sockets, devices), which the store never lists, opens or follows.
+    /// </summary>
     public int ForeignObjects { get; }
+
+    /// <summary>On a <see cref="Storage.FileSystemObjectStore"/>: the entries under the prefix that are not regular files, and what each is (counted in <see cref="ForeignObjects"/>).</summary>
+    internal IReadOnlyList<(string Key, string What)> SpecialEntries { get; }
 
     /// <summary>Objects checked: <see cref="BatchObjects"/> plus <see cref="MergedObjects"/>.</summary>
     public int ObjectsChecked => BatchObjects + MergedObjects;

@@ -89,8 +89,8 @@ internal static class LogVerifier
 
         problems.AddRange(harmless);
         IObjectStore inner = store is MeteredObjectStore metered ? metered.Inner : store;
-        IReadOnlyList<string>? staged = inner is FileSystemObjectStore files ? files.FindStaleStagedFiles() : null;
-        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, staged) { UnverifiedObjects = unverified };
+        var folder = inner as FileSystemObjectStore;
+        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, folder?.FindStaleStagedFiles(), folder?.FindSpecialEntries(prefix)) { UnverifiedObjects = unverified };
     }
 
     /// <summary>Reads one unit as a reader would; one whose bytes no checksum covers goes to <paramref name="unverified"/>.</summary>

@@ -16,7 +16,30 @@ namespace ObjectLog.Storage;
 /// directory at once share its sync (group commit). A crash therefore never leaves a partial object under its key, and the
 /// staging folder is never listed. The key rules in <see cref="ObjectKey"/> keep every path inside the root.
 /// </para>
-/// <para>Listing walks the directory tree and returns files in no particular order.</para>
+/// <para>
+/// The store stays inside its root. It never follows a symbolic link below the root (the root itself may be one:
+/// where the store lives is its user's choice), never enters a linked folder, and never opens a FIFO, socket or
+/// device. Only regular files are objects: listing returns regular files only, in no particular order, and walks
+/// no link, so links, FIFOs, sockets and devices under a prefix are never read, merged or deleted by a log (an
+/// <see cref="AppendLog"/> counts them among the objects that are not the log's in <see cref="AppendLog.VerifyAsync"/>,
+/// and <c>objlog ls</c> shows them). A key that is such an entry, or whose way passes through a link, is neither
+/// read, written nor deleted: the call throws an <see cref="ObjectStoreException"/> (not transient, never
+/// <see cref="ObjectNotFoundException"/>) whose message names the key and the link or the kind of entry. A listing
+/// whose prefix names a folder that is a link throws the same way, and so does a put while the staging folder is a
+/// link (the staged-file sweep never runs there). A folder or file the process cannot read is an
+/// <see cref="ObjectStoreException"/> naming it, never an empty listing.
+/// </para>
+/// <para>
+/// On 64-bit Linux the root's own path is resolved once, when the store is made (links on the way to the root are
+/// followed then, and only then); every key is resolved under that real path allowing no link (<c>openat2</c> with
+/// <c>RESOLVE_NO_SYMLINKS</c>, or one name at a time from a descriptor of the root with <c>O_NOFOLLOW</c> where
+/// the kernel lacks it), listing reads each folder from a descriptor opened the same way, and a file's type is
+/// looked at (<c>statx</c>) before it is opened with <c>O_NONBLOCK</c> and checked again on the open descriptor: a
+/// link swapped in at any moment is refused rather than followed, and a FIFO never makes a call wait. Elsewhere
+/// (Windows, macOS) the store looks at each name on a key's way before using its path: links are still never
+/// followed, entered or listed, but a FIFO or device is not told from a regular file, and a link swapped in between
+/// the look and the use is followed.
+/// </para>
 /// <para>
 /// A writer killed during a put leaves its staged file behind. The store removes staged files whose last write is
 /// older than <see cref="StaleStagedFileAge"/> (1 hour): at its first put, and then at most once an hour during puts,
@@ -39,7 +62,7 @@ public sealed class FileSystemObjectStore : IObjectStore
     public static readonly TimeSpan StaleStagedFileAge = TimeSpan.FromHours(1);
 
     private readonly string _root;
-    private readonly string _staging;
+    private readonly FolderAccess _folder;
     private readonly DirectorySyncer _directorySyncer = new();
     private readonly TimeProvider _time;
 
@@ -53,14 +76,17 @@ public sealed class FileSystemObjectStore : IObjectStore
     {
     }
 
-    /// <summary>As the public constructor, with a clock for the staged-file sweep (tests).</summary>
-    internal FileSystemObjectStore(string rootDirectory, TimeProvider time)
+    /// <summary>
+    /// As the public constructor, with a clock for the staged-file sweep, and (tests) the folder access that a
+    /// platform or kernel without Linux's calls would fall back to (see the remarks).
+    /// </summary>
+    internal FileSystemObjectStore(string rootDirectory, TimeProvider time, FolderAccessKind access = FolderAccessKind.Best)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         _time = time;
         _root = Path.GetFullPath(rootDirectory);
-        _staging = Path.Combine(_root, StagingFolderName);
         Directory.CreateDirectory(_root);
+        _folder = FolderAccess.For(_root, access);
     }
 
     /// <summary>The absolute path of the root directory.</summary>
@@ -74,76 +100,80 @@ public sealed class FileSystemObjectStore : IObjectStore
     /// The kernel's clock, read as the modification time of a file just created in the staging folder: what every
     /// object written now is stamped with. Every process on this machine shares it, even one whose own view of the
     /// time is shifted (a test under <c>faketime</c>, a container with an offset). Where the folder cannot be written
-    /// (a read-only store), it is this process's clock.
+    /// (a read-only store, or a staging folder that is a link), it is this process's clock.
     /// </remarks>
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        string probe = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        string probe = $"{Guid.NewGuid():N}.tmp";
         try
         {
-            Directory.CreateDirectory(_staging);
+            using StagingFolder staging = _folder.OpenStaging(null, create: true)!;
             DateTime stamped;
-            using (SafeFileHandle file = File.OpenHandle(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.DeleteOnClose))
+            using (SafeFileHandle file = staging.Create(probe, 0))
             {
                 stamped = File.GetLastWriteTimeUtc(file);
             }
 
+            staging.TryRemove(probe);
             return ValueTask.FromResult(new DateTimeOffset(stamped, TimeSpan.Zero));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return ValueTask.FromResult(DateTimeOffset.UtcNow);
+            return ValueTask.FromResult(DateTimeOffset.UtcNow); // a read-only folder, or a staging folder that is a link
         }
     }
 
     /// <inheritdoc />
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
-        string path = PathOf(key);
+        ValidateKey(key);
         ArgumentNullException.ThrowIfNull(content);
-        Directory.CreateDirectory(_staging);
-        SweepStagedFilesIfDue();
-        string temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
-        bool published = false;
-        try
+        StagingFolder staging = Wrap(key, () => _folder.OpenStaging(key, create: true)!);
+        using (staging)
         {
-            if (content is ReadOnlyMemoryStream memory)
+            SweepStagedFilesIfDue(staging);
+            string temp = $"{Guid.NewGuid():N}.tmp";
+            bool published = false;
+            try
             {
-                // All of it blocks (write, fsync, rename, directory fsync), so it runs on a file I/O thread, not the
-                // pool's: several puts at once would otherwise hold pool threads through their fsyncs.
-                cancellationToken.ThrowIfCancellationRequested();
-                await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(temp, memory.Remaining, path, mode, key, cancellationToken)).ConfigureAwait(false);
+                if (content is ReadOnlyMemoryStream memory)
+                {
+                    // All of it blocks (write, fsync, rename, directory fsync), so it runs on a file I/O thread, not the
+                    // pool's: several puts at once would otherwise hold pool threads through their fsyncs.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(staging, temp, memory.Remaining, mode, key, cancellationToken)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await StageAsync(staging, temp, content, cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(staging, temp, null, mode, key, cancellationToken)).ConfigureAwait(false);
+                }
             }
-            else
+            catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
             {
-                await StageAsync(temp, content, cancellationToken).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                await BlockingIoThreads.RunAsync(() => published = WriteAndPublish(temp, null, path, mode, key, cancellationToken)).ConfigureAwait(false);
+                throw new ObjectStoreException($"Writing object '{key}' failed: {e.Message}", key, isTransient: false, e);
             }
-        }
-        catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
-        {
-            throw new ObjectStoreException($"Writing object '{key}' failed: {e.Message}", key, isTransient: false, e);
-        }
-        finally
-        {
-            if (!published)
+            finally
             {
-                TryDelete(temp);
+                if (!published)
+                {
+                    staging.TryRemove(temp);
+                }
             }
         }
     }
 
     /// <summary>
     /// Writes <paramref name="data"/> (if given) to the staged file, flushes it to disk, publishes it under
-    /// <paramref name="path"/> and syncs the directory. Returns <see langword="true"/> once published.
+    /// <paramref name="key"/> and syncs the directory. Returns <see langword="true"/> once published.
     /// </summary>
-    private bool WriteAndPublish(string temp, ReadOnlyMemory<byte>? data, string path, PutMode mode, string key, CancellationToken cancellationToken)
+    private bool WriteAndPublish(StagingFolder staging, string temp, ReadOnlyMemory<byte>? data, PutMode mode, string key, CancellationToken cancellationToken)
     {
         using (SafeFileHandle file = data is { } bytes
-            ? File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, bytes.Length)
-            : File.OpenHandle(temp, FileMode.Open, FileAccess.Write))
+            ? staging.Create(temp, bytes.Length)
+            : staging.Open(temp))
         {
             if (data is { } d)
             {
@@ -154,16 +184,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        string directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
-        if (mode == PutMode.Overwrite)
-        {
-            File.Move(temp, path, overwrite: true);
-        }
-        else if (!PosixFiles.TryMoveNoReplace(temp, path))
-        {
-            throw new ObjectAlreadyExistsException(key);
-        }
+        string directory = staging.Publish(temp, key, mode);
 
         // Published: from here a failure must not delete the staged name (it is the object now), only report.
         try
@@ -179,10 +200,10 @@ public sealed class FileSystemObjectStore : IObjectStore
     }
 
     /// <summary>Copies a stream's content into a new staged file, asynchronously: the stream may be slow or remote.</summary>
-    private static async Task StageAsync(string temp, Stream content, CancellationToken cancellationToken)
+    private static async Task StageAsync(StagingFolder staging, string temp, Stream content, CancellationToken cancellationToken)
     {
         long length = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
-        using SafeFileHandle file = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, length);
+        using SafeFileHandle file = staging.Create(temp, length);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
@@ -201,51 +222,37 @@ public sealed class FileSystemObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A key that is a symbolic link, FIFO, socket or device, or whose way passes through a link, throws an
+    /// <see cref="ObjectStoreException"/> naming it, without opening it (see the class remarks).
+    /// </remarks>
     public Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
-        string path = PathOf(key);
+        ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ObjectNotFoundException(key, e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ObjectStoreException($"Opening object '{key}' failed: {e.Message}", key, isTransient: false, e);
-        }
-
+        (SafeFileHandle handle, long length) = Wrap(key, () => _folder.OpenRead(key));
+        var file = new FileStream(handle, FileAccess.Read, 1);
         if (range is not { } r)
         {
             return Task.FromResult<Stream>(file);
         }
 
-        long offset = Math.Min(r.Offset, file.Length);
+        long offset = Math.Min(r.Offset, length);
         file.Position = offset;
-        return Task.FromResult<Stream>(new BoundedReadStream(file, Math.Min(r.Length, file.Length - offset)));
+        return Task.FromResult<Stream>(new BoundedReadStream(file, Math.Min(r.Length, length - offset)));
     }
 
     /// <inheritdoc />
+    /// <remarks>A key that is not a regular file, or whose way passes through a link, is not deleted: the call throws (see the class remarks).</remarks>
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        string path = PathOf(key);
+        ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
-        try
+        Wrap(key, () =>
         {
-            File.Delete(path);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ObjectStoreException($"Deleting object '{key}' failed: {e.Message}", key, isTransient: false, e);
-        }
-
+            _folder.Delete(key);
+            return true;
+        });
         return Task.CompletedTask;
     }
 
@@ -255,127 +262,81 @@ public sealed class FileSystemObjectStore : IObjectStore
         => BulkDelete.DeleteEachAsync(this, keys, BulkDelete.DefaultConcurrency, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Regular files only, never through a link (see the class remarks); <see cref="FindSpecialEntries"/> tells what else is there.</remarks>
     public async IAsyncEnumerable<ObjectMeta> ListAsync(string prefix, string? startAfter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectKey.ValidatePrefix(prefix);
         await Task.CompletedTask.ConfigureAwait(false);
-
-        // Start at the deepest directory the prefix names, then filter by the full prefix as a string.
-        int slash = prefix.LastIndexOf('/');
-        string startDir = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
-        if (!Directory.Exists(startDir))
-        {
-            yield break;
-        }
-
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false };
-        IEnumerable<FileInfo> files = new DirectoryInfo(startDir).EnumerateFiles("*", options);
-        using IEnumerator<FileInfo> e = files.GetEnumerator();
-        while (true)
+        foreach (FolderEntry entry in _folder.Walk(prefix, startAfter, objects: true))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            FileInfo file;
-            try
-            {
-                if (!e.MoveNext())
-                {
-                    break;
-                }
-
-                file = e.Current;
-            }
-            catch (DirectoryNotFoundException)
-            {
-                break;
-            }
-
-            string relative = Path.GetRelativePath(_root, file.FullName);
-            if (Path.DirectorySeparatorChar != '/')
-            {
-                relative = relative.Replace(Path.DirectorySeparatorChar, '/');
-            }
-
-            if (relative.StartsWith(StagingFolderName + "/", StringComparison.Ordinal)
-                || !relative.StartsWith(prefix, StringComparison.Ordinal)
-                || (startAfter is not null && string.CompareOrdinal(relative, startAfter) <= 0))
-            {
-                continue;
-            }
-
-            long length;
-            DateTime modified;
-            try
-            {
-                length = file.Length;
-                modified = file.LastWriteTimeUtc;
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // deleted while we listed
-            }
-
-            yield return new ObjectMeta(relative, length, new DateTimeOffset(modified, TimeSpan.Zero));
+            yield return new ObjectMeta(entry.Key, entry.Size, new DateTimeOffset(entry.LastWriteUtc, TimeSpan.Zero));
         }
     }
 
-    /// <summary>Staged files older than <see cref="StaleStagedFileAge"/>, as <c>.objectlog-tmp/NAME</c>, oldest first.</summary>
+    /// <summary>
+    /// What is under <paramref name="prefix"/> that listing leaves out because it is not a regular file: symbolic
+    /// links (to files or folders, dangling or looping), FIFOs, sockets and devices, each with what it is
+    /// ("symbolic link", "FIFO"…), in key order. None of them is opened or followed to find this.
+    /// </summary>
+    /// <exception cref="ObjectStoreException">As for <see cref="ListAsync"/>: a folder on the prefix's way is a link, or one under it cannot be read.</exception>
+    internal IReadOnlyList<(string Key, string What)> FindSpecialEntries(string prefix)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        return _folder.Walk(prefix, null, objects: false)
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => (e.Key, e.Kind.Describe()))
+            .ToList();
+    }
+
+    /// <summary>Staged files older than <see cref="StaleStagedFileAge"/>, as <c>.objectlog-tmp/NAME</c>, oldest first; none while the staging folder is a link.</summary>
     internal IReadOnlyList<string> FindStaleStagedFiles()
     {
-        DateTime cutoff = _time.GetUtcNow().UtcDateTime - StaleStagedFileAge;
-        var stale = new List<(DateTime Written, string Name)>();
-        try
-        {
-            foreach (FileInfo file in new DirectoryInfo(_staging).EnumerateFiles("*.tmp"))
-            {
-                try
-                {
-                    if (file.LastWriteTimeUtc < cutoff)
-                    {
-                        stale.Add((file.LastWriteTimeUtc, $"{StagingFolderName}/{file.Name}"));
-                    }
-                }
-                catch (FileNotFoundException)
-                {
-                    // published or removed while we looked
-                }
-            }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // nothing was ever staged
-        }
-
-        return stale.OrderBy(s => s.Written).Select(s => s.Name).ToList();
+        using StagingFolder? staging = _folder.OpenStaging(null, create: false);
+        return staging is null ? [] : [.. StaleIn(staging).Select(name => $"{StagingFolderName}/{name}")];
     }
 
     /// <summary>Removes stale staged files (best effort: one that cannot be removed now is tried at the next sweep); returns how many went.</summary>
     internal int RemoveStaleStagedFiles()
     {
-        int removed = 0;
-        foreach (string name in FindStaleStagedFiles())
-        {
-            string path = Path.Combine(_staging, name[(StagingFolderName.Length + 1)..]);
-            if (TryDelete(path))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
+        using StagingFolder? staging = _folder.OpenStaging(null, create: false);
+        return staging is null ? 0 : RemoveStaleIn(staging);
     }
 
-    private void SweepStagedFilesIfDue()
+    private int RemoveStaleIn(StagingFolder staging) => StaleIn(staging).Count(staging.TryRemove);
+
+    private List<string> StaleIn(StagingFolder staging)
+    {
+        DateTime cutoff = _time.GetUtcNow().UtcDateTime - StaleStagedFileAge;
+        return [.. staging.List().Where(s => s.LastWriteUtc < cutoff).OrderBy(s => s.LastWriteUtc).Select(s => s.Name)];
+    }
+
+    private void SweepStagedFilesIfDue(StagingFolder staging)
     {
         long now = _time.GetUtcNow().UtcTicks;
         long due = Interlocked.Read(ref _nextSweep);
         // One put in a period sweeps; the others go on. The sweep is a listing of one folder that is normally empty.
         if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + StaleStagedFileAge.Ticks, due) == due)
         {
-            RemoveStaleStagedFiles();
+            RemoveStaleIn(staging);
         }
     }
 
-    private string PathOf(string key)
+    /// <summary>Runs a folder call, turning the .NET file errors it may let through into the store's.</summary>
+    private static T Wrap<T>(string key, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is IOException and not ObjectStoreException or UnauthorizedAccessException)
+        {
+            throw new ObjectStoreException($"Object '{key}': {e.Message}", key, isTransient: false, e);
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for a key that is not valid here (the staging folder's included).</summary>
+    private void ValidateKey(string key)
     {
         ObjectKey.Validate(key);
         if (key == StagingFolderName || key.StartsWith(StagingFolderName + "/", StringComparison.Ordinal))
@@ -389,25 +350,6 @@ public sealed class FileSystemObjectStore : IObjectStore
         if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Invalid object key '{key}': it resolves outside the store root.", nameof(key));
-        }
-
-        return path;
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 }
