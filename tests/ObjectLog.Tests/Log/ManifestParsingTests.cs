@@ -4,8 +4,9 @@ using ObjectLog.Internal;
 namespace ObjectLog.Tests.Log;
 
 /// <summary>
-/// Manifests whose body is not sound, in either format: every one is a <see cref="CorruptObjectException"/> naming
-/// the manifest's key, never a <see cref="NullReferenceException"/>, an overflow, or a manifest that passes with a hole.
+/// Manifests whose body is not sound, in either format, and end markers whose body is not: every one is a
+/// <see cref="CorruptObjectException"/> naming the object's key and what is wrong, never a
+/// <see cref="NullReferenceException"/>, an overflow, or a manifest that passes with a hole.
 /// </summary>
 public sealed class ManifestParsingTests
 {
@@ -181,5 +182,44 @@ public sealed class ManifestParsingTests
         CorruptObjectException e = Assert.Throws<CorruptObjectException>(() => Manifest.Parse(json, Key, Name));
         Assert.Equal(Key, e.Key);
         Assert.Throws<CorruptObjectException>(() => Manifest.Parse([0xef, 0xbb, 0xbf, 0xff, 0xfe], Key, Name));
+    }
+
+    internal static LogObjectName MarkerName => LogObjectName.TryParse(LogObjectName.EndMarkerFor(Data), out LogObjectName name) ? name : throw new InvalidOperationException();
+
+    public static TheoryData<string, string> UnsoundMarkers() => new()
+    {
+        { "", "JSON" },
+        { "{", "JSON" },
+        { "null", "end marker" },
+        { "[]", "end marker" },
+        { "\"objectlog.end/1\"", "end marker" },
+        { "{}", "format" },
+        { """{"format":null,"data":"x"}""", "format" },
+        { """{"format":1,"data":"x"}""", "format" },
+        { $$"""{"format":"objectlog.end/2","data":"{{Data}}"}""", "format" },
+        { """{"format":"objectlog.end/1"}""", "data" },
+        { """{"format":"objectlog.end/1","data":null}""", "data" },
+        { """{"format":"objectlog.end/1","data":["x"]}""", "data" },
+        { """{"format":"objectlog.end/1","data":"batch_0001764064800000001.jsonl"}""", "name" },
+        { Encoding.UTF8.GetString(EndMarker.Serialize(Data))[..^2], "JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsoundMarkers))]
+    public void An_unsound_end_marker_is_a_CorruptObjectException_naming_its_key_and_what_is_wrong(string body, string what)
+    {
+        Exception? thrown = Record.Exception(() => EndMarker.Parse(Encoding.UTF8.GetBytes(body), Key, MarkerName));
+        CorruptObjectException e = Assert.IsType<CorruptObjectException>(thrown);
+        Assert.Equal(Key, e.Key);
+        Assert.Contains(what, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_end_marker_as_written_parses_back_to_its_merged_object()
+    {
+        Assert.Equal(Data, EndMarker.Parse(EndMarker.Serialize(Data), Key, MarkerName));
+        string checksummed = LogObjectName.WithCrc(Data, 0xfeed);
+        Assert.True(LogObjectName.TryParse(LogObjectName.EndMarkerFor(checksummed), out LogObjectName name));
+        Assert.Equal(checksummed, EndMarker.Parse(EndMarker.Serialize(checksummed), Key, name));
     }
 }
