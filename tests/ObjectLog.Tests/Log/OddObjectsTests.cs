@@ -78,6 +78,9 @@ public sealed class OddObjectsTests
             CorruptObjectException e = Assert.IsType<CorruptObjectException>(thrown);
             Assert.Equal(manifestKey, e.Key);
             Assert.Contains("batches", e.Message, StringComparison.Ordinal);
+
+            VerifyReport report = await reader.VerifyAsync();
+            Assert.Contains(report.Problems, p => p.Message.Contains(manifestKey, StringComparison.Ordinal) && p.Message.Contains("'batches'", StringComparison.Ordinal));
         }
     }
 
