@@ -233,7 +233,7 @@ internal static class ObjlogCommand
             LogPosition? after = ParseAfter(result.CommandResult);
             if (result.GetValue(SinceOption) is { } since)
             {
-                after = LogPosition.Before(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
+                after = TailStart(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
                 if (!result.GetValue(follow))
                 {
                     await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
@@ -290,10 +290,19 @@ internal static class ObjlogCommand
         return command;
     }
 
+    /// <summary>The <c>--after</c> position, checked in full (a batch name's digits and time too), so a bad one is a usage error before the store is opened.</summary>
+    /// <exception cref="ArgumentException">It is not a position; the message says why.</exception>
     private static LogPosition? ParseAfter(SymbolResult result)
         => result.GetValue(AfterOption) is { } text
-            ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE).")
+            ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE): {LogPosition.WhyNot(text)}.")
             : null;
+
+    /// <summary>
+    /// Where <c>tail --since</c> starts: just before <paramref name="since"/>, or at the start of the log when that
+    /// is at or before the first microsecond of 1970 (no batch is earlier), as <c>cat --since</c> does.
+    /// </summary>
+    private static LogPosition? TailStart(DateTimeOffset since)
+        => LogObjectName.Microseconds(since) >= 1 ? LogPosition.Before(since) : null;
 
     private static Command Ls()
     {

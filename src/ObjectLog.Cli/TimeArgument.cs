@@ -66,6 +66,7 @@ internal static partial class TimeArgument
         return true;
     }
 
-    [GeneratedRegex(@"^(\d{1,12})([smhdw])$", RegexOptions.CultureInvariant)]
+    // ASCII digits only, and nothing after the unit (\z: $ would also take a trailing newline).
+    [GeneratedRegex(@"^([0-9]{1,12})([smhdw])\z", RegexOptions.CultureInvariant)]
     private static partial Regex SpanPattern();
 }

@@ -65,11 +65,15 @@ public readonly record struct LogPosition : IComparable<LogPosition>
     }
 
     /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
-    /// <exception cref="FormatException">The text is not a position.</exception>
+    /// <exception cref="FormatException">
+    /// The text is not a position: it has no line, its line is not a whole number from 0 to <see cref="int.MaxValue"/>,
+    /// or its batch is not a batch name (ASCII digits only, and a time no later than 9999-12-31T23:59:59.999999Z).
+    /// The message says which.
+    /// </exception>
     public static LogPosition Parse(string text)
-        => TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position ({{batch name}}:{{line}}).");
+        => TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position (BATCH:LINE): {WhyNot(text)}.");
 
-    /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
+    /// <summary>Parses the text form, <c>{batch}:{line}</c>; <see langword="false"/> where <see cref="Parse"/> throws.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out LogPosition position)
     {
         position = default;
@@ -81,8 +85,27 @@ public readonly record struct LogPosition : IComparable<LogPosition>
             return false;
         }
 
-        position = new LogPosition(text[..colon], line);
+        position = new LogPosition(parsed.First, line, trusted: true); // a stored key's checksum is not part of the batch's identity
         return true;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not a position, as a phrase for a message (such as the CLI's); <see langword="null"/> if it is one.</summary>
+    internal static string? WhyNot(string? text)
+    {
+        if (TryParse(text, out _))
+        {
+            return null;
+        }
+
+        int colon = text?.LastIndexOf(':') ?? -1;
+        if (colon < 0)
+        {
+            return "it has no ':LINE' after its batch";
+        }
+
+        return !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            ? $"its line, '{text![(colon + 1)..]}', is not a whole number from 0 to {int.MaxValue}"
+            : LogObjectName.WhyNotABatch(text![..colon]) ?? "its batch is not a batch name";
     }
 
     /// <inheritdoc />

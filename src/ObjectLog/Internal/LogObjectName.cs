@@ -29,6 +29,12 @@ internal enum LogObjectKind
 /// The naming scheme of a log's objects. Batch names are the log's order: ordinal comparison of two batch
 /// names is the order of their events. Names the scheme does not match are not ObjectLog's and are ignored.
 /// </summary>
+/// <remarks>
+/// A name is the log's only if every digit in it is an ASCII digit, nothing follows its extension (not even a
+/// newline), and every time in it (<c>µs</c>, 19 digits) is at most <see cref="MaxMicroseconds"/>, the last
+/// microsecond a <see cref="DateTimeOffset"/> holds. So whatever reads a number or a time out of an accepted name
+/// (<see cref="TimeOf"/>, <see cref="LogPosition.BatchTime"/>) cannot fail.
+/// </remarks>
 /// <param name="Kind">What the object is.</param>
 /// <param name="First">For a batch, its own name; for merged data, a manifest or an end marker, the first batch it holds; for a trim record, <see cref="FloorAt"/> its cutoff.</param>
 /// <param name="Last">For a batch, its own name; for merged data, a manifest or an end marker, the last batch it holds; for a trim record, as <paramref name="First"/>.</param>
@@ -54,13 +60,25 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     /// <summary>What every trim record's name starts with; it sorts after every batch name.</summary>
     public const string TrimPrefix = TrimStart;
 
+    /// <summary>
+    /// The latest time a name can carry, in microseconds since 1970: 9999-12-31T23:59:59.999999Z, the last microsecond
+    /// of <see cref="DateTimeOffset.MaxValue"/>. A name with a later time (up to 19 nines) is not the log's.
+    /// </summary>
+    public const long MaxMicroseconds = 253_402_300_799_999_999;
+
+    /// <summary><see cref="MaxMicroseconds"/> as a name writes it: 19 digits, so text order is number order.</summary>
+    private const string MaxMicrosecondsDigits = "0253402300799999999";
+
+    /// <summary><see cref="MaxMicroseconds"/> as a time, for messages.</summary>
+    internal const string MaxTimeText = "9999-12-31T23:59:59.999999Z";
+
     public static bool TryParse(string name, out LogObjectName parsed)
     {
         parsed = default;
         if (name.StartsWith(TrimStart, StringComparison.Ordinal))
         {
             Match t = TrimPattern().Match(name);
-            if (!t.Success)
+            if (!t.Success || !Representable(t.Groups[1]))
             {
                 return false;
             }
@@ -78,6 +96,11 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
         Match e = EndMarkerPattern().Match(name);
         if (e.Success)
         {
+            if (!Representable(e.Groups[1]) || !Representable(e.Groups[2]))
+            {
+                return false;
+            }
+
             string lastBatch = BatchStart + e.Groups[1].Value + DataEnd;
             string firstBatch = BatchStart + e.Groups[2].Value + DataEnd;
             if (string.CompareOrdinal(firstBatch, lastBatch) > 0)
@@ -92,13 +115,18 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
         Match b = BatchPattern().Match(name);
         if (b.Success)
         {
+            if (!Representable(b.Groups[1]))
+            {
+                return false;
+            }
+
             string batch = b.Groups[2].Success ? BatchStart + b.Groups[1].Value + DataEnd : name;
             parsed = new LogObjectName(LogObjectKind.Batch, batch, batch, name, ParseCrc(b.Groups[2]));
             return true;
         }
 
         Match m = MergedPattern().Match(name);
-        if (!m.Success)
+        if (!m.Success || !Representable(m.Groups[1]) || !Representable(m.Groups[2]))
         {
             return false;
         }
@@ -130,7 +158,26 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     public static string Merged(string firstBatch, string lastBatch, ulong id)
         => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Stem(firstBatch)}~{Stem(lastBatch)}~{id:x16}{DataEnd}");
 
-    /// <summary>The time in a batch name (the writer's clock when the batch's first event was appended), or in a <see cref="FloorAt"/> string.</summary>
+    /// <summary>
+    /// Why <paramref name="name"/> is not a batch's name, as a phrase for a message; <see langword="null"/> if it is one.
+    /// </summary>
+    public static string? WhyNotABatch(string name)
+    {
+        if (TryParse(name, out LogObjectName parsed) && parsed.Kind == LogObjectKind.Batch)
+        {
+            return null;
+        }
+
+        Match b = BatchPattern().Match(name);
+        return b.Success && !Representable(b.Groups[1])
+            ? $"its batch's time, {b.Groups[1].ValueSpan[..19]} µs since 1970, is after {MaxTimeText}, the latest a log's names can carry"
+            : $"'{name}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>][.c<crc>].jsonl)";
+    }
+
+    /// <summary>
+    /// The time in a batch name (the writer's clock when the batch's first event was appended), or in a
+    /// <see cref="FloorAt"/> string: for any name <see cref="TryParse"/> accepted, at most <see cref="MaxMicroseconds"/>.
+    /// </summary>
     public static DateTimeOffset TimeOf(string batchName)
         => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(batchName.AsSpan(BatchStart.Length, 19), NumberStyles.None, CultureInfo.InvariantCulture) * 10);
 
@@ -166,18 +213,23 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
                 ? crc
                 : null;
 
+    /// <summary>Whether the time that <paramref name="stem"/> (a matched stem) starts with is at most <see cref="MaxMicroseconds"/>: its 19 ASCII digits compare as text.</summary>
+    private static bool Representable(Group stem) => stem.ValueSpan[..19].SequenceCompareTo(MaxMicrosecondsDigits) <= 0;
+
     private static uint? ParseCrc(Group group)
         => group.Success ? uint.Parse(group.ValueSpan[CrcStart.Length..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) : null;
 
-    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)(\.c[0-9a-f]{8})?\.jsonl$", RegexOptions.CultureInvariant)]
+    // ASCII digits only ([0-9], never \d, which matches every Unicode decimal digit), and \z, never $, which also
+    // matches before a final newline.
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)(\.c[0-9a-f]{8})?\.jsonl\z", RegexOptions.CultureInvariant)]
     private static partial Regex BatchPattern();
 
-    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(\.jsonl|\.manifest\.json)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(\.jsonl|\.manifest\.json)\z", RegexOptions.CultureInvariant)]
     private static partial Regex MergedPattern();
 
-    [GeneratedRegex(@"^batch_(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~(\d{19}(?:-[0-9a-f]{16}-\d{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?\.end\.json$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?\.end\.json\z", RegexOptions.CultureInvariant)]
     private static partial Regex EndMarkerPattern();
 
-    [GeneratedRegex(@"^trim_(\d{19})-[0-9a-f]{16}\.json$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^trim_([0-9]{19})-[0-9a-f]{16}\.json\z", RegexOptions.CultureInvariant)]
     private static partial Regex TrimPattern();
 }

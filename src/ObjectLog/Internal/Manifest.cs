@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace ObjectLog.Internal;
 
@@ -113,7 +112,17 @@ internal sealed class Manifest
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Parses and checks a manifest; throws <see cref="CorruptObjectException"/> naming <paramref name="key"/> if it is not sound.</summary>
+    /// <summary>
+    /// Parses and checks a manifest; throws <see cref="CorruptObjectException"/> naming <paramref name="key"/>, and the
+    /// field that is wrong, if it is not sound. Nothing else escapes, whatever the bytes.
+    /// </summary>
+    /// <remarks>
+    /// Sound means: a JSON object in one of the two formats with every field present and of its type (no nulls);
+    /// each batch a batch's name as <see cref="LogObjectName"/> accepts it (without a checksum), in log order and
+    /// once, with at least one line and at least as many bytes as lines, the batches back to back from byte 0 and
+    /// within a <see cref="long"/>; supersedes ranges in order, disjoint and within the batches; the data, first and
+    /// last batch those its name says.
+    /// </remarks>
     public static Manifest Parse(byte[] json, string key, LogObjectName name)
     {
         Manifest manifest;
@@ -121,41 +130,59 @@ internal sealed class Manifest
         {
             using JsonDocument document = JsonDocument.Parse(json);
             JsonElement root = document.RootElement;
-            string? format = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out JsonElement f) ? f.GetString() : null;
-            manifest = format switch
+            if (root.ValueKind != JsonValueKind.Object)
             {
-                CurrentFormat => ParseFormat2(root),
-                Format1 => ParseFormat1(json),
-                _ => throw new CorruptObjectException(key, $"it is not a '{CurrentFormat}' (or '{Format1}') manifest"),
-            };
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
-        {
-            throw new CorruptObjectException(key, $"it is not valid manifest JSON ({e.Message})", e);
-        }
-
-        if (manifest.Data != name.DataName || manifest.Batches.Count == 0
-            || manifest.Batches[0].Name != name.First || manifest.Batches[^1].Name != name.Last)
-        {
-            throw new CorruptObjectException(key, "its contents do not match its name");
-        }
-
-        long offset = 0;
-        string? previous = null;
-        foreach (ManifestBatch b in manifest.Batches)
-        {
-            if (!LogObjectName.TryParse(b.Name, out LogObjectName parsed) || parsed.Kind != LogObjectKind.Batch
-                || (previous is not null && string.CompareOrdinal(previous, b.Name) >= 0)
-                || b.Offset != offset || b.Length <= 0 || b.Lines <= 0)
-            {
-                throw new CorruptObjectException(key, $"its entry for batch '{b.Name}' is not valid");
+                throw new CorruptObjectException(key, $"it is not a manifest: it is {Describe(root)}, not a JSON object");
             }
 
-            offset += b.Length;
+            JsonElement format = Field(root, "format");
+            manifest = format.ValueKind != JsonValueKind.String ? throw WrongFormat(format, key)
+                : format.ValueEquals(CurrentFormat) ? ParseFormat2(root, key)
+                : format.ValueEquals(Format1) ? ParseFormat1(root, key)
+                : throw WrongFormat(format, key);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Not JSON, nested too deep, or a string that is not UTF-8.
+            throw new CorruptObjectException(key, $"it is not valid JSON ({e.Message})", e);
+        }
+
+        Check(manifest, key, name);
+        return manifest;
+    }
+
+    private static CorruptObjectException WrongFormat(JsonElement format, string key)
+        => new(key, $"its 'format' is {Describe(format)}, not '{CurrentFormat}' (or '{Format1}')");
+
+    /// <summary>What both formats must satisfy: batches the log's, in order, once; data and range those of the manifest's name.</summary>
+    private static void Check(Manifest manifest, string key, LogObjectName name)
+    {
+        string? previous = null;
+        for (int i = 0; i < manifest.Batches.Count; i++)
+        {
+            ManifestBatch b = manifest.Batches[i];
+            if (!LogObjectName.TryParse(b.Name, out LogObjectName parsed) || parsed.Kind != LogObjectKind.Batch || parsed.First != b.Name)
+            {
+                throw new CorruptObjectException(key, $"its 'batches[{i}]' names '{b.Name}', which is not a batch: {LogObjectName.WhyNotABatch(b.Name) ?? "it carries a checksum"}");
+            }
+
+            if (previous is not null && string.CompareOrdinal(previous, b.Name) >= 0)
+            {
+                throw new CorruptObjectException(key, $"its 'batches[{i}]', '{b.Name}', does not come after 'batches[{i - 1}]', '{previous}': batches are in log order, each once");
+            }
+
             previous = b.Name;
         }
 
-        return manifest;
+        if (manifest.Data != name.DataName)
+        {
+            throw new CorruptObjectException(key, $"its contents do not match its name: its 'data' is '{manifest.Data}', its name's '{name.DataName}'");
+        }
+
+        if (manifest.Batches[0].Name != name.First || manifest.Batches[^1].Name != name.Last)
+        {
+            throw new CorruptObjectException(key, $"its contents do not match its name: its batches run from '{manifest.Batches[0].Name}' to '{manifest.Batches[^1].Name}', its name's from '{name.First}' to '{name.Last}'");
+        }
     }
 
     /// <summary>Milliseconds since 1970, rounded up: a batch's stored time errs late, so a trim errs towards keeping it.</summary>
@@ -163,37 +190,64 @@ internal sealed class Manifest
 
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
-    private static Manifest ParseFormat2(JsonElement root)
+    private static Manifest ParseFormat2(JsonElement root, string key)
     {
-        var manifest = new Manifest { Data = root.GetProperty("data").GetString() ?? "" };
+        var manifest = new Manifest { Data = String(Field(root, "data"), "data", key) };
+        JsonElement batches = NonEmptyArray(Field(root, "batches"), "batches", key);
+        manifest.Batches = new List<ManifestBatch>(batches.GetArrayLength());
         long offset = 0;
-        foreach (JsonElement entry in root.GetProperty("batches").EnumerateArray())
+        foreach (JsonElement entry in batches.EnumerateArray())
         {
+            string at = $"batches[{manifest.Batches.Count}]";
+            if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() is not (3 or 4 or 5))
+            {
+                throw new CorruptObjectException(key, $"its '{at}' is {Describe(entry)}, not [stem, lines, length, crc, stored]");
+            }
+
             var batch = new ManifestBatch
             {
-                Name = BatchStart + entry[0].GetString() + DataEnd,
-                Lines = entry[1].GetInt32(),
-                Length = entry[2].GetInt64(),
-                Crc = entry.GetArrayLength() > 3 ? entry[3].GetUInt32() : null,
-                Stored = entry.GetArrayLength() > 4 ? DateTimeOffset.FromUnixTimeMilliseconds(entry[4].GetInt64()) : null,
+                Name = BatchStart + String(entry[0], at + "[0]", key) + DataEnd,
+                Lines = Lines(entry[1], at + "[1]", key),
+                Length = Length(entry[2], at + "[2]", key),
+                Crc = entry.GetArrayLength() > 3 ? Crc(entry[3], at + "[3]", key) : null,
+                Stored = entry.GetArrayLength() > 4 ? Stored(entry[4], at + "[4]", key) : null,
                 Offset = offset,
             };
-            offset += batch.Length;
+            offset = End(batch, at, key);
             manifest.Batches.Add(batch);
         }
 
-        JsonElement supersedes = root.GetProperty("supersedes");
-        foreach (JsonElement range in supersedes.GetProperty("batches").EnumerateArray())
+        JsonElement supersedes = Field(root, "supersedes");
+        if (supersedes.ValueKind != JsonValueKind.Object)
         {
-            for (int i = range[0].GetInt32(); i <= range[1].GetInt32(); i++)
-            {
-                manifest.Supersedes.Add(manifest.Batches[i].Name);
-            }
+            throw new CorruptObjectException(key, $"its 'supersedes' is {Describe(supersedes)}, not an object");
         }
 
-        foreach (JsonElement other in supersedes.GetProperty("objects").EnumerateArray())
+        int next = 0, r = 0;
+        foreach (JsonElement range in Array(Field(supersedes, "batches"), "supersedes.batches", key).EnumerateArray())
         {
-            string objectName = other.GetString() ?? "";
+            // In order and disjoint, so they add at most one name a batch.
+            string at = $"supersedes.batches[{r++}]";
+            if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2
+                || range[0].ValueKind != JsonValueKind.Number || !range[0].TryGetInt32(out int first)
+                || range[1].ValueKind != JsonValueKind.Number || !range[1].TryGetInt32(out int last)
+                || first < next || last < first || last >= manifest.Batches.Count)
+            {
+                throw new CorruptObjectException(key, $"its '{at}' is {Describe(range)}, not [first, last], indexes into 'batches' from {next} (after the range before it) to {manifest.Batches.Count - 1}");
+            }
+
+            for (int b = first; b <= last; b++)
+            {
+                manifest.Supersedes.Add(manifest.Batches[b].Name);
+            }
+
+            next = last + 1;
+        }
+
+        int o = 0;
+        foreach (JsonElement other in Array(Field(supersedes, "objects"), "supersedes.objects", key).EnumerateArray())
+        {
+            string objectName = String(other, $"supersedes.objects[{o++}]", key);
             manifest.Supersedes.Add(objectName);
             if (IsMerged(objectName))
             {
@@ -204,47 +258,121 @@ internal sealed class Manifest
         return manifest;
     }
 
-    private static Manifest ParseFormat1(byte[] json)
+    private static Manifest ParseFormat1(JsonElement root, string key)
     {
-        Format1Document document = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.Format1Document)
-            ?? throw new JsonException("the manifest is null");
-        return new Manifest { Data = document.Data, Batches = document.Batches, Supersedes = document.Supersedes };
+        var manifest = new Manifest { Data = String(Field(root, "data"), "data", key) };
+        JsonElement batches = NonEmptyArray(Field(root, "batches"), "batches", key);
+        manifest.Batches = new List<ManifestBatch>(batches.GetArrayLength());
+        long offset = 0;
+        foreach (JsonElement entry in batches.EnumerateArray())
+        {
+            string at = $"batches[{manifest.Batches.Count}]";
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                throw new CorruptObjectException(key, $"its '{at}' is {Describe(entry)}, not an object with name, offset, length and lines");
+            }
+
+            JsonElement start = Field(entry, "offset");
+            var batch = new ManifestBatch
+            {
+                Name = String(Field(entry, "name"), at + ".name", key),
+                Offset = start.ValueKind == JsonValueKind.Number && start.TryGetInt64(out long value)
+                    ? value
+                    : throw new CorruptObjectException(key, $"its '{at}.offset' is {Describe(start)}, not a whole number"),
+                Length = Length(Field(entry, "length"), at + ".length", key),
+                Lines = Lines(Field(entry, "lines"), at + ".lines", key),
+            };
+            if (batch.Offset != offset)
+            {
+                throw new CorruptObjectException(key, $"its '{at}.offset' is {batch.Offset}, not {offset}, where the batch before it ends: batches lie back to back from byte 0");
+            }
+
+            offset = End(batch, at, key);
+            manifest.Batches.Add(batch);
+        }
+
+        foreach (JsonElement superseded in Array(Field(root, "supersedes"), "supersedes", key).EnumerateArray())
+        {
+            manifest.Supersedes.Add(String(superseded, $"supersedes[{manifest.Supersedes.Count}]", key));
+        }
+
+        return manifest;
     }
-}
 
-/// <summary>Format 1 of a manifest, as written before format 2: read, never written.</summary>
-internal sealed class Format1Document
-{
-    [JsonPropertyName("format")]
-    public string Format { get; set; } = "";
+    /// <summary>The property <paramref name="name"/> of the object <paramref name="parent"/>; <see cref="JsonValueKind.Undefined"/> if it has none.</summary>
+    private static JsonElement Field(JsonElement parent, string name) => parent.TryGetProperty(name, out JsonElement value) ? value : default;
 
-    [JsonPropertyName("data")]
-    public string Data { get; set; } = "";
+    private static string String(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new CorruptObjectException(key, $"its '{at}' is {Describe(value)}, not a string");
 
-    [JsonPropertyName("batches")]
-    public List<ManifestBatch> Batches { get; set; } = [];
+    private static JsonElement Array(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.Array ? value : throw new CorruptObjectException(key, $"its '{at}' is {Describe(value)}, not an array");
 
-    [JsonPropertyName("supersedes")]
-    public List<string> Supersedes { get; set; } = [];
+    private static JsonElement NonEmptyArray(JsonElement value, string at, string key)
+        => Array(value, at, key).GetArrayLength() > 0 ? value : throw new CorruptObjectException(key, $"its '{at}' is empty: a merged object holds at least one batch");
+
+    private static int Lines(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int lines) && lines > 0
+            ? lines
+            : throw new CorruptObjectException(key, $"its '{at}' (lines) is {Describe(value)}, not a whole number from 1 to {int.MaxValue}");
+
+    private static long Length(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long length) && length > 0
+            ? length
+            : throw new CorruptObjectException(key, $"its '{at}' (length) is {Describe(value)}, not a whole number from 1 to {long.MaxValue}");
+
+    private static uint Crc(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out uint crc)
+            ? crc
+            : throw new CorruptObjectException(key, $"its '{at}' (CRC-32C) is {Describe(value)}, not a whole number from 0 to {uint.MaxValue}");
+
+    /// <summary>A batch's stored time: milliseconds since 1970, within what <see cref="DateTimeOffset"/> holds.</summary>
+    private static DateTimeOffset Stored(JsonElement value, string at, string key)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long ms) && ms >= 0 && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : throw new CorruptObjectException(key, $"its '{at}' (stored, in milliseconds since 1970) is {Describe(value)}, not a whole number from 0 to {DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()}");
+
+    /// <summary>Where <paramref name="batch"/> ends: it holds at least a byte a line, and the data stays within a <see cref="long"/>.</summary>
+    private static long End(ManifestBatch batch, string at, string key)
+    {
+        if (batch.Lines > batch.Length)
+        {
+            throw new CorruptObjectException(key, $"its '{at}' has {batch.Lines} lines in {batch.Length} bytes: every line ends with a newline");
+        }
+
+        return batch.Length <= long.MaxValue - batch.Offset
+            ? batch.Offset + batch.Length
+            : throw new CorruptObjectException(key, $"its 'batches' add up to more than {long.MaxValue} bytes at '{at}'");
+    }
+
+    /// <summary>A JSON value, for a message: its kind, or a number or string as written (cut short).</summary>
+    internal static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined => "missing",
+        JsonValueKind.Null => "null",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number or JsonValueKind.String => Short(value.GetRawText()),
+        JsonValueKind.Array => $"an array of {value.GetArrayLength()}",
+        _ => "an object",
+    };
+
+    private static string Short(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 }
 
 /// <summary>One batch held by a merged object.</summary>
 internal sealed class ManifestBatch
 {
-    [JsonPropertyName("name")]
     public string Name { get; set; } = "";
 
-    [JsonPropertyName("offset")]
+    /// <summary>Where the batch starts in the merged data: the sum of the lengths before it.</summary>
     public long Offset { get; set; }
 
-    [JsonPropertyName("length")]
     public long Length { get; set; }
 
-    [JsonPropertyName("lines")]
     public int Lines { get; set; }
 
     /// <summary>The CRC-32C of the batch's bytes; <see langword="null"/> in manifests written before checksums.</summary>
-    [JsonIgnore]
     public uint? Crc { get; set; }
 
     /// <summary>
@@ -252,10 +380,5 @@ internal sealed class ManifestBatch
     /// trim hides only what was stored before it. <see langword="null"/> in manifests written before it was kept;
     /// such a batch counts as stored before every trim, as those versions read it.
     /// </summary>
-    [JsonIgnore]
     public DateTimeOffset? Stored { get; set; }
 }
-
-[JsonSerializable(typeof(Format1Document))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-internal sealed partial class ManifestJsonContext : JsonSerializerContext;

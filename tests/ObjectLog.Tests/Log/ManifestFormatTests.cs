@@ -87,7 +87,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     [InlineData("""not json""")]
     public void A_manifest_that_is_not_sound_is_refused_naming_its_key(string json)
     {
-        LogObjectName.TryParse("batch_1700000000000000001~1700000000000000002~0000000000000abc.manifest.json", out LogObjectName name);
+        Assert.True(LogObjectName.TryParse("batch_0001700000000000001~0001700000000000002~0000000000000abc.manifest.json", out LogObjectName name));
         CorruptObjectException e = Assert.Throws<CorruptObjectException>(() => Manifest.Parse(Encoding.UTF8.GetBytes(json), "log/the-key", name));
         Assert.Contains("log/the-key", e.Message, StringComparison.Ordinal);
     }
