@@ -33,6 +33,9 @@ internal sealed class StoreClock(IObjectStore store, TimeProvider local, ILogger
     /// <summary>How long a reading is used before a new one is taken (monotonic clocks drift by parts per million).</summary>
     public static readonly TimeSpan ReadingLifetime = TimeSpan.FromMinutes(10);
 
+    /// <summary>A reading that took longer than this is taken again: its answer may be that much behind.</summary>
+    private static readonly TimeSpan SlowReading = TimeSpan.FromSeconds(2);
+
     private readonly Lock _gate = new();
     private Reading? _reading;
     private Task<Reading>? _pending;
@@ -61,13 +64,17 @@ internal sealed class StoreClock(IObjectStore store, TimeProvider local, ILogger
         return Estimate()!.Value;
     }
 
-    /// <summary>Takes a reading unless one is being taken; completes with it (concurrent callers share one request).</summary>
-    public Task ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a reading unless one is being taken; completes with it (concurrent callers share one request). With
+    /// <paramref name="fresh"/>, always a new one: a reading begun earlier may be answered late (a stall between the
+    /// store's answer and its arrival), and is then far behind.
+    /// </summary>
+    public Task ReadAsync(CancellationToken cancellationToken, bool fresh = false)
     {
         Task<Reading> pending;
         lock (_gate)
         {
-            if (_pending is null || _pending.IsCompleted)
+            if (fresh || _pending is null || _pending.IsCompleted)
             {
                 _pending = TakeReadingAsync();
             }
@@ -124,8 +131,24 @@ internal sealed class StoreClock(IObjectStore store, TimeProvider local, ILogger
 
     private async Task<Reading> TakeReadingAsync()
     {
-        DateTimeOffset storeTime = storeTimeForTests?.GetUtcNow() ?? await store.GetTimeAsync(CancellationToken.None).ConfigureAwait(false);
-        var reading = new Reading(storeTime, local.GetTimestamp()); // as of its arrival: the estimate errs low
+        DateTimeOffset storeTime;
+        long arrived;
+        int attempt = 0;
+        do
+        {
+            // As of its arrival: the estimate errs low, by up to the request's duration. One that took long (a stall
+            // between the store's answer and its arrival) is far behind: it is taken again, a few times at most.
+            long sent = local.GetTimestamp();
+            storeTime = storeTimeForTests?.GetUtcNow() ?? await store.GetTimeAsync(CancellationToken.None).ConfigureAwait(false);
+            arrived = local.GetTimestamp();
+            if (local.GetElapsedTime(sent, arrived) <= SlowReading)
+            {
+                break;
+            }
+        }
+        while (++attempt < 3);
+
+        var reading = new Reading(storeTime, arrived);
         Volatile.Write(ref _reading, reading);
         TimeSpan off = local.GetUtcNow() - storeTime;
         if (off.Duration() > NameBound && !_warned)

@@ -37,7 +37,7 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         DateTimeOffset storeNow = await clock.NowAsync(cancellationToken).ConfigureAwait(false);
         if (before > storeNow)
         {
-            await clock.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await clock.ReadAsync(cancellationToken, fresh: true).ConfigureAwait(false);
             storeNow = clock.Estimate()!.Value;
         }
 

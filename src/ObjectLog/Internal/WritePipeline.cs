@@ -308,35 +308,40 @@ internal sealed class WritePipeline
 
         lock (_gate)
         {
-            if (_namesChecked)
+            if (!_namesChecked)
             {
-                return;
-            }
+                RenameIfOffLocked();
 
-            _namesChecked = true;
-            bool offBound = _queue.Exists(b => _names.IsOutOfBound(b.Name)) || (_open.Count > 0 && _names.IsOutOfBound(_openName!));
-            if (!offBound)
-            {
-                return;
+                // Last, so that a PUT that sees it set (without the lock) sees every name final.
+                Volatile.Write(ref _namesChecked, true);
             }
+        }
+    }
 
-            bool renameable = _queue.TrueForAll(b => b.Stored is null && b.Sequence > _readBarrier) && (_open.Count == 0 || _readBarrier <= _sealed);
-            if (!renameable)
-            {
-                _logger.LogWarning("Batches of log '{Prefix}' were named by a clock far off the store's before it could be read; they keep their names.", _logPrefix);
-                return;
-            }
+    private void RenameIfOffLocked()
+    {
+        bool offBound = _queue.Exists(b => _names.IsOutOfBound(b.Name)) || (_open.Count > 0 && _names.IsOutOfBound(_openName!));
+        if (!offBound)
+        {
+            return;
+        }
 
-            _names.Restart();
-            foreach (SealedBatch b in _queue)
-            {
-                b.Name = _names.Next();
-            }
+        bool renameable = _queue.TrueForAll(b => b.Stored is null && b.Sequence > _readBarrier) && (_open.Count == 0 || _readBarrier <= _sealed);
+        if (!renameable)
+        {
+            _logger.LogWarning("Batches of log '{Prefix}' were named by a clock far off the store's before it could be read; they keep their names.", _logPrefix);
+            return;
+        }
 
-            if (_open.Count > 0)
-            {
-                _openName = _names.Next();
-            }
+        _names.Restart();
+        foreach (SealedBatch b in _queue)
+        {
+            b.Name = _names.Next();
+        }
+
+        if (_open.Count > 0)
+        {
+            _openName = _names.Next();
         }
     }
 

@@ -21,16 +21,30 @@ public sealed class StampingObjectStore(IObjectStore inner, TimeProvider clock) 
 
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(clock.GetUtcNow());
 
-    public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
+    // Stamped as the request arrives, before the object can be listed: a listing never sees it unstamped.
+    public Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
-        await inner.PutAsync(key, content, mode, cancellationToken);
-        _stamps[key] = clock.GetUtcNow();
+        Stamp(key, mode);
+        return inner.PutAsync(key, content, mode, cancellationToken);
     }
 
-    public async Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, PutMode mode, uint crc32C, CancellationToken cancellationToken = default)
     {
-        await inner.PutAsync(key, content, mode, crc32C, cancellationToken);
-        _stamps[key] = clock.GetUtcNow();
+        Stamp(key, mode);
+        return inner.PutAsync(key, content, mode, crc32C, cancellationToken);
+    }
+
+    /// <summary>A create-only put of a key that exists changes nothing, its stamp included.</summary>
+    private void Stamp(string key, PutMode mode)
+    {
+        if (mode == PutMode.Overwrite)
+        {
+            _stamps[key] = clock.GetUtcNow();
+        }
+        else
+        {
+            _stamps.TryAdd(key, clock.GetUtcNow());
+        }
     }
 
     public Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.GetAsync(key, range, cancellationToken);

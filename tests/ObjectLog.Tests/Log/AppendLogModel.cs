@@ -116,7 +116,29 @@ public static class AppendLogModel
 
     /// <summary>The same, with a fresh store from <paramref name="newStore"/> for each sequence.</summary>
     public static Task RunRandomSequencesAsync(Func<IObjectStore> newStore, int sequences, int maxOperations)
-        => AnyOp.Array[1, maxOperations].SampleAsync(ops => RunAsync(ops, newStore(), $"model-{Guid.NewGuid():N}"), iter: sequences, threads: 1);
+        => AnyOp.Array[1, maxOperations].SampleAsync(ops => DebugAsync(ops, newStore(), $"model-{Guid.NewGuid():N}"), iter: sequences, threads: 1);
+
+    private static async Task DebugAsync(Op[] ops, IObjectStore inner, string prefix)
+    {
+        try
+        {
+            await RunAsync(ops, inner, prefix);
+        }
+        catch when (Environment.GetEnvironmentVariable("MODEL_DEBUG") is not null)
+        {
+            Console.WriteLine("DEBUG ops " + string.Join(" ", ops.Select((o, i) => $"{i + 1}:{o}")));
+            foreach (ObjectMeta m in await inner.ListSortedAsync(prefix + "/"))
+            {
+                Console.WriteLine($"DEBUG {m.Key} {m.Size}");
+                if (m.Key.EndsWith(".json", StringComparison.Ordinal) || m.Size < 200)
+                {
+                    Console.WriteLine("DEBUG   " + System.Text.Encoding.UTF8.GetString(await inner.GetBytesAsync(m.Key)).Replace("\n", "|", StringComparison.Ordinal));
+                }
+            }
+
+            throw;
+        }
+    }
 
     private static async Task RunAsync(Op[] ops, IObjectStore inner, string prefix)
     {
@@ -526,11 +548,11 @@ public static class AppendLogModel
                     int ackedAt = instance.AckedAt[i];
                     if (Trims.Any(t => t.Certain && appendedAt < t.Op && ackedAt < t.Op))
                     {
-                        Assert.False(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} was stored before a committed trim that covers it, but reads back");
+                        Assert.False(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} (appended at operation {appendedAt}, acknowledged at {ackedAt}) was stored before a committed trim that covers it ({string.Join(", ", Trims)}), but reads back");
                     }
                     else if ((ackedAt != int.MaxValue || instance == reader) && Trims.All(t => appendedAt >= t.Op))
                     {
-                        Assert.True(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} (acknowledged, or the reader's own, and after every cutoff) is missing");
+                        Assert.True(present.Contains(instance.Appended[i]), $"instance {instance.Id}: {instance.Appended[i]} (appended at operation {appendedAt}, acknowledged at {ackedAt}, trims {string.Join(", ", Trims)}) is missing");
                     }
                 }
             }

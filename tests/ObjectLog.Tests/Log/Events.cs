@@ -37,7 +37,7 @@ public static class Events
                 next++;
             }
 
-            Assert.True(next < appended.Count, $"read '{e}' out of order, twice, or never appended");
+            Assert.True(next < appended.Count, $"read '{e}' out of order, twice, or never appended: read {string.Join(",", read)}; appended {string.Join(",", appended)}");
             next++;
         }
     }
