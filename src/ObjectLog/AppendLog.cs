@@ -200,16 +200,45 @@ public sealed class AppendLog : IAsyncDisposable
     /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the
     /// log's size.
     /// </summary>
+    /// <remarks>
+    /// "After" is the log's order, by name: a batch that sorts before the position is not after it, even if it was
+    /// stored later (a writer whose clock lags by a few seconds, a PUT retried for a while). A consumer that saves
+    /// positions and must not miss such a batch resumes with <see cref="TailAsync"/>, which looks back. One exception
+    /// keeps a position from the future harmless: a position whose batch is named further ahead of the store's clock
+    /// than writers ever name batches (hand-made, or from a version that trusted a fast clock) resumes, at least
+    /// once, from <see cref="AppendLogOptions.TailLookBack"/> before the store's time instead.
+    /// </remarks>
     /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? from = after?.Batch;
-        return ReadStoredAsync(
+        string? listAfter = after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null;
+        if (after is { IsTime: false } checkpoint && checkpoint.BatchTime > await _clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound)
+        {
+            from = listAfter = await ResumeFloorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        IAsyncEnumerable<LogEvent> events = ReadStoredAsync(
             from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
-            after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null,
+            listAfter,
             after,
             cancellationToken);
+        await foreach (LogEvent e in events.ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Where a read resuming at a checkpoint starts: <see cref="AppendLogOptions.TailLookBack"/> before the position's
+    /// batch time, or before the store's clock (plus the 30 seconds a writer's names may run ahead of it) for a
+    /// position named further ahead than that, so a batch named far in the future cannot hide what is stored after it.
+    /// </summary>
+    private async ValueTask<string> ResumeFloorAsync(LogPosition after, CancellationToken cancellationToken)
+    {
+        DateTimeOffset ceiling = await _clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound;
+        return LogObjectName.FloorAt(Min(after.BatchTime, ceiling) - _options.TailLookBack);
     }
 
     /// <summary>
@@ -247,26 +276,35 @@ public sealed class AppendLog : IAsyncDisposable
     /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
     /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
     /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
-    /// the look-back floor (or <paramref name="after"/>'s batch, if later), so an idle tail costs what is new since
-    /// the floor, not what the log holds.
+    /// the look-back floor, so an idle tail costs what is new since the floor, not what the log holds. The floor
+    /// follows the newest batch returned, held to the store's clock (plus the 30 seconds a writer's names may run
+    /// ahead of it), so one batch named far in the future does not blind the tail to everyone else's.
     /// </summary>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
+    /// <param name="after">
+    /// Where to resume, at least once: the events after it in its own batch, and every other batch from
+    /// <see cref="AppendLogOptions.TailLookBack"/> before its batch's time on, including those that sort before it.
+    /// A batch that sorts before a saved position can still be stored after the position was saved (another writer's
+    /// PUT that took a while); looking back returns it, at the price of returning again the batches of that minute
+    /// that came before the position. A position from <see cref="LogPosition.Before"/> is a time: the tail starts
+    /// exactly there.
+    /// </param>
     /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
     public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
-        DateTimeOffset storeNow = await _clock.NowAsync(cancellationToken).ConfigureAwait(false);
-        string? newest = after?.Batch;
-        string? checkpoint = after?.Batch;
-        string? checkpointFloor = after is { } start ? LogObjectName.FloorAt(start.BatchTime) : null;
-        if (after is { } ahead && ahead.BatchTime > storeNow + StoreClock.NameBound)
+        DateTimeOffset storeNow = await _clock.NowAsync(cancellationToken).ConfigureAwait(false); // also calibrates the ceiling below
+        string? newest = null;
+        string? checkpoint = null; // no batch before it is returned
+        string? checkpointFloor = null;
+        if (after is { IsTime: true } time)
         {
-            // A position from a batch named ahead of the store's clock (by hand, or by a writer that trusted a fast
-            // clock): batches stored since, named by the store's clock, sort before it. Resume from the look-back floor
-            // of now instead, at least once: nothing after the position's moment is skipped.
-            checkpoint = LogObjectName.FloorAt(storeNow + StoreClock.NameBound - _options.TailLookBack);
-            checkpointFloor = checkpoint;
-            newest = null;
+            (newest, checkpoint, checkpointFloor) = (time.Batch, time.Batch, LogObjectName.FloorAt(time.BatchTime));
+        }
+        else if (after is { } start)
+        {
+            // Resuming, at least once: see ResumeFloorAsync and the parameter's remarks.
+            checkpoint = checkpointFloor = await ResumeFloorAsync(start, cancellationToken).ConfigureAwait(false);
+            newest = start.BatchTime <= storeNow + StoreClock.NameBound ? start.Batch : null;
         }
 
         while (true)
@@ -303,7 +341,7 @@ public sealed class AppendLog : IAsyncDisposable
                     }
 
                     var position = new LogPosition(batch, e.Line, trusted: true);
-                    if (after is not { } a || position > a || string.CompareOrdinal(checkpoint, a.Batch) != 0)
+                    if (after is not { } a || batch != a.Batch || position > a)
                     {
                         yield return new LogEvent(position, e.Data);
                     }
@@ -334,7 +372,7 @@ public sealed class AppendLog : IAsyncDisposable
             foreach (PlannedEvent e in block)
             {
                 var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-                if (after is not { } a || position > a)
+                if (after is not { } a || e.Batch != a.Batch || position > a)
                 {
                     yield return new LogEvent(position, e.Data);
                 }

@@ -64,6 +64,9 @@ public readonly record struct LogPosition : IComparable<LogPosition>
         return new LogPosition(LogObjectName.Batch(microseconds - 1, ulong.MaxValue, LastSequence), int.MaxValue, trusted: true);
     }
 
+    /// <summary>Whether this is a time made by <see cref="Before"/> rather than an event's position: reads after it start exactly there.</summary>
+    internal bool IsTime => Line == int.MaxValue && Batch.Contains("-ffffffffffffffff-", StringComparison.Ordinal);
+
     /// <summary>Parses the text form, <c>{batch}:{line}</c>.</summary>
     /// <exception cref="FormatException">
     /// The text is not a position: it has no line, its line is not a whole number from 0 to <see cref="int.MaxValue"/>,

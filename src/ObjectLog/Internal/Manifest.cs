@@ -72,7 +72,7 @@ internal sealed class Manifest
                     json.WriteNumberValue(crc);
                     if (b.Stored is { } stored)
                     {
-                        json.WriteNumberValue(CeilingMilliseconds(stored));
+                        json.WriteNumberValue(CeilingMicroseconds(stored));
                     }
                 }
 
@@ -185,8 +185,8 @@ internal sealed class Manifest
         }
     }
 
-    /// <summary>Milliseconds since 1970, rounded up: a batch's stored time errs late, so a trim errs towards keeping it.</summary>
-    private static long CeilingMilliseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+    /// <summary>Microseconds since 1970, rounded up: a batch's stored time errs late, so a trim errs towards keeping it.</summary>
+    private static long CeilingMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMicrosecond - 1) / TimeSpan.TicksPerMicrosecond;
 
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
@@ -326,11 +326,13 @@ internal sealed class Manifest
             ? crc
             : throw new CorruptObjectException(key, $"its '{at}' (CRC-32C) is {Describe(value)}, not a whole number from 0 to {uint.MaxValue}");
 
-    /// <summary>A batch's stored time: milliseconds since 1970, within what <see cref="DateTimeOffset"/> holds.</summary>
+    /// <summary>A batch's stored time: microseconds since 1970, within what <see cref="DateTimeOffset"/> holds.</summary>
     private static DateTimeOffset Stored(JsonElement value, string at, string key)
-        => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long ms) && ms >= 0 && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : throw new CorruptObjectException(key, $"its '{at}' (stored, in milliseconds since 1970) is {Describe(value)}, not a whole number from 0 to {DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()}");
+        => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long us) && us >= 0 && us <= MaxStoredMicroseconds
+            ? DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond)
+            : throw new CorruptObjectException(key, $"its '{at}' (stored, in microseconds since 1970) is {Describe(value)}, not a whole number from 0 to {MaxStoredMicroseconds}");
+
+    private static readonly long MaxStoredMicroseconds = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>Where <paramref name="batch"/> ends: it holds at least a byte a line, and the data stays within a <see cref="long"/>.</summary>
     private static long End(ManifestBatch batch, string at, string key)
@@ -376,7 +378,7 @@ internal sealed class ManifestBatch
     public uint? Crc { get; set; }
 
     /// <summary>
-    /// When the store stamped the batch's own object (to the millisecond, rounded up): what a trim compares, since a
+    /// When the store stamped the batch's own object (to the microsecond, rounded up): what a trim compares, since a
     /// trim hides only what was stored before it. <see langword="null"/> in manifests written before it was kept;
     /// such a batch counts as stored before every trim, as those versions read it.
     /// </summary>

@@ -560,18 +560,4 @@ public static class AppendLogModel
             Assert.Equal(read.Length, accounted);
         }
     }
-
-    /// <summary>A writer's clock: the store's, off by <see cref="Offset"/>, which may change; its monotonic time is the store's.</summary>
-    private sealed class SkewedClock(TimeProvider truth) : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => truth.GetUtcNow() + Offset;
-
-        public override long GetTimestamp() => truth.GetTimestamp();
-
-        public override long TimestampFrequency => truth.TimestampFrequency;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => truth.CreateTimer(callback, state, dueTime, period);
-    }
 }

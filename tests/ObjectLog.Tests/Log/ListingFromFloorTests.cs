@@ -72,7 +72,8 @@ public sealed class ListingFromFloorTests
         }
 
         var counting = new FaultInjectingObjectStore(memory);
-        await using var reader = new AppendLog(counting, "straddle", new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromMilliseconds(5) });
+        // A look-back of a microsecond: a tail resuming from a position returns again what lies that far before it.
+        await using var reader = new AppendLog(counting, "straddle", new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromMilliseconds(5), TailLookBack = TimeSpan.FromTicks(10) });
         List<LogEvent> all = await ToListAsync(reader.ReadEventsAsync());
         Assert.Equal(300, all.Count);
 
