@@ -31,6 +31,20 @@ public abstract class ObjectStoreConformanceTests
     private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 
     [Fact]
+    public async Task The_store_clock_agrees_with_the_stamps_of_the_objects_it_writes()
+    {
+        // Every decision that compares two processes' times uses this clock; it must be the one objects are stamped
+        // with (to the second, as S3 and Azure give it), whatever this machine's own clock says.
+        DateTimeOffset before = await Store.GetTimeAsync();
+        string key = Root + "clock";
+        await Store.PutAsync(key, new byte[] { 1 });
+        DateTimeOffset after = await Store.GetTimeAsync();
+        DateTimeOffset stamped = (await Store.ListSortedAsync(key)).Single().LastModified;
+        Assert.InRange(stamped, before - TimeSpan.FromSeconds(2), after + TimeSpan.FromSeconds(2));
+        Assert.True(after >= before - TimeSpan.FromSeconds(1), $"the clock went back: {before:O}, then {after:O}");
+    }
+
+    [Fact]
     public async Task Put_then_get_returns_the_same_bytes()
     {
         byte[] data = new byte[70_000];
