@@ -116,9 +116,10 @@ public static class AppendLogModel
 
     /// <summary>The same, with a fresh store from <paramref name="newStore"/> for each sequence.</summary>
     public static Task RunRandomSequencesAsync(Func<IObjectStore> newStore, int sequences, int maxOperations)
-        => AnyOp.Array[1, maxOperations].SampleAsync(ops => DebugAsync(ops, newStore(), $"model-{Guid.NewGuid():N}"), iter: sequences, threads: 1);
+        => AnyOp.Array[1, maxOperations].SampleAsync(ops => RunPrintingFailuresAsync(ops, newStore(), $"model-{Guid.NewGuid():N}"), iter: sequences, threads: 1);
 
-    private static async Task DebugAsync(Op[] ops, IObjectStore inner, string prefix)
+    /// <summary>With MODEL_DEBUG set, a failing sequence prints its operations and what its prefix holds (CsCheck shows only a summary).</summary>
+    private static async Task RunPrintingFailuresAsync(Op[] ops, IObjectStore inner, string prefix)
     {
         try
         {
