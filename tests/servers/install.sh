@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the servers the cloud store tests start (tests/ObjectLog.Cloud.Tests), idempotently:
 #   - Azurite and s3rver from npm into tests/servers/node_modules (versions pinned in package-lock.json);
-#   - Ceph (monitor, OSD, RADOS Gateway) from Debian's packages, when run as root.
+#   - Ceph (monitor, OSD, RADOS Gateway) from Debian's packages, when run as root;
+#   - faketime (libfaketime) from Debian's packages, when run as root: the skewed-clock tests run objlog under it.
 # Takes about a minute the first time and a few seconds after that. Needs node 20+ and npm on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,15 +16,30 @@ else
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-ceph_packages=(ceph-mon ceph-osd ceph-mgr radosgw ceph-common)
+# Debian packages, installed in one apt-get run when any is missing (needs root).
+# libfaketime.so.1 is looked for where Debian puts it, as the skewed-clock tests do.
+faketime_library() { ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true; }
+apt_packages=()
 if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null; then
     echo "ceph: already installed"
+else
+    apt_packages+=(ceph-mon ceph-osd ceph-mgr radosgw ceph-common)
+fi
+if [[ -n $(faketime_library) ]]; then
+    echo "faketime: already installed"
+else
+    apt_packages+=(faketime)
+fi
+
+if (( ${#apt_packages[@]} == 0 )); then
+    :
 elif [[ $(id -u) == 0 ]]; then
-    echo "ceph: installing ${ceph_packages[*]}"
+    echo "apt: installing ${apt_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${ceph_packages[@]}" >/dev/null
+    apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 else
-    echo "ceph: not installed, and installing it needs root: run 'sudo bash $0'," >&2
-    echo "      or point the S3 tests at an endpoint with OBJECTLOG_TEST_S3_ENDPOINT (see tests/servers/README.md)" >&2
+    echo "apt: ${apt_packages[*]} not installed, and installing needs root: run 'sudo bash $0'." >&2
+    echo "     Without Ceph, point the S3 tests at an endpoint with OBJECTLOG_TEST_S3_ENDPOINT (see tests/servers/README.md);" >&2
+    echo "     without faketime (libfaketime), the skewed-clock tests fail saying so." >&2
 fi

@@ -99,7 +99,8 @@ public sealed class FileSystemObjectStore : IObjectStore
     /// <remarks>
     /// The kernel's clock, read as the modification time of a file just created in the staging folder: what every
     /// object written now is stamped with. Every process on this machine shares it, even one whose own view of the
-    /// time is shifted (a test under <c>faketime</c>, a container with an offset). Where the folder cannot be written
+    /// time is shifted (a test under <c>faketime</c>, a container with an offset). On Linux it is read with <c>statx</c>, as
+    /// listings read <see cref="ObjectMeta.LastModified"/>: libfaketime shifts what <c>fstat</c> returns, not <c>statx</c>. Where the folder cannot be written
     /// (a read-only store, or a staging folder that is a link), it is this process's clock.
     /// </remarks>
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
@@ -112,7 +113,7 @@ public sealed class FileSystemObjectStore : IObjectStore
             DateTime stamped;
             using (SafeFileHandle file = staging.Create(probe, 0))
             {
-                stamped = File.GetLastWriteTimeUtc(file);
+                stamped = _folder is LinuxFolderAccess && LinuxFolder.Stat((int)file.DangerousGetHandle(), out LinuxFolder.EntryStat stat) == 0 ? stat.LastWriteUtc : File.GetLastWriteTimeUtc(file);
             }
 
             staging.TryRemove(probe);
