@@ -231,6 +231,7 @@ internal static class ObjlogCommand
             await using var log = new AppendLog(location.Store, location.LogPrefix, options);
             await using var output = new EventWriter(result.GetValue(PositionsOption));
             LogPosition? after = ParseAfter(result.CommandResult);
+            var read = new RecentBatches(options.TailLookBack + TimeSpan.FromMinutes(1)); // what the first pass read, as far back as a tail looks
             if (result.GetValue(SinceOption) is { } since)
             {
                 after = TailStart(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
@@ -252,6 +253,8 @@ internal static class ObjlogCommand
                     {
                         after = last.Dequeue().Position;
                     }
+
+                    read.Add(e.Position);
                 }
 
                 foreach (LogEvent e in last)
@@ -275,6 +278,11 @@ internal static class ObjlogCommand
                 {
                     await foreach (LogEvent e in log.TailAsync(after, ct))
                     {
+                        if (read.Contains(e.Position))
+                        {
+                            continue; // the tail resumes at least once: it looks back over what the first pass read
+                        }
+
                         await output.WriteAsync(e, ct);
                         await output.FlushAsync(ct);
                     }

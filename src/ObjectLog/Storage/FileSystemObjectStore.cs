@@ -106,23 +106,29 @@ public sealed class FileSystemObjectStore : IObjectStore
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        string probe = $"{Guid.NewGuid():N}.tmp";
         try
         {
             using StagingFolder staging = _folder.OpenStaging(null, create: true)!;
-            DateTime stamped;
-            using (SafeFileHandle file = staging.Create(probe, 0))
-            {
-                stamped = _folder is LinuxFolderAccess && LinuxFolder.Stat((int)file.DangerousGetHandle(), out LinuxFolder.EntryStat stat) == 0 ? stat.LastWriteUtc : File.GetLastWriteTimeUtc(file);
-            }
-
-            staging.TryRemove(probe);
-            return ValueTask.FromResult(new DateTimeOffset(stamped, TimeSpan.Zero));
+            return ValueTask.FromResult(new DateTimeOffset(KernelNow(staging), TimeSpan.Zero));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return ValueTask.FromResult(DateTimeOffset.UtcNow); // a read-only folder, or a staging folder that is a link
         }
+    }
+
+    /// <summary>The kernel's time now, as the stamp of a file created in <paramref name="staging"/> (see <see cref="GetTimeAsync"/>).</summary>
+    private DateTime KernelNow(StagingFolder staging)
+    {
+        string probe = $"{Guid.NewGuid():N}.tmp";
+        DateTime stamped;
+        using (SafeFileHandle file = staging.Create(probe, 0))
+        {
+            stamped = _folder is LinuxFolderAccess && LinuxFolder.Stat((int)file.DangerousGetHandle(), out LinuxFolder.EntryStat stat) == 0 ? stat.LastWriteUtc : File.GetLastWriteTimeUtc(file);
+        }
+
+        staging.TryRemove(probe);
+        return stamped;
     }
 
     /// <inheritdoc />
@@ -308,7 +314,23 @@ public sealed class FileSystemObjectStore : IObjectStore
 
     private List<string> StaleIn(StagingFolder staging)
     {
-        DateTime cutoff = _time.GetUtcNow().UtcDateTime - StaleStagedFileAge;
+        // Staged files are stamped by the kernel, so "an hour old" is measured on its clock, not this process's: one
+        // whose clock is an hour fast must not take another writer's staged file for a dead one's. (A test's own
+        // TimeProvider stands for both.)
+        DateTime now = _time.GetUtcNow().UtcDateTime;
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            try
+            {
+                now = KernelNow(staging);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // a folder this process cannot write: its own clock, the best there is
+            }
+        }
+
+        DateTime cutoff = now - StaleStagedFileAge;
         return [.. staging.List().Where(s => s.LastWriteUtc < cutoff).OrderBy(s => s.LastWriteUtc).Select(s => s.Name)];
     }
 
