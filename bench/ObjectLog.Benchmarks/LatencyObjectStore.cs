@@ -43,9 +43,10 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
 
     public bool ListsInKeyOrder => true;
 
-    /// <summary>A clock reading is one request, like any other (S3 and Azure read the Date of a small one).</summary>
+    /// <summary>A clock reading is one small LIST, as the log counts it (S3 reads the Date of a one-key listing).</summary>
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _lists);
         await Task.Delay(latency, cancellationToken);
         return await inner.GetTimeAsync(cancellationToken);
     }

@@ -296,6 +296,7 @@ public sealed class AppendLog : IAsyncDisposable
         string? newest = null;
         string? checkpoint = null; // no batch before it is returned
         string? checkpointFloor = null;
+        bool firstPoll = true;
         if (after is { IsTime: true } time)
         {
             (newest, checkpoint, checkpointFloor) = (time.Batch, time.Batch, LogObjectName.FloorAt(time.BatchTime));
@@ -314,6 +315,19 @@ public sealed class AppendLog : IAsyncDisposable
             _clock.RefreshIfStale();
             DateTimeOffset? ceiling = _clock.Estimate() + StoreClock.NameBound;
             string? floor = newest is null ? null : LogObjectName.FloorAt(Min(LogObjectName.TimeOf(newest), ceiling) - _options.TailLookBack);
+            if (!firstPoll && ceiling is { } c)
+            {
+                // After the first poll only arrivals are looked for, and a batch stored now is named within NameBound
+                // of the store's clock: nothing named more than the look-back before that is waited for, however old
+                // the newest batch returned is (so an idle log costs what arrives, not a minute of old keys a poll).
+                string arrivals = LogObjectName.FloorAt(c - StoreClock.NameBound - StoreClock.NameBound - _options.TailLookBack);
+                if (floor is null || string.CompareOrdinal(arrivals, floor) > 0)
+                {
+                    floor = arrivals;
+                }
+            }
+
+            firstPoll = false;
             bool Include(string name)
                 => (floor is null || string.CompareOrdinal(name, floor) >= 0)
                 && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)

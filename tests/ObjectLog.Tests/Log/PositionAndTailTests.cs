@@ -93,7 +93,7 @@ public sealed class PositionAndTailTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var behind = new FakeTimeProvider(clock.GetUtcNow() - TimeSpan.FromSeconds(20));
-        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromMilliseconds(20), TailLookBack = TimeSpan.FromMinutes(1) };
+        var options = new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromMilliseconds(20), TailLookBack = TimeSpan.FromMinutes(1), StoreTimeProvider = clock };
         await using var onTime = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock });
         await using var slowClock = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = behind, StoreTimeProvider = clock });
         await onTime.AppendAsync(E("a"));
