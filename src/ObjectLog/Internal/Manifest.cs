@@ -8,14 +8,16 @@ namespace ObjectLog.Internal;
 /// data is authoritative for exactly the batches listed here, each at its byte range and with its line count.
 /// </summary>
 /// <remarks>
-/// Written as format 2 (docs/format.md): each batch once, as its name's stem with its line count, length and
-/// CRC-32C (offsets are implied: batches lie back to back; manifests written before checksums lack the CRC), and what it supersedes as index ranges into that list plus
-/// the merged objects it read, so a manifest stays a few percent of its data. Format 1, which wrote every name
-/// twice as JSON objects, is still read.
+/// Written as format 3 (docs/format.md, Manifest.Format3.cs): the batches as columns, delta-coded and run-length
+/// coded, so a manifest costs about 10 bytes a batch rather than 86. Formats 2 (each batch an array of stem, lines,
+/// length, CRC-32C and stored time; offsets implied) and 1 (every name twice, as JSON objects) are still read: logs
+/// in users' stores hold them. All three record what a merge supersedes as index ranges into its batches plus the
+/// merged objects it read.
 /// </remarks>
-internal sealed class Manifest
+internal sealed partial class Manifest
 {
-    public const string CurrentFormat = "objectlog.manifest/2";
+    public const string CurrentFormat = "objectlog.manifest/3";
+    public const string Format2 = "objectlog.manifest/2";
     private const string Format1 = "objectlog.manifest/1";
     private const string BatchStart = "batch_";
     private const string DataEnd = ".jsonl";
@@ -29,7 +31,8 @@ internal sealed class Manifest
     /// <summary>The objects (names relative to the log prefix) whose bytes were merged, and the manifests of the merged ones; they may be deleted.</summary>
     public List<string> Supersedes { get; set; } = [];
 
-    public byte[] Serialize()
+    /// <summary>The manifest as <paramref name="format"/> (<see cref="CurrentFormat"/> unless a test or benchmark asks for format 2) writes it.</summary>
+    public byte[] Serialize(string format = CurrentFormat)
     {
         var batchIndex = new Dictionary<string, int>(Batches.Count, StringComparer.Ordinal);
         for (int i = 0; i < Batches.Count; i++)
@@ -54,49 +57,24 @@ internal sealed class Manifest
         }
 
         ownObjects.Sort();
-        var buffer = new ArrayBufferWriter<byte>(64 + (Batches.Count * 64));
+        var buffer = new ArrayBufferWriter<byte>(64 + (Batches.Count * (format == CurrentFormat ? 16 : 64)));
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("format", CurrentFormat);
+            json.WriteString("format", format);
             json.WriteString("data", Data);
-            json.WriteStartArray("batches");
-            foreach (ManifestBatch b in Batches)
+            if (format == CurrentFormat)
             {
-                json.WriteStartArray();
-                json.WriteStringValue(b.Name.AsSpan(BatchStart.Length, b.Name.Length - BatchStart.Length - DataEnd.Length));
-                json.WriteNumberValue(b.Lines);
-                json.WriteNumberValue(b.Length);
-                if (b.Crc is uint crc)
-                {
-                    json.WriteNumberValue(crc);
-                    if (b.Stored is { } stored)
-                    {
-                        json.WriteNumberValue(CeilingMicroseconds(stored));
-                    }
-                }
-
-                json.WriteEndArray();
+                WriteColumns(json);
+            }
+            else
+            {
+                WriteFormat2Batches(json);
             }
 
-            json.WriteEndArray();
             json.WriteStartObject("supersedes");
             json.WriteStartArray("batches");
-            for (int i = 0; i < ownObjects.Count;)
-            {
-                int j = i;
-                while (j + 1 < ownObjects.Count && ownObjects[j + 1] == ownObjects[j] + 1)
-                {
-                    j++;
-                }
-
-                json.WriteStartArray();
-                json.WriteNumberValue(ownObjects[i]);
-                json.WriteNumberValue(ownObjects[j]);
-                json.WriteEndArray();
-                i = j + 1;
-            }
-
+            WriteRanges(json, ownObjects);
             json.WriteEndArray();
             json.WriteStartArray("objects");
             foreach (string name in others)
@@ -112,12 +90,55 @@ internal sealed class Manifest
         return buffer.WrittenSpan.ToArray();
     }
 
+    private void WriteFormat2Batches(Utf8JsonWriter json)
+    {
+        json.WriteStartArray("batches");
+        foreach (ManifestBatch b in Batches)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(b.Name.AsSpan(BatchStart.Length, b.Name.Length - BatchStart.Length - DataEnd.Length));
+            json.WriteNumberValue(b.Lines);
+            json.WriteNumberValue(b.Length);
+            if (b.Crc is uint crc)
+            {
+                json.WriteNumberValue(crc);
+                if (b.Stored is { } stored)
+                {
+                    json.WriteNumberValue(CeilingMicroseconds(stored));
+                }
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Writes sorted indexes as inclusive <c>[first, last]</c> ranges of consecutive ones.</summary>
+    private static void WriteRanges(Utf8JsonWriter json, List<int> indexes)
+    {
+        for (int i = 0; i < indexes.Count;)
+        {
+            int j = i;
+            while (j + 1 < indexes.Count && indexes[j + 1] == indexes[j] + 1)
+            {
+                j++;
+            }
+
+            json.WriteStartArray();
+            json.WriteNumberValue(indexes[i]);
+            json.WriteNumberValue(indexes[j]);
+            json.WriteEndArray();
+            i = j + 1;
+        }
+    }
+
     /// <summary>
     /// Parses and checks a manifest; throws <see cref="CorruptObjectException"/> naming <paramref name="key"/>, and the
     /// field that is wrong, if it is not sound. Nothing else escapes, whatever the bytes.
     /// </summary>
     /// <remarks>
-    /// Sound means: a JSON object in one of the two formats with every field present and of its type (no nulls);
+    /// Sound means: a JSON object in one of the three formats with every field present and of its type (no nulls);
     /// each batch a batch's name as <see cref="LogObjectName"/> accepts it (without a checksum), in log order and
     /// once, with at least one line and at least as many bytes as lines, the batches back to back from byte 0 and
     /// within a <see cref="long"/>; supersedes ranges in order, disjoint and within the batches; the data, first and
@@ -137,7 +158,8 @@ internal sealed class Manifest
 
             JsonElement format = Field(root, "format");
             manifest = format.ValueKind != JsonValueKind.String ? throw WrongFormat(format, key)
-                : format.ValueEquals(CurrentFormat) ? ParseFormat2(root, key)
+                : format.ValueEquals(CurrentFormat) ? ParseFormat3(root, key)
+                : format.ValueEquals(Format2) ? ParseFormat2(root, key)
                 : format.ValueEquals(Format1) ? ParseFormat1(root, key)
                 : throw WrongFormat(format, key);
         }
@@ -152,9 +174,9 @@ internal sealed class Manifest
     }
 
     private static CorruptObjectException WrongFormat(JsonElement format, string key)
-        => new(key, $"its 'format' is {Describe(format)}, not '{CurrentFormat}' (or '{Format1}')");
+        => new(key, $"its 'format' is {Describe(format)}, not '{CurrentFormat}' (or '{Format2}' or '{Format1}')");
 
-    /// <summary>What both formats must satisfy: batches the log's, in order, once; data and range those of the manifest's name.</summary>
+    /// <summary>What every format must satisfy: batches the log's, in order, once; data and range those of the manifest's name.</summary>
     private static void Check(Manifest manifest, string key, LogObjectName name)
     {
         string? previous = null;
@@ -217,32 +239,26 @@ internal sealed class Manifest
             manifest.Batches.Add(batch);
         }
 
+        ParseSupersedes(root, manifest, key);
+        return manifest;
+    }
+
+    /// <summary>Format 2's and 3's <c>supersedes</c>: ranges of own batch objects, and the merged objects read (their manifests with them).</summary>
+    private static void ParseSupersedes(JsonElement root, Manifest manifest, string key)
+    {
         JsonElement supersedes = Field(root, "supersedes");
         if (supersedes.ValueKind != JsonValueKind.Object)
         {
             throw new CorruptObjectException(key, $"its 'supersedes' is {Describe(supersedes)}, not an object");
         }
 
-        int next = 0, r = 0;
-        foreach (JsonElement range in Array(Field(supersedes, "batches"), "supersedes.batches", key).EnumerateArray())
+        ParseRanges(Field(supersedes, "batches"), "supersedes.batches", manifest.Batches.Count, key, (first, last) =>
         {
-            // In order and disjoint, so they add at most one name a batch.
-            string at = $"supersedes.batches[{r++}]";
-            if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2
-                || range[0].ValueKind != JsonValueKind.Number || !range[0].TryGetInt32(out int first)
-                || range[1].ValueKind != JsonValueKind.Number || !range[1].TryGetInt32(out int last)
-                || first < next || last < first || last >= manifest.Batches.Count)
-            {
-                throw new CorruptObjectException(key, $"its '{at}' is {Describe(range)}, not [first, last], indexes into 'batches' from {next} (after the range before it) to {manifest.Batches.Count - 1}");
-            }
-
             for (int b = first; b <= last; b++)
             {
                 manifest.Supersedes.Add(manifest.Batches[b].Name);
             }
-
-            next = last + 1;
-        }
+        });
 
         int o = 0;
         foreach (JsonElement other in Array(Field(supersedes, "objects"), "supersedes.objects", key).EnumerateArray())
@@ -254,8 +270,26 @@ internal sealed class Manifest
                 manifest.Supersedes.Add(LogObjectName.ManifestFor(objectName));
             }
         }
+    }
 
-        return manifest;
+    /// <summary>Inclusive <c>[first, last]</c> index ranges into <paramref name="count"/> batches, in order and disjoint, so they name at most each batch once.</summary>
+    private static void ParseRanges(JsonElement ranges, string field, int count, string key, Action<int, int> each)
+    {
+        int next = 0, r = 0;
+        foreach (JsonElement range in Array(ranges, field, key).EnumerateArray())
+        {
+            string at = $"{field}[{r++}]";
+            if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2
+                || range[0].ValueKind != JsonValueKind.Number || !range[0].TryGetInt32(out int first)
+                || range[1].ValueKind != JsonValueKind.Number || !range[1].TryGetInt32(out int last)
+                || first < next || last < first || last >= count)
+            {
+                throw new CorruptObjectException(key, $"its '{at}' is {Describe(range)}, not [first, last], indexes into the batches from {next} (after the range before it) to {count - 1}");
+            }
+
+            each(first, last);
+            next = last + 1;
+        }
     }
 
     private static Manifest ParseFormat1(JsonElement root, string key)

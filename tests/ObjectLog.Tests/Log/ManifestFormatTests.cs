@@ -8,7 +8,7 @@ using static ObjectLog.Tests.Log.Events;
 
 namespace ObjectLog.Tests.Log;
 
-/// <summary>Manifests: format 2 is small and round-trips; format 1 manifests still read and compact.</summary>
+/// <summary>Manifests: format 3 is small even at one event a batch and round-trips; format 1 and 2 manifests still read and compact.</summary>
 public sealed class ManifestFormatTests(ITestOutputHelper output)
 {
     private readonly InMemoryObjectStore _store = new();
@@ -71,7 +71,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
             Supersedes = [B(1), B(2), B(5), B(6), input, LogObjectName.ManifestFor(input)],
         };
 
-        byte[] json = manifest.Serialize();
+        byte[] json = manifest.Serialize(Manifest.Format2);
         LogObjectName.TryParse(LogObjectName.ManifestFor(data), out LogObjectName name);
         Manifest read = Manifest.Parse(json, "k", name);
         Assert.Equal(batches.Select(b => (b.Name, b.Offset, b.Length, b.Lines)), read.Batches.Select(b => (b.Name, b.Offset, b.Length, b.Lines)));
@@ -92,8 +92,10 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
         Assert.Contains("log/the-key", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_log_committed_with_format_1_manifests_reads_and_compacts_as_before()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_log_committed_with_older_manifests_reads_and_compacts_as_before(int format)
     {
         List<string> appended = await WriteBatchesAsync("old", batches: 20, eventsPerBatch: 4, eventBytes: 60);
         await using (var log = new AppendLog(_store, "old", Quiet()))
@@ -101,7 +103,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
             await log.CompactAsync();
         }
 
-        // Rewrite the manifest as format 1 wrote it: every batch as an object, every superseded name in full.
+        // Rewrite the manifest as that format wrote it (format 1: every batch as an object, every superseded name in full).
         (ObjectMeta data, ObjectMeta manifestMeta) = await MergedObjectAsync("old");
         LogObjectName.TryParse(manifestMeta.Key["old/".Length..], out LogObjectName name);
         Manifest current = Manifest.Parse(await _store.GetBytesAsync(manifestMeta.Key), manifestMeta.Key, name);
@@ -112,7 +114,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
             ["batches"] = new JsonArray(current.Batches.Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["offset"] = b.Offset, ["length"] = b.Length, ["lines"] = b.Lines }).ToArray()),
             ["supersedes"] = new JsonArray(current.Supersedes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
         };
-        await _store.PutAsync(manifestMeta.Key, Encoding.UTF8.GetBytes(format1.ToJsonString()));
+        await _store.PutAsync(manifestMeta.Key, format == 1 ? Encoding.UTF8.GetBytes(format1.ToJsonString()) : current.Serialize(Manifest.Format2));
 
         await using var reader = new AppendLog(_store, "old", Quiet(threshold: 4));
         Assert.Equal(appended, Texts(await reader.ReadAllAsync()));
@@ -129,10 +131,147 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
             appended.Add($"{{\"late\":{i}}}");
         }
 
-        await reader.CompactAsync(); // merges the format 1 merged object with new batches
+        await reader.CompactAsync(); // merges the older merged object with new batches
         Assert.Equal(appended, Texts(await new AppendLog(_store, "old", Quiet()).ReadAllAsync()));
         Assert.DoesNotContain(await _store.ListSortedAsync("old/"), o => o.Key == data.Key);
         using JsonDocument rewritten = JsonDocument.Parse(await _store.GetBytesAsync((await MergedObjectAsync("old")).Manifest.Key));
-        Assert.Equal("objectlog.manifest/2", rewritten.RootElement.GetProperty("format").GetString()); // the new one is format 2
+        Assert.Equal("objectlog.manifest/3", rewritten.RootElement.GetProperty("format").GetString()); // the new one is format 3
+    }
+
+    /// <summary>
+    /// 15,000 batches of one event each, as an application that flushes every event writes them, compacted into one
+    /// merged object: its manifest in format 3 against its data, and against the same manifest in format 2.
+    /// </summary>
+    [Theory]
+    [InlineData(12, 1.0, 6.0)]
+    [InlineData(151, 0.10, 0.5)]
+    public async Task At_one_event_a_batch_a_format_3_manifest_stays_a_fraction_of_its_data(int eventBytes, double atMost, double format2AtLeast)
+    {
+        string prefix = $"one-{eventBytes}";
+        await using (var log = new AppendLog(_store, prefix, Quiet(threshold: 1)))
+        {
+            for (int i = 0; i < 15_000; i++)
+            {
+                string e = $"{{\"i\":{i:D5}";
+                e += eventBytes > 12 ? ",\"pad\":\"" + new string('x', eventBytes - e.Length - 11) + "\"}" : "}";
+                await log.AppendAsync(E(e));
+                await log.FlushAsync();
+            }
+
+            await log.CompactAsync();
+        }
+
+        (ObjectMeta data, ObjectMeta manifestMeta) = await MergedObjectAsync(prefix);
+        LogObjectName.TryParse(manifestMeta.Key[(prefix.Length + 1)..], out LogObjectName name);
+        Manifest manifest = Manifest.Parse(await _store.GetBytesAsync(manifestMeta.Key), manifestMeta.Key, name);
+        long format2 = manifest.Serialize(Manifest.Format2).Length;
+        double share = (double)manifestMeta.Size / data.Size;
+        output.WriteLine($"15,000 batches of one {eventBytes}-byte event: data {data.Size:N0} bytes, manifest {manifestMeta.Size:N0} bytes ({share:P1}, {(double)manifestMeta.Size / manifest.Batches.Count:F1} a batch); format 2 {format2:N0} ({(double)format2 / data.Size:P1})");
+        Assert.Equal(15_000, manifest.Batches.Count);
+        Assert.Equal(15_000L * eventBytes, data.Size);
+        Assert.True(share <= atMost, $"the manifest is {share:P1} of its data");
+        Assert.True((double)format2 / data.Size >= format2AtLeast, "format 2 was this large"); // the same run, before
+    }
+
+    /// <summary>Batches of every kind a manifest holds: two writers interleaved, an original-design name, skipped sequences, stored times before and after their names, or none.</summary>
+    private static List<ManifestBatch> MixedBatches()
+    {
+        const long T = 1_764_064_800_000_000;
+        DateTimeOffset At(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond);
+        var batches = new List<ManifestBatch>
+        {
+            new() { Name = LogObjectName.Batch(T, 0xaa, 7), Lines = 1, Length = 12, Crc = uint.MaxValue, Stored = At(T + 400_000) },
+            new() { Name = $"batch_{T + 2:D19}.jsonl", Lines = 3, Length = 30, Crc = 0, Stored = null },
+            new() { Name = LogObjectName.Batch(T + 5, 0xbb, 1), Lines = 1, Length = 12, Crc = 0xdeadbeef, Stored = At(T - 30_000_000) },
+            new() { Name = LogObjectName.Batch(T + 5, 0xbb, 2), Lines = 1, Length = 12, Crc = 1, Stored = null },
+            new() { Name = LogObjectName.Batch(T + 1_000_000, 0xaa, 9), Lines = 2, Length = 2, Crc = 2, Stored = At(T + 1_200_001) },
+            new() { Name = LogObjectName.Batch(T + 1_000_000, 0xbb, 100), Lines = 1, Length = 12, Crc = 3, Stored = At(T + 1_200_001) },
+            new() { Name = LogObjectName.Batch(LogObjectName.MaxMicroseconds, 0xaa, 999_999_999_999), Lines = int.MaxValue, Length = long.MaxValue / 2, Crc = 4, Stored = At(LogObjectName.MaxMicroseconds) },
+        };
+        long offset = 0;
+        foreach (ManifestBatch b in batches)
+        {
+            b.Offset = offset;
+            offset += b.Length;
+        }
+
+        return batches;
+    }
+
+    [Fact]
+    public void Format_3_round_trips_every_batch_field_and_what_it_supersedes()
+    {
+        List<ManifestBatch> batches = MixedBatches();
+        string input = LogObjectName.Merged(batches[2].Name, batches[3].Name, 0xabc);
+        string data = LogObjectName.Merged(batches[0].Name, batches[^1].Name, 0xdef);
+        var manifest = new Manifest
+        {
+            Data = data,
+            Batches = batches,
+            Supersedes = [LogObjectName.WithCrc(batches[0].Name, 9), batches[1].Name, batches[4].Name, batches[5].Name, input, LogObjectName.ManifestFor(input)],
+        };
+
+        byte[] json = manifest.Serialize();
+        output.WriteLine(Encoding.UTF8.GetString(json));
+        LogObjectName.TryParse(LogObjectName.ManifestFor(data), out LogObjectName name);
+        Manifest read = Manifest.Parse(json, "k", name);
+        Assert.Equal(
+            batches.Select(b => (b.Name, b.Offset, b.Length, b.Lines, b.Crc, b.Stored)),
+            read.Batches.Select(b => (b.Name, b.Offset, b.Length, b.Lines, b.Crc, b.Stored)));
+        Assert.Equal(
+            manifest.Supersedes.Select(n => LogObjectName.TryParse(n, out LogObjectName p) && p.Kind == LogObjectKind.Batch ? p.First : n).Order(StringComparer.Ordinal),
+            read.Supersedes.Order(StringComparer.Ordinal));
+        using JsonDocument document = JsonDocument.Parse(json);
+        Assert.Equal("objectlog.manifest/3", document.RootElement.GetProperty("format").GetString());
+        Assert.Equal(["00000000000000aa", "", "00000000000000bb"], document.RootElement.GetProperty("writers").EnumerateArray().Select(w => w.GetString()));
+    }
+
+    [Fact]
+    public void Format_3_writes_a_repeated_value_once_with_its_count()
+    {
+        var batches = Enumerable.Range(1, 1000).Select(n => new ManifestBatch { Name = LogObjectName.Batch(1_764_064_800_000_000L + n, 0xaa, n), Lines = 1, Length = 151, Crc = (uint)n }).ToList();
+        string data = LogObjectName.Merged(batches[0].Name, batches[^1].Name, 0xdef);
+        using JsonDocument document = JsonDocument.Parse(new Manifest { Data = data, Batches = batches }.Serialize());
+        JsonElement root = document.RootElement;
+        Assert.Equal("[[0,1000]]", root.GetProperty("writer").GetRawText());
+        Assert.Equal("[1764064800000001,[1,999]]", root.GetProperty("time").GetRawText());
+        Assert.Equal("[[1,1000]]", root.GetProperty("seq").GetRawText());
+        Assert.Equal("[[1,1000]]", root.GetProperty("lines").GetRawText());
+        Assert.Equal("[[151,1000]]", root.GetProperty("length").GetRawText());
+        Assert.Equal("[]", root.GetProperty("stored").GetRawText());
+        Assert.Equal("[[0,999]]", root.GetProperty("stored_unknown").GetRawText());
+        Assert.Equal(4000, Convert.FromBase64String(root.GetProperty("crc").GetString()!).Length);
+    }
+
+    /// <summary>
+    /// One manifest of each format as a version of ObjectLog wrote it, all of the same three batches (format 2 before
+    /// checksums, with checksums, and with stored times): each still reads as what it holds.
+    /// </summary>
+    public static TheoryData<string, bool, bool> Samples() => new()
+    {
+        { """{"format":"objectlog.manifest/1","data":"batch_0001764064800000001-00000000000000aa-000000000001~0001764064800000300-00000000000000bb-000000000002~0000000000000abc.jsonl","batches":[{"name":"batch_0001764064800000001-00000000000000aa-000000000001.jsonl","offset":0,"length":12,"lines":1},{"name":"batch_0001764064800000200.jsonl","offset":12,"length":40,"lines":3},{"name":"batch_0001764064800000300-00000000000000bb-000000000002.jsonl","offset":52,"length":151,"lines":1}],"supersedes":["batch_0001764064800000001-00000000000000aa-000000000001.jsonl","batch_0001764064800000200.jsonl","batch_0001764064800000300-00000000000000bb-000000000002.jsonl"]}""", false, false },
+        { """{"format":"objectlog.manifest/2","data":"batch_0001764064800000001-00000000000000aa-000000000001~0001764064800000300-00000000000000bb-000000000002~0000000000000abc.jsonl","batches":[["0001764064800000001-00000000000000aa-000000000001",1,12],["0001764064800000200",3,40],["0001764064800000300-00000000000000bb-000000000002",1,151]],"supersedes":{"batches":[[0,2]],"objects":[]}}""", false, false },
+        { """{"format":"objectlog.manifest/2","data":"batch_0001764064800000001-00000000000000aa-000000000001~0001764064800000300-00000000000000bb-000000000002~0000000000000abc.c0badf00d.jsonl","batches":[["0001764064800000001-00000000000000aa-000000000001",1,12,3735928559],["0001764064800000200",3,40,0],["0001764064800000300-00000000000000bb-000000000002",1,151,4294967295]],"supersedes":{"batches":[[0,2]],"objects":[]}}""", true, false },
+        { """{"format":"objectlog.manifest/2","data":"batch_0001764064800000001-00000000000000aa-000000000001~0001764064800000300-00000000000000bb-000000000002~0000000000000abc.c0badf00d.jsonl","batches":[["0001764064800000001-00000000000000aa-000000000001",1,12,3735928559,1764064800250001],["0001764064800000200",3,40,0],["0001764064800000300-00000000000000bb-000000000002",1,151,4294967295,1764064800250001]],"supersedes":{"batches":[[0,2]],"objects":[]}}""", true, true },
+        { """{"format":"objectlog.manifest/3","data":"batch_0001764064800000001-00000000000000aa-000000000001~0001764064800000300-00000000000000bb-000000000002~0000000000000abc.c0badf00d.jsonl","count":3,"writers":["00000000000000aa","","00000000000000bb"],"writer":[0,1,2],"time":[1764064800000001,199,100],"seq":[1,2],"lines":[1,3,1],"length":[12,40,151],"crc":"3q2+7wAAAAD/////","stored":[250000,0],"stored_unknown":[[1,1]],"supersedes":{"batches":[[0,2]],"objects":[]}}""", true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void A_manifest_of_every_format_ever_written_reads_as_what_it_holds(string json, bool crcs, bool stored)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        string data = document.RootElement.GetProperty("data").GetString()!;
+        Assert.True(LogObjectName.TryParse(LogObjectName.ManifestFor(data), out LogObjectName name));
+        Manifest m = Manifest.Parse(Encoding.UTF8.GetBytes(json), "log/sample", name);
+        Assert.Equal(data, m.Data);
+        Assert.Equal(
+            ["batch_0001764064800000001-00000000000000aa-000000000001.jsonl", "batch_0001764064800000200.jsonl", "batch_0001764064800000300-00000000000000bb-000000000002.jsonl"],
+            m.Batches.Select(b => b.Name));
+        Assert.Equal([(0L, 12L, 1), (12L, 40L, 3), (52L, 151L, 1)], m.Batches.Select(b => (b.Offset, b.Length, b.Lines)));
+        Assert.Equal(crcs ? [0xdeadbeef, 0u, uint.MaxValue] : [null, null, null], m.Batches.Select(b => b.Crc));
+        DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(1_764_064_800_250).AddTicks(10);
+        Assert.Equal(stored ? [at, null, at] : [null, null, null], m.Batches.Select(b => b.Stored));
+        Assert.Equal(m.Batches.Select(b => b.Name), m.Supersedes);
     }
 }

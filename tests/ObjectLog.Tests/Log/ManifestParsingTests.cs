@@ -4,7 +4,7 @@ using ObjectLog.Internal;
 namespace ObjectLog.Tests.Log;
 
 /// <summary>
-/// Manifests whose body is not sound, in either format, and end markers whose body is not: every one is a
+/// Manifests whose body is not sound, in any format, and end markers whose body is not: every one is a
 /// <see cref="CorruptObjectException"/> naming the object's key and what is wrong, never a
 /// <see cref="NullReferenceException"/>, an overflow, or a manifest that passes with a hole.
 /// </summary>
@@ -31,6 +31,31 @@ public sealed class ManifestParsingTests
     internal static string V1(string? batches = null, string? supersedes = null, string? data = null)
         => $$"""{"format":"objectlog.manifest/1","data":{{data ?? $"\"{Data}\""}},"batches":{{batches ?? $"[{E1(B(1), 0, 10, 1)},{E1(B(2), 10, 20, 2)},{E1(B(3), 30, 30, 3)}]"}},"supersedes":{{supersedes ?? $"[\"{B(1)}\",\"{B(2)}\",\"{B(3)}\"]"}}}""";
 
+    /// <summary>The fields of a sound format 3 manifest of batches 1 to 3 (CRCs 5, 6 and 4294967295; batch 2 without a stored time), in order.</summary>
+    private static (string Field, string Json)[] V3Fields() =>
+    [
+        ("format", "\"objectlog.manifest/3\""),
+        ("data", $"\"{Data}\""),
+        ("count", "3"),
+        ("writers", "[\"00000000000000aa\"]"),
+        ("writer", "[[0,3]]"),
+        ("time", "[1764064800000001,1,1]"),
+        ("seq", "[[1,3]]"),
+        ("lines", "[1,2,3]"),
+        ("length", "[10,20,30]"),
+        ("crc", "\"AAAABQAAAAb/////\""),
+        ("stored", "[412305,1000]"),
+        ("stored_unknown", "[[1,1]]"),
+        ("supersedes", """{"batches":[[0,2]],"objects":[]}"""),
+    ];
+
+    /// <summary>A sound format 3 manifest, with each field in <paramref name="replace"/> given that JSON instead (or left out, for null).</summary>
+    internal static string V3(params (string Field, string? Json)[] replace)
+        => "{" + string.Join(",", V3Fields()
+            .Select(f => replace.Any(r => r.Field == f.Field) ? (f.Field, replace.First(r => r.Field == f.Field).Json) : (f.Field, (string?)f.Json))
+            .Where(f => f.Item2 is not null)
+            .Select(f => $"\"{f.Field}\":{f.Item2}")) + "}";
+
     public static TheoryData<string, string> Unsound()
     {
         string s1 = $"\"{S(1)}\"", s2 = $"\"{S(2)}\"", s3 = $"\"{S(3)}\"";
@@ -48,7 +73,7 @@ public sealed class ManifestParsingTests
             { new string('[', 100_000), "JSON" },
             { """{"format":null}""", "format" },
             { """{"format":2}""", "format" },
-            { """{"format":"objectlog.manifest/3"}""", "format" },
+            { """{"format":"objectlog.manifest/4"}""", "format" },
             { """{"data":"x"}""", "format" },
 
             // format 2: nulls, wrong types and missing fields at every level
@@ -116,6 +141,92 @@ public sealed class ManifestParsingTests
             { V2(batches: $"[[{s1},1,10],[\"9999999999999999999\",2,20],[{s3},3,30]]"), "batches" },
             { V2(batches: $"[[{s1},1,10],[{s2},2,20]]", supersedes: """{"batches":[[0,1]],"objects":[]}"""), "name" },
 
+            // format 3: every field missing, null or of another type
+            { V3(("count", null)), "count" },
+            { V3(("count", "null")), "count" },
+            { V3(("count", "\"3\"")), "count" },
+            { V3(("count", "0")), "count" },
+            { V3(("count", "-3")), "count" },
+            { V3(("count", "3.5")), "count" },
+            { V3(("count", "2147483648")), "count" },
+            { V3(("count", "4")), "crc" },
+            { V3(("count", "2")), "crc" },
+            { V3(("count", "1000000"), ("lines", "[[1,1000000]]")), "crc" },
+            { V3(("writers", null)), "writers" },
+            { V3(("writers", "null")), "writers" },
+            { V3(("writers", "[null]")), "writers" },
+            { V3(("writers", "[5]")), "writers" },
+            { V3(("writers", "[\"00000000000000AA\"]")), "writers" },
+            { V3(("writers", "[\"aa\"]")), "writers" },
+            { V3(("writers", "[\"00000000000000aa-000000000001\"]")), "writers" },
+            { V3(("writers", "[]")), "writer" },
+            { V3(("writer", null)), "writer" },
+            { V3(("writer", "[[1,3]]")), "writer" },
+            { V3(("writer", "[[-1,3]]")), "writer" },
+            { V3(("writer", "[0,0]")), "writer" },
+            { V3(("writer", "[0,0,0,0]")), "writer" },
+            { V3(("writer", "[[0,2147483647],[0,2147483647]]")), "writer" },
+            { V3(("writer", "[[0,0],0,0,0]")), "writer" },
+            { V3(("writer", "[[0,-1],0,0,0,0]")), "writer" },
+            { V3(("writer", "[[0,3,1]]")), "writer" },
+            { V3(("writer", "[[0]]")), "writer" },
+            { V3(("writer", "[[[0,3],1]]")), "writer" },
+            { V3(("writer", "[[0,\"3\"]]")), "writer" },
+            { V3(("writer", "[null,0,0]")), "writer" },
+            { V3(("time", null)), "time" },
+            { V3(("time", "[1764064800000001,1]")), "time" },
+            { V3(("time", "[1764064800000001,1,1.5]")), "time" },
+            { V3(("time", "[1764064800000001,1,\"1\"]")), "time" },
+            { V3(("time", "[1764064800000001,1,9223372036854775807]")), "time" },
+            { V3(("time", "[1764064800000001,1,9223372036854775808]")), "time" },
+            { V3(("time", "[-1,1764064800000002,1]")), "time" },
+            { V3(("time", "[253402300799999999,1,1]")), "time" },
+            { V3(("time", "[1764064800000001,1,-1]")), "batches" }, // out of log order
+            { V3(("time", "[1764064800000001,0,1]")), "name" },
+            { V3(("time", "[1764064800000002,1,1]")), "name" },
+            { V3(("seq", null)), "seq" },
+            { V3(("seq", "[[1,2]]")), "seq" },
+            { V3(("seq", "[1,1,-3]")), "seq" },
+            { V3(("seq", "[1,1,-1]")), "name" },
+            { V3(("time", "[1764064800000001,0,2]"), ("seq", "[1,0,2]")), "batches" }, // a batch twice
+            { V3(("seq", "[1,1,999999999999]")), "seq" },
+            { V3(("seq", "[1,1,-9223372036854775808]")), "seq" },
+            { V3(("lines", null)), "lines" },
+            { V3(("lines", "[1,2,0]")), "lines" },
+            { V3(("lines", "[1,2,-3]")), "lines" },
+            { V3(("lines", "[1,2,2147483648]")), "lines" },
+            { V3(("lines", "[1,2,31]")), "lines" }, // more lines than bytes
+            { V3(("length", null)), "length" },
+            { V3(("length", "[10,20,0]")), "length" },
+            { V3(("length", "[10,20,-30]")), "length" },
+            { V3(("length", "[10,20]")), "length" },
+            { V3(("length", "[10,9223372036854775807,30]")), "batches" }, // offsets overflow
+            { V3(("crc", null)), "crc" },
+            { V3(("crc", "null")), "crc" },
+            { V3(("crc", "[5,6,7]")), "crc" },
+            { V3(("crc", "\"AAAABQAAAAb/////AAAA\"")), "crc" },
+            { V3(("crc", "\"AAAABQAAAAb////\"")), "crc" },
+            { V3(("crc", "\"AAAABQAAAAb////*\"")), "crc" },
+            { V3(("crc", "\"AAAABQAA AAb////\"")), "crc" },
+            { V3(("crc", "\"AAAABQAAAAb/////\\n\"")), "crc" },
+            { V3(("stored", null)), "stored" },
+            { V3(("stored", "[412305]")), "stored" },
+            { V3(("stored", "[412305,1000,1]")), "stored" },
+            { V3(("stored", "[412305,null]")), "stored" },
+            { V3(("stored", "[-1764064800000002,1000]")), "stored" },
+            { V3(("stored", "[412305,253402300799999999]")), "stored" },
+            { V3(("stored_unknown", null)), "stored_unknown" },
+            { V3(("stored_unknown", "null")), "stored_unknown" },
+            { V3(("stored_unknown", "[[1,3]]")), "stored_unknown" },
+            { V3(("stored_unknown", "[[1,1],[1,1]]")), "stored_unknown" },
+            { V3(("stored_unknown", "[[1]]")), "stored_unknown" },
+            { V3(("stored_unknown", "[]")), "stored" },
+            { V3(("data", "null")), "data" },
+            { V3(("data", "\"batch_other.jsonl\"")), "name" },
+            { V3(("supersedes", null)), "supersedes" },
+            { V3(("supersedes", """{"batches":[[0,3]],"objects":[]}""")), "supersedes" },
+            { V3(("supersedes", """{"batches":[[0,2]],"objects":[null]}""")), "supersedes" },
+
             // format 1: the same, and offsets that overlap, leave gaps or go negative
             { V1(batches: "null"), "batches" },
             { V1(batches: "{}"), "batches" },
@@ -161,9 +272,9 @@ public sealed class ManifestParsingTests
     }
 
     [Fact]
-    public void The_sound_manifests_these_are_made_from_parse_in_both_formats()
+    public void The_sound_manifests_these_are_made_from_parse_in_every_format()
     {
-        foreach (string json in new[] { V2(), V1() })
+        foreach (string json in new[] { V3(), V2(), V1() })
         {
             Manifest m = Manifest.Parse(Encoding.UTF8.GetBytes(json), Key, Name);
             Assert.Equal(Data, m.Data);
@@ -175,6 +286,9 @@ public sealed class ManifestParsingTests
         }
 
         Assert.Equal([5u, null, uint.MaxValue], Manifest.Parse(Encoding.UTF8.GetBytes(V2()), Key, Name).Batches.Select(b => b.Crc));
+        Manifest v3 = Manifest.Parse(Encoding.UTF8.GetBytes(V3()), Key, Name);
+        Assert.Equal([5u, 6u, uint.MaxValue], v3.Batches.Select(b => b.Crc));
+        Assert.Equal([DateTimeOffset.FromUnixTimeMilliseconds(1_764_064_800_412).AddTicks(3060), null, DateTimeOffset.FromUnixTimeMilliseconds(1_764_064_800_413).AddTicks(3060)], v3.Batches.Select(b => b.Stored));
     }
 
     [Fact]
