@@ -287,7 +287,7 @@ public sealed class ParserFuzzTests
     private static readonly Gen<string> JsonLeaf = Gen.OneOf(
         Gen.OneOfConst("null", "true", "false", "[]", "{}", "0", "-0", "1", "-1", "1.5", "1e3", "1E400", "-1e400", "2147483647", "2147483648", "-2147483649",
             "4294967295", "4294967296", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-            "99999999999999999999999999", "0.0000001", "\"\"", "\"x\"", "\"objectlog.manifest/1\"", "\"objectlog.manifest/2\"", "\"objectlog.end/1\"",
+            "99999999999999999999999999", "0.0000001", "\"\"", "\"x\"", "\"objectlog.manifest/1\"", "\"objectlog.manifest/2\"", "\"objectlog.manifest/3\"", "\"objectlog.end/1\"", "\"AAAAAA==\"",
             "\"\\u0000\"", "\"\\ud800\"", "\"\\n\"", "\"batch_\"", "\".jsonl\""),
         Gen.Long.Select(l => l.ToString(CultureInfo.InvariantCulture)),
         Gen.Int[-3, 40].Select(i => i.ToString(CultureInfo.InvariantCulture)),
@@ -298,7 +298,7 @@ public sealed class ParserFuzzTests
     private static readonly Gen<string> JsonValue1 = Gen.Frequency(
         (6, JsonLeaf),
         (1, JsonLeaf.Array[0, 5].Select(a => "[" + string.Join(",", a) + "]")),
-        (1, Gen.Select(Gen.OneOfConst("format", "data", "batches", "supersedes", "objects", "name", "offset", "length", "lines", "x"), JsonLeaf).Array[0, 4]
+        (1, Gen.Select(Gen.OneOfConst("format", "data", "batches", "supersedes", "objects", "name", "offset", "length", "lines", "count", "writers", "time", "seq", "crc", "stored", "stored_unknown", "x"), JsonLeaf).Array[0, 4]
             .Select(kv => "{" + string.Join(",", kv.Select(p => $"\"{p.Item1}\":{p.Item2}")) + "}")));
 
     /// <summary>What replaces a sound value: often null or a value of another type, else any value.</summary>
@@ -362,24 +362,25 @@ public sealed class ParserFuzzTests
         (entries, start) =>
         {
             long time = Math.Min(start, LogObjectName.MaxMicroseconds - 7_000_000);
-            return entries.Select(e => (time += e.Item1, e.Item6 % 3, 1 + e.Item2, e.Item3, e.Item4, e.Item5)).ToArray();
+            return entries.Select(e => (time += e.Item1, e.Item6 % 4, 1 + e.Item2, e.Item3, e.Item4, e.Item5)).ToArray();
         });
 
     private static readonly Gen<ManifestCase> AnyManifest = Gen.Select(
         AnyBatches,
-        Gen.Select(Gen.Bool, Gen.ULong, Gen.Bool, Gen.UInt, Gen.Int[0, 100], Gen.Int[0, 100]),
+        Gen.Select(Gen.Int[1, 3], Gen.ULong, Gen.Bool, Gen.UInt, Gen.Int[0, 100], Gen.Int[0, 100]),
         Gen.Select(Gen.Int[0, 4], Gen.Select(Gen.Int[0, 99], AnyJson).Array[64, 64]),
         Gen.Select(AnyDamage, Gen.Int[0, 3]),
         MergedName.Array[0, 3],
         (batches, shape, mutation, damage, objects) =>
         {
-            (bool format1, ulong id, bool dataCrc, uint crc, int supersedeFrom, int supersedeLength) = shape;
-            string[] names = [.. batches.Select((b, i) => LogObjectName.Batch(b.Time, b.Writer, i + 1))];
+            (int format, ulong id, bool dataCrc, uint crc, int supersedeFrom, int supersedeLength) = shape;
+            // Writer 3 stands for the original design's names, without writer or sequence.
+            string[] names = [.. batches.Select((b, i) => b.Writer == 3 ? string.Create(CultureInfo.InvariantCulture, $"batch_{b.Time:D19}.jsonl") : LogObjectName.Batch(b.Time, b.Writer, i + 1))];
             string data = MaybeCrc(LogObjectName.Merged(names[0], names[^1], id), dataCrc, crc);
             LogObjectName.TryParse(LogObjectName.ManifestFor(data), out LogObjectName name);
             var slots = new Slots(mutation.Item1, mutation.Item2);
             string json;
-            if (format1)
+            if (format == 1)
             {
                 long offset = 0;
                 string Entry(int i)
@@ -396,6 +397,25 @@ public sealed class ParserFuzzTests
                     ("data", Quote(data)),
                     ("batches", slots.Array(Enumerable.Range(0, names.Length).Select(Entry).ToList())),
                     ("supersedes", slots.Array(names.Concat(objects).Select(Quote).ToList())));
+            }
+            else if (format == 3)
+            {
+                // As the writer writes it, then each field, and each element of an array, kept, replaced or left out.
+                var held = new List<ManifestBatch>();
+                long offset = 0;
+                for (int i = 0; i < names.Length; i++)
+                {
+                    var b = batches[i];
+                    DateTimeOffset? stored = b.HasCrc ? DateTimeOffset.UnixEpoch.AddTicks(Math.Max(0, b.Time + (b.Crc % 4_000_000) - 2_000_000) * 10) : null;
+                    held.Add(new ManifestBatch { Name = names[i], Lines = b.Lines, Length = b.Lines + b.Extra, Offset = offset, Crc = b.Crc, Stored = stored });
+                    offset += b.Lines + b.Extra;
+                }
+
+                var manifest = new Manifest { Data = data, Batches = held, Supersedes = [.. names.Skip(supersedeFrom % names.Length).Take(1 + (supersedeLength % names.Length)), .. objects] };
+                using var written = System.Text.Json.JsonDocument.Parse(manifest.Serialize());
+                json = slots.Object([.. written.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind == System.Text.Json.JsonValueKind.Array
+                    ? slots.Array(p.Value.EnumerateArray().Select(e => e.GetRawText()).ToList())
+                    : p.Value.GetRawText()))]);
             }
             else
             {
