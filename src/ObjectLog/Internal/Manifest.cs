@@ -34,6 +34,11 @@ internal sealed partial class Manifest
     /// <summary>The manifest as <paramref name="format"/> (<see cref="CurrentFormat"/> unless a test or benchmark asks for format 2) writes it.</summary>
     public byte[] Serialize(string format = CurrentFormat)
     {
+        if (format is not (CurrentFormat or Format2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, $"Manifests are written as '{CurrentFormat}' or '{Format2}'.");
+        }
+
         var batchIndex = new Dictionary<string, int>(Batches.Count, StringComparer.Ordinal);
         for (int i = 0; i < Batches.Count; i++)
         {
