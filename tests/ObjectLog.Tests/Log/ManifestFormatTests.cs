@@ -139,8 +139,9 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// 15,000 batches of one event each, as an application that flushes every event writes them, compacted into one
-    /// merged object: its manifest in format 3 against its data, and against the same manifest in format 2.
+    /// 15,000 batches of one event each, as an application that flushes every event writes them (20 to 80 µs apart, each
+    /// stored 10 to 40 µs after its event, by a seeded clock), compacted into one merged object: its manifest in format 3
+    /// against its data, and against the same manifest in format 2.
     /// </summary>
     [Theory]
     [InlineData(12, 1.0, 6.0)]
@@ -148,22 +149,31 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     public async Task At_one_event_a_batch_a_format_3_manifest_stays_a_fraction_of_its_data(int eventBytes, double atMost, double format2AtLeast)
     {
         string prefix = $"one-{eventBytes}";
-        await using (var log = new AppendLog(_store, prefix, Quiet(threshold: 1)))
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryObjectStore(clock);
+        var random = new Random(6);
+        AppendLogOptions options = Quiet(threshold: 1);
+        options.TimeProvider = clock;
+        await using (var log = new AppendLog(store, prefix, options))
         {
             for (int i = 0; i < 15_000; i++)
             {
                 string e = $"{{\"i\":{i:D5}";
                 e += eventBytes > 12 ? ",\"pad\":\"" + new string('x', eventBytes - e.Length - 11) + "\"}" : "}";
                 await log.AppendAsync(E(e));
+                clock.Advance(TimeSpan.FromMicroseconds(random.Next(10, 40)));
                 await log.FlushAsync();
+                clock.Advance(TimeSpan.FromMicroseconds(random.Next(10, 40)));
             }
 
             await log.CompactAsync();
         }
 
-        (ObjectMeta data, ObjectMeta manifestMeta) = await MergedObjectAsync(prefix);
+        List<ObjectMeta> all = await store.ListSortedAsync(prefix + "/");
+        ObjectMeta data = all.Single(o => o.Key.Contains('~', StringComparison.Ordinal) && o.Key.EndsWith(".jsonl", StringComparison.Ordinal));
+        ObjectMeta manifestMeta = all.Single(o => o.Key.EndsWith(".manifest.json", StringComparison.Ordinal));
         LogObjectName.TryParse(manifestMeta.Key[(prefix.Length + 1)..], out LogObjectName name);
-        Manifest manifest = Manifest.Parse(await _store.GetBytesAsync(manifestMeta.Key), manifestMeta.Key, name);
+        Manifest manifest = Manifest.Parse(await store.GetBytesAsync(manifestMeta.Key), manifestMeta.Key, name);
         long format2 = manifest.Serialize(Manifest.Format2).Length;
         double share = (double)manifestMeta.Size / data.Size;
         output.WriteLine($"15,000 batches of one {eventBytes}-byte event: data {data.Size:N0} bytes, manifest {manifestMeta.Size:N0} bytes ({share:P1}, {(double)manifestMeta.Size / manifest.Batches.Count:F1} a batch); format 2 {format2:N0} ({(double)format2 / data.Size:P1})");
