@@ -9,7 +9,7 @@ namespace ObjectLog.Internal;
 /// </summary>
 /// <remarks>
 /// Written as format 3 (docs/format.md, Manifest.Format3.cs): the batches as columns, delta-coded and run-length
-/// coded, so a manifest costs about 10 bytes a batch rather than 86. Formats 2 (each batch an array of stem, lines,
+/// coded, so a manifest costs 10 to 21 bytes a batch rather than 87 (docs/format.md). Formats 2 (each batch an array of stem, lines,
 /// length, CRC-32C and stored time; offsets implied) and 1 (every name twice, as JSON objects) are still read: logs
 /// in users' stores hold them. All three record what a merge supersedes as index ranges into its batches plus the
 /// merged objects it read.
