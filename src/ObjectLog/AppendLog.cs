@@ -653,7 +653,7 @@ public sealed class AppendLog : IAsyncDisposable
         DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
         if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
         {
-            await _trimmer.TrimAsync(target, cancellationToken).ConfigureAwait(false);
+            await _trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
         }
     }
 

@@ -48,7 +48,7 @@ internal sealed class LogSnapshot
     /// <summary>Committed merged objects (data names) whose end marker was not listed: a compaction writes them (logs from before end markers).</summary>
     public List<string> MissingMarkers { get; } = [];
 
-    /// <summary>Every object the listing returned, the log's or not, by key.</summary>
+    /// <summary>Every object the listing returned, the log's or not, by key (kept only when garbage is computed).</summary>
     public Dictionary<string, ObjectMeta> Listed { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -91,7 +91,11 @@ internal sealed class LogSnapshot
         var listed = new Dictionary<string, ObjectMeta>(StringComparer.Ordinal);
         await foreach (ObjectMeta meta in store.ListAsync(logPrefix, listAfter is null ? null : logPrefix + listAfter, cancellationToken).ConfigureAwait(false))
         {
-            listed[meta.Key] = meta;
+            if (forCompaction)
+            {
+                listed[meta.Key] = meta;
+            }
+
             string name = meta.Key[logPrefix.Length..];
             if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
             {
@@ -130,7 +134,10 @@ internal sealed class LogSnapshot
                 if (LogObjectName.TryParse(name, out LogObjectName parsed) && parsed.Kind == LogObjectKind.Trim)
                 {
                     trims[name] = (parsed, meta);
-                    listed[meta.Key] = meta;
+                    if (forCompaction)
+                    {
+                        listed[meta.Key] = meta;
+                    }
                 }
             }
         }

@@ -50,13 +50,17 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         }
     }
 
-    /// <remarks>One <c>objectlog.trim</c> activity covers it, when someone listens: the cutoff and the objects deleted.</remarks>
-    public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One <c>objectlog.trim</c> activity covers it, when someone listens: the cutoff and the objects deleted. With
+    /// <paramref name="countHidden"/> (for a caller who reads the answer, not retention's timer) it first lists what
+    /// readers see before the cutoff, and reads each batch object it hides once, to count its events.
+    /// </remarks>
+    public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken, bool countHidden = true)
     {
         using Activity? activity = Tracing.Start(Tracing.Trim, logPrefix);
         try
         {
-            TrimStats stats = await TrimCoreAsync(before, cancellationToken).ConfigureAwait(false);
+            TrimStats stats = await TrimCoreAsync(before, countHidden, cancellationToken).ConfigureAwait(false);
             if (activity is not null)
             {
                 activity.SetTag(Tracing.BeforeTag, stats.Before.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
@@ -71,13 +75,13 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         }
     }
 
-    private async Task<TrimStats> TrimCoreAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    private async Task<TrimStats> TrimCoreAsync(DateTimeOffset before, bool countHidden, CancellationToken cancellationToken)
     {
         await CheckCutoffAsync(before, cancellationToken).ConfigureAwait(false);
         long cutoff = LogObjectName.Microseconds(before);
         string name = LogObjectName.Trim(cutoff, BatchNameGenerator.NewId());
         string floor = LogObjectName.FloorAt(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10));
-        List<VisibleBatch> visible = await VisibleBeforeAsync(floor, cancellationToken).ConfigureAwait(false);
+        List<VisibleBatch> visible = countHidden ? await VisibleBeforeAsync(floor, cancellationToken).ConfigureAwait(false) : [];
         byte[] body = Encoding.UTF8.GetBytes($"{{\"format\":\"objectlog.trim/1\",\"before\":\"{DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10):O}\"}}");
 
         // The commit point. After an ambiguous failure the record may exist: the log is then trimmed, and a retry
