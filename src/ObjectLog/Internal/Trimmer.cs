@@ -101,9 +101,9 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
                 continue; // a compaction superseded a manifest under the listing
             }
 
-            // What readers saw before the record and its record hides: stored before it (where the listing lost
-            // it, say to a trim with a later cutoff, it hid what was stored before now).
-            DateTimeOffset recordStored = snapshot.Trims.FirstOrDefault(t => t.Key == logPrefix + name).StoredAt is { } at && at != default ? at : now;
+            // Of what readers saw before the cutoff, the record hides what was stored before it. A listing that
+            // missed the record (a later trim outdated it and it was collected) leaves the store's time instead.
+            DateTimeOffset recordStored = snapshot.Trims.Where(t => t.Key == logPrefix + name).Select(t => t.StoredAt).DefaultIfEmpty(now).First();
             List<VisibleBatch> hidden = visible.Where(b => b.StoredAt < recordStored).ToList();
             long events = await CountEventsAsync(hidden, cancellationToken).ConfigureAwait(false); // before the deletes
             GarbageCollected collected = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
