@@ -8,7 +8,7 @@ namespace ObjectLog.Cli;
 /// out, and what the log costs a month at a <see cref="PriceTable"/>. Its JSON form (snake_case names) is stable.
 /// </summary>
 /// <param name="Log">The log's key prefix.</param>
-/// <param name="Objects">Every object under the prefix, by kind.</param>
+/// <param name="Objects">Every object under the prefix, by state.</param>
 /// <param name="Events">Stored events a full read returns.</param>
 /// <param name="EventBytes">Their bytes, newlines included.</param>
 /// <param name="Batches">Batches they are in.</param>
@@ -35,7 +35,7 @@ internal sealed record LogStats(
     {
         await using var log = new AppendLog(store, logPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
         using var tally = new RequestTally(log.KeyPrefix);
-        ObjectCounts objects = ObjectCounts.Of(log.KeyPrefix, await log.Store.ListSortedAsync(log.KeyPrefix, null, cancellationToken));
+        ObjectCounts objects = ObjectCounts.Of(await log.TakeCensusAsync(cancellationToken));
 
         RequestCounts beforeRead = tally.Counts;
         long events = 0, bytes = 0, batches = 0, recent = 0;

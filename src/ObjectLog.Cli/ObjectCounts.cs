@@ -1,46 +1,32 @@
 using ObjectLog.Internal;
-using ObjectLog.Storage;
 
 namespace ObjectLog.Cli;
 
-/// <summary>The objects under a log's prefix, by what their names say they are.</summary>
+/// <summary>The objects under a log's prefix by state (see docs/format.md, "Live, superseded, uncommitted, garbage"); the counts add up to <see cref="Total"/>.</summary>
 /// <param name="Total">Every object.</param>
 /// <param name="Bytes">Their bytes: what storage is billed for.</param>
-/// <param name="BatchObjects">Batch objects: not merged (or merged, and waiting to be deleted).</param>
-/// <param name="MergedObjects">Committed merged objects.</param>
-/// <param name="Uncommitted">Merged data without a manifest: a compaction that never committed, invisible to readers.</param>
-/// <param name="Other">Manifests, end markers and trim records.</param>
+/// <param name="BatchObjects">Live batch objects: batches no merged object holds, which a full read fetches.</param>
+/// <param name="MergedObjects">Live merged objects: committed, and read.</param>
+/// <param name="Uncommitted">Merged data (and its end marker) without a manifest that counts, young enough that a compaction may be committing it; invisible to readers.</param>
+/// <param name="Other">Live manifests, end markers and trim records.</param>
 /// <param name="Foreign">Objects that are not ObjectLog's (ignored by readers).</param>
-internal sealed record ObjectCounts(int Total, long Bytes, int BatchObjects, int MergedObjects, int Uncommitted, int Other, int Foreign)
+/// <param name="Superseded">Batch and merged objects (with their manifests and markers) whose batches committed merged objects hold: read from there, deleted by a compaction.</param>
+/// <param name="Garbage">Everything else a compaction or <c>verify --repair</c> deletes: merged data never committed, lone manifests and end markers, outdated or invalid trim records, what a trim hides.</param>
+internal sealed record ObjectCounts(int Total, long Bytes, int BatchObjects, int MergedObjects, int Uncommitted, int Other, int Foreign, int Superseded, int Garbage)
 {
-    public static ObjectCounts Of(string prefix, List<ObjectMeta> objects)
+    public static ObjectCounts Of(LogCensus census)
     {
-        var names = objects.Select(o => o.Key[prefix.Length..]).ToHashSet(StringComparer.Ordinal);
-        int batch = 0, merged = 0, uncommitted = 0, other = 0, foreign = 0;
-        foreach (string name in names)
-        {
-            if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
-            {
-                foreign++;
-            }
-            else if (parsed.Kind == LogObjectKind.Batch)
-            {
-                batch++;
-            }
-            else if (parsed.Kind == LogObjectKind.Merged && names.Contains(LogObjectName.ManifestFor(name)))
-            {
-                merged++;
-            }
-            else if (parsed.Kind == LogObjectKind.Merged)
-            {
-                uncommitted++;
-            }
-            else
-            {
-                other++;
-            }
-        }
-
-        return new ObjectCounts(objects.Count, objects.Sum(o => o.Size), batch, merged, uncommitted, other, foreign);
+        int batches = census.Count(ObjectState.Live, LogObjectKind.Batch);
+        int merged = census.Count(ObjectState.Live, LogObjectKind.Merged);
+        return new ObjectCounts(
+            census.Entries.Count,
+            census.Entries.Sum(e => e.Meta.Size),
+            batches,
+            merged,
+            census.Count(ObjectState.Uncommitted),
+            census.Count(ObjectState.Live) - batches - merged,
+            census.Count(ObjectState.Foreign),
+            census.Count(ObjectState.Superseded),
+            census.Count(ObjectState.Garbage));
     }
 }

@@ -314,13 +314,29 @@ internal static class ObjlogCommand
 
     private static Command Ls()
     {
-        var json = new Option<bool>("--json") { Description = "Print one JSON object a line: key, bytes, kind, modified." };
-        var command = new Command("ls", "List the objects under a log's prefix with their sizes and what they are (a table on a terminal, tab-separated lines otherwise).") { json };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object a line: key, bytes, kind, modified, state." };
+        var command = new Command("ls", "List the objects under a log's prefix with their sizes, what they are and their state: live (read), superseded, uncommitted or garbage (a table on a terminal, tab-separated lines otherwise).") { json };
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
             string prefix = location.LogPrefix + "/";
-            List<ObjectMeta> objects = await location.Store.ListSortedAsync(prefix, null, ct);
+            LogCensus? census = null;
+            await using (var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }))
+            {
+                try
+                {
+                    census = await log.TakeCensusAsync(ct);
+                }
+                catch (CorruptObjectException e)
+                {
+                    // Listing is how one finds the damage: list without states rather than fail.
+                    await Console.Error.WriteLineAsync($"objlog: {e.Message}; the objects' states are unknown ('objlog verify' lists every damaged object)");
+                }
+            }
+
+            List<ObjectMeta> objects = census is null ? await location.Store.ListSortedAsync(prefix, null, ct) : [.. census.Entries.Select(e => e.Meta)];
             IReadOnlyList<(string Key, string What)> special = SpecialEntries(location, prefix);
+            string State(ObjectMeta? meta) => meta is null ? "foreign" : census?.StateOf(meta.Key)?.ToString().ToLowerInvariant() ?? "unknown";
+
             // Objects and the entries that are not the log's (a folder's links, FIFOs…), in one key order.
             var rows = objects.Select(meta => (meta.Key, Meta: (ObjectMeta?)meta, What: (string?)null))
                 .Concat(special.Select(e => (e.Key, Meta: (ObjectMeta?)null, What: (string?)e.What)))
@@ -332,30 +348,48 @@ internal static class ObjlogCommand
                 {
                     string? modified = meta?.LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                     Console.WriteLine(result.GetValue(json)
-                        ? System.Text.Json.JsonSerializer.Serialize(meta is not null ? new ListedObject(key, meta.Size, Kind(prefix, meta), modified) : new ListedObject(key, null, "foreign", null, what), CliJson.Default.ListedObject)
-                        : meta is not null ? Invariant($"{key}\t{meta.Size}\t{Kind(prefix, meta)}\t{modified}") : $"{key}\t-\t{NotTheLogs(what!)}\t-");
+                        ? System.Text.Json.JsonSerializer.Serialize(meta is not null ? new ListedObject(key, meta.Size, Kind(prefix, meta), modified, State(meta)) : new ListedObject(key, null, "foreign", null, State(null), what), CliJson.Default.ListedObject)
+                        : meta is not null ? Invariant($"{key}\t{meta.Size}\t{Kind(prefix, meta)}\t{modified}\t{State(meta)}") : $"{key}\t-\t{NotTheLogs(what!)}\t-\t{State(null)}");
                 }
 
                 return 0;
             }
 
-            var table = new Table().AddColumn("key").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn("kind").AddColumn("modified (UTC)");
-            foreach ((string key, ObjectMeta? meta, string? what) in rows)
+            // Names under the prefix (said once, below), shortened to what the terminal leaves them: never wrapped.
+            var cells = rows.Select(r => (
+                    Name: r.Key[prefix.Length..],
+                    Bytes: r.Meta?.Size.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
+                    Kind: r.Meta is not null ? Kind(prefix, r.Meta) : NotTheLogs(r.What!),
+                    State: State(r.Meta),
+                    Modified: r.Meta?.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? ""))
+                .ToList();
+            int others = new[] { cells.Max(c => (int?)c.Bytes.Length) ?? 0, "bytes".Length }.Max()
+                + new[] { cells.Max(c => (int?)c.Kind.Length) ?? 0, "kind".Length }.Max()
+                + new[] { cells.Max(c => (int?)c.State.Length) ?? 0, "state".Length }.Max()
+                + "yyyy-MM-dd HH:mm:ss".Length;
+            int nameWidth = Math.Max(ShortName.MinWidth, OutputMode.Width - others - TableOverhead(columns: 5));
+            var table = new Table()
+                .AddColumn(new TableColumn("name").NoWrap())
+                .AddColumn(new TableColumn("bytes").RightAligned())
+                .AddColumn("kind")
+                .AddColumn("state")
+                .AddColumn("modified (UTC)");
+            int[] shared = ShortName.SharedStarts([.. cells.Select(c => c.Name)]);
+            foreach (((string name, string bytes, string kind, string state, string modified), int skip) in cells.Zip(shared))
             {
-                table.AddRow(
-                    Markup.Escape(key),
-                    meta?.Size.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
-                    meta is not null ? Kind(prefix, meta) : Markup.Escape(NotTheLogs(what!)),
-                    meta?.LastModified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "");
+                table.AddRow(new Text(ShortName.Fit(name, nameWidth, skip)) { Overflow = Overflow.Ellipsis }, new Text(bytes), new Text(kind), new Text(state), new Text(modified));
             }
 
             AnsiConsole.Write(table);
-            string others = special.Count == 0 ? "" : $", and {special.Count} entries that are not the log's (not regular files: never read)";
-            AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]{Markup.Escape(others)}");
+            string notTheLogs = special.Count == 0 ? "" : $", and {special.Count} entries that are not the log's (not regular files: never read)";
+            AnsiConsole.MarkupLine($"{objects.Count} objects, {objects.Sum(o => o.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes under [blue]{Markup.Escape(prefix)}[/]{Markup.Escape(notTheLogs)}");
             return 0;
         }, ct, readOnly: true));
         return command;
     }
+
+    /// <summary>The characters a table with square borders spends besides its cells: a border and two spaces a column, and the last border.</summary>
+    private static int TableOverhead(int columns) => (3 * columns) + 1;
 
     /// <summary>On a folder store, what is under <paramref name="prefix"/> that is not a regular file (links, FIFOs…), which the log never reads; none elsewhere.</summary>
     private static IReadOnlyList<(string Key, string What)> SpecialEntries(StoreLocation location, string prefix)
@@ -391,7 +425,7 @@ internal static class ObjlogCommand
             RequestCounts r = stats.Requests;
             CostEstimate c = stats.Cost;
             Console.WriteLine(Invariant($"{location.Description}"));
-            Console.WriteLine(Invariant($"objects:  {o.Total:N0} ({o.Bytes:N0} bytes): {o.BatchObjects:N0} batch (unmerged), {o.MergedObjects:N0} merged, {o.Uncommitted:N0} uncommitted merges, {o.Other:N0} manifests/markers/trim records, {o.Foreign:N0} not ObjectLog's"));
+            Console.WriteLine(Invariant($"objects:  {o.Total:N0} ({o.Bytes:N0} bytes): {o.BatchObjects + o.MergedObjects:N0} live ({o.BatchObjects:N0} batch, {o.MergedObjects:N0} merged) and {o.Other:N0} manifests/markers/trim records in use; {o.Superseded:N0} superseded, {o.Uncommitted:N0} uncommitted, {o.Garbage:N0} garbage; {o.Foreign:N0} not ObjectLog's"));
             Console.WriteLine(Invariant($"events:   {stats.Events:N0} ({stats.EventBytes:N0} bytes) in {stats.Batches:N0} batches"));
             Console.WriteLine(stats.FirstBatchTime is { } first && stats.LastBatchTime is { } last
                 ? Invariant($"time:     {first:O} to {last:O} ({last - first:g})")
@@ -442,7 +476,8 @@ internal static class ObjlogCommand
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
             DateTimeOffset cutoff = Cutoff(result.CommandResult, await log.StoreTimeAsync(ct));
             TrimStats stats = await log.TrimAsync(cutoff, ct);
-            Console.WriteLine($"trimmed before {stats.Before:O}: deleted {stats.DeletedObjects} object(s)");
+            string still = stats.MergedObjectsHoldingTrimmed == 0 ? "" : $" ({stats.MergedObjectsHoldingTrimmed} merged object(s) still hold trimmed bytes, which readers skip: the next compaction rewrites them)";
+            Console.WriteLine($"trimmed before {stats.Before:O}: hid {stats.HiddenEvents} event(s) in {stats.HiddenBatches} batch(es) from readers; deleted {stats.DeletedObjects} object(s){still}");
             return await ReportDeleteFailuresAsync(stats.DeleteFailures) ? 1 : 0;
         }, ct));
         return command;
@@ -487,7 +522,7 @@ internal static class ObjlogCommand
             int exitCode = r.IsSound && !leftGarbage ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))]);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.LiveObjects, r.SupersededObjects, r.GarbageObjects);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return exitCode;
             }
@@ -498,7 +533,7 @@ internal static class ObjlogCommand
                 Console.WriteLine($"repair: deleted {repaired.DeletedObjects} object(s){failed} (uncommitted merges older than {result.GetValue(GraceOptions.AbandonedMerge)}, objects superseded longer than {result.GetValue(GraceOptions.Superseded)}, what they left behind)");
             }
 
-            Console.WriteLine($"{location.Description}: {r.BatchObjects} batch objects, {r.MergedObjects} merged objects, {r.UncommittedMerges} uncommitted merges, {r.ForeignObjects} other objects (ignored)");
+            Console.WriteLine($"{location.Description}: {r.LiveObjects} live objects, {r.SupersededObjects} superseded, {r.UncommittedMerges} uncommitted merges, {r.GarbageObjects} garbage, {r.ForeignObjects} other objects (ignored); checked {r.BatchObjects} batch objects, {r.MergedObjects} merged objects");
             foreach ((string key, string what) in r.SpecialEntries)
             {
                 Console.WriteLine($"not the log's ({what}, never {(what == "symbolic link" ? "followed" : "opened")}): {key}");

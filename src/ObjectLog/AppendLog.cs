@@ -517,6 +517,14 @@ public sealed class AppendLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Lists the log and tells each object's state (live, superseded, uncommitted, garbage, foreign), as a compaction would see it now; changes nothing.</summary>
+    internal async Task<LogCensus> TakeCensusAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DateTimeOffset now = await _clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing, as a compaction reads it
+        return await LogCensus.TakeAsync(_store, _logPrefix, _manifests, _options, now, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
     {
@@ -645,7 +653,7 @@ public sealed class AppendLog : IAsyncDisposable
         DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
         if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
         {
-            await _trimmer.TrimAsync(target, cancellationToken).ConfigureAwait(false);
+            await _trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
         }
     }
 

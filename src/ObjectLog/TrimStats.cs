@@ -1,6 +1,6 @@
 namespace ObjectLog;
 
-/// <summary>What one <see cref="AppendLog.TrimAsync"/> did.</summary>
+/// <summary>What one <see cref="AppendLog.TrimAsync"/> did: what it hid from readers, and what it deleted.</summary>
 /// <param name="Before">The cutoff it recorded (to the microsecond, rounded down): every batch whose time is earlier is gone for readers.</param>
 /// <param name="DeletedObjects">
 /// Objects it deleted: those wholly before the effective cutoff, plus any other garbage a compaction would collect.
@@ -16,18 +16,34 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
     /// </summary>
     public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
 
-    /// <summary>Whether <paramref name="other"/> says the same: the same cutoff and count, and the same delete failures in the same order.</summary>
+    /// <summary>
+    /// How many batches readers saw before this trim and no longer do: those its record hides that no earlier trim
+    /// hid. They are gone for readers whether or not any object was deleted: a merged object that also holds later
+    /// batches keeps their bytes until a compaction rewrites it.
+    /// </summary>
+    public int HiddenBatches { get; init; }
+
+    /// <summary>How many events those batches hold (from merged objects' manifests, or by reading each batch object once before it is deleted).</summary>
+    public long HiddenEvents { get; init; }
+
+    /// <summary>Merged objects that still hold bytes of hidden batches after it: the next compaction rewrites them without those.</summary>
+    internal int MergedObjectsHoldingTrimmed { get; init; }
+
+    /// <summary>Whether <paramref name="other"/> says the same: the same cutoff and counts, and the same delete failures in the same order.</summary>
     public bool Equals(TrimStats? other)
         => other is not null && Before == other.Before && DeletedObjects == other.DeletedObjects
+            && HiddenBatches == other.HiddenBatches && HiddenEvents == other.HiddenEvents
             && DeleteFailures.SequenceEqual(other.DeleteFailures);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Before, DeletedObjects, DeleteFailures.Count);
+    public override int GetHashCode() => HashCode.Combine(Before, DeletedObjects, HiddenBatches, HiddenEvents, DeleteFailures.Count);
 
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append("Before = ").Append(Before).Append(", ");
         builder.Append("DeletedObjects = ").Append(DeletedObjects).Append(", ");
+        builder.Append("HiddenBatches = ").Append(HiddenBatches).Append(", ");
+        builder.Append("HiddenEvents = ").Append(HiddenEvents).Append(", ");
         builder.Append("DeleteFailures = [").AppendJoin(", ", DeleteFailures).Append(']');
         return true;
     }

@@ -22,8 +22,33 @@ public sealed class VerifyReport
     /// <summary>Committed merged objects checked, each against its manifest.</summary>
     public int MergedObjects { get; }
 
-    /// <summary>Merged data without a manifest: a compaction that never committed. Invisible to readers, collected when old; not a problem.</summary>
+    /// <summary>
+    /// Merged data without a manifest that counts, younger than the commit window and
+    /// <see cref="AppendLogOptions.AbandonedMergeGracePeriod"/>: a compaction that may still commit. Invisible to
+    /// readers; not a problem. Older, it is counted in <see cref="GarbageObjects"/>.
+    /// </summary>
     public int UncommittedMerges { get; }
+
+    /// <summary>
+    /// Objects a full read fetches now: batch objects no merged object holds, and committed merged objects (as
+    /// <see cref="AppendLog.CountObjectsAsync"/> counts them). 0 when a manifest is corrupt, since no read can be planned.
+    /// </summary>
+    public int LiveObjects { get; internal init; }
+
+    /// <summary>
+    /// Batch and merged objects (with a merged object's manifest and end marker) whose batches committed merged
+    /// objects hold: left by a compaction stopped before its deletes, or waiting out
+    /// <see cref="AppendLogOptions.SupersededGracePeriod"/>. Readers read them elsewhere; a compaction deletes them; not a problem.
+    /// </summary>
+    public int SupersededObjects { get; internal init; }
+
+    /// <summary>
+    /// Other objects a compaction (or <c>objlog verify --repair</c>) would delete now: merged data never committed and
+    /// older than <see cref="AppendLogOptions.AbandonedMergeGracePeriod"/> (with its end marker), manifests and end
+    /// markers whose data is gone, invalid or outdated trim records, what a trim hides. Readers never use them; those
+    /// a reader might mistake for something are also reported in <see cref="Problems"/>.
+    /// </summary>
+    public int GarbageObjects { get; internal init; }
 
     /// <summary>
     /// Objects under the prefix that are not ObjectLog's; ignored, as readers ignore them. On a

@@ -48,6 +48,16 @@ internal sealed class LogSnapshot
     /// <summary>Committed merged objects (data names) whose end marker was not listed: a compaction writes them (logs from before end markers).</summary>
     public List<string> MissingMarkers { get; } = [];
 
+    /// <summary>Every object the listing returned, the log's or not, by key (kept only when garbage is computed).</summary>
+    public Dictionary<string, ObjectMeta> Listed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Keys of batch and merged objects (with a merged object's manifest and end marker) whose batches a committed
+    /// merged object holds and reads come from elsewhere: collected once the holder's commit is older than
+    /// <see cref="AppendLogOptions.SupersededGracePeriod"/> (computed only when garbage is).
+    /// </summary>
+    public HashSet<string> Superseded { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Lists the log and plans a read.</summary>
     /// <remarks>
     /// <c>listAfter</c> is where the listing starts (a <see cref="LogObjectName.FloorAt"/> string), or
@@ -78,8 +88,14 @@ internal sealed class LogSnapshot
         var manifestMetas = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
         var markers = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
         var trims = new Dictionary<string, (LogObjectName Name, ObjectMeta Meta)>(StringComparer.Ordinal);
+        var listed = new Dictionary<string, ObjectMeta>(StringComparer.Ordinal);
         await foreach (ObjectMeta meta in store.ListAsync(logPrefix, listAfter is null ? null : logPrefix + listAfter, cancellationToken).ConfigureAwait(false))
         {
+            if (forCompaction)
+            {
+                listed[meta.Key] = meta;
+            }
+
             string name = meta.Key[logPrefix.Length..];
             if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
             {
@@ -118,6 +134,10 @@ internal sealed class LogSnapshot
                 if (LogObjectName.TryParse(name, out LogObjectName parsed) && parsed.Kind == LogObjectKind.Trim)
                 {
                     trims[name] = (parsed, meta);
+                    if (forCompaction)
+                    {
+                        listed[meta.Key] = meta;
+                    }
                 }
             }
         }
@@ -193,9 +213,13 @@ internal sealed class LogSnapshot
                     committed.Add(new MergedObject(name, new ObjectMeta(logPrefix + dataName, 0, meta.LastModified), new ObjectMeta(logPrefix + LogObjectName.ManifestFor(dataName), 0, meta.LastModified)) { ViaMarker = true });
                 }
             }
-            else if (forCompaction && !manifestMetas.ContainsKey(dataName) && storeNow - meta.LastModified >= abandonedGrace)
+            else if (forCompaction && (storeNow - meta.LastModified >= abandonedGrace || !await DataExistsAsync(store, logPrefix + dataName, cancellationToken).ConfigureAwait(false)))
             {
-                garbage.Add(meta.Key); // its data is gone, long ago: superseded, or a compaction that never committed
+                // A lone marker: its data is gone (superseded and collected by a compaction killed before its
+                // markers, or a compaction that never committed), and gone data never comes back (its name is new to
+                // each merge), so no commit of it can count. The listing may have missed the data of a compaction
+                // running now, whose marker followed its data: a young marker's data is looked for once more.
+                garbage.Add(meta.Key);
             }
         }
 
@@ -322,14 +346,22 @@ internal sealed class LogSnapshot
         pieces.Sort(static (a, b) => string.CompareOrdinal(a.First, b.First));
         List<ReadUnit> units = Coalesce(pieces);
 
+        var superseded = new HashSet<string>(StringComparer.Ordinal);
         if (forCompaction)
         {
-            AddSuperseded(committed, batches, storeNow, options.SupersededGracePeriod, garbage);
+            AddSuperseded(committed, batches, storeNow, options.SupersededGracePeriod, garbage, superseded);
         }
 
         var sources = new HashSet<string>(units.Where(u => u.Key is not null).Select(u => u.Key!), StringComparer.Ordinal);
         var snapshot = new LogSnapshot(units, garbage, sources, partial) { Trims = trimRecords };
         snapshot.MissingMarkers.AddRange(missingMarkers);
+        foreach ((string key, ObjectMeta meta) in listed)
+        {
+            snapshot.Listed[key] = meta;
+        }
+
+        snapshot.Superseded.UnionWith(superseded);
+
         snapshot.ManifestsWithoutData.AddRange(manifestsWithoutData);
         snapshot.HoldsTrimmed.UnionWith(committed.Where(m => m.Held is not null && m.Held.Count < m.Manifest!.Batches.Count && sources.Contains(m.DataMeta.Key)).Select(m => m.DataMeta.Key));
         return snapshot;
@@ -374,8 +406,11 @@ internal sealed class LogSnapshot
         }
     }
 
-    /// <summary>Batch objects held by a committed merged object, and merged objects wholly held by a more preferred one, once the holder's commit is older than the grace period.</summary>
-    private static void AddSuperseded(List<MergedObject> committed, Dictionary<string, ObjectMeta> batches, DateTimeOffset now, TimeSpan grace, List<string> garbage)
+    /// <summary>
+    /// Batch objects held by a committed merged object, and merged objects wholly held by a more preferred one: all go
+    /// to <paramref name="superseded"/>, and to <paramref name="garbage"/> once the holder's commit is older than the grace period.
+    /// </summary>
+    private static void AddSuperseded(List<MergedObject> committed, Dictionary<string, ObjectMeta> batches, DateTimeOffset now, TimeSpan grace, List<string> garbage, HashSet<string> superseded)
     {
         var oldestHolder = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (MergedObject m in committed)
@@ -391,9 +426,13 @@ internal sealed class LogSnapshot
 
         foreach ((string name, ObjectMeta meta) in batches)
         {
-            if (oldestHolder.TryGetValue(name, out DateTimeOffset committedAt) && now - committedAt >= grace)
+            if (oldestHolder.TryGetValue(name, out DateTimeOffset committedAt))
             {
-                garbage.Add(meta.Key);
+                superseded.Add(meta.Key);
+                if (now - committedAt >= grace)
+                {
+                    garbage.Add(meta.Key);
+                }
             }
         }
 
@@ -403,11 +442,15 @@ internal sealed class LogSnapshot
             for (int y = 0; y < x; y++)
             {
                 // committed is in preference order, so y is preferred to x.
-                if (held[y].IsSupersetOf(held[x]) && now - committed[y].ManifestMeta.LastModified >= grace)
+                if (held[y].IsSupersetOf(held[x]))
                 {
-                    garbage.Add(committed[x].DataMeta.Key); // data first: a manifest without data is ignored
-                    garbage.Add(committed[x].ManifestMeta.Key);
-                    garbage.Add(EndMarkerKey(committed[x])); // last: while the manifest is there, so is its marker
+                    string[] keys = [committed[x].DataMeta.Key, committed[x].ManifestMeta.Key, EndMarkerKey(committed[x])];
+                    superseded.UnionWith(keys);
+                    if (now - committed[y].ManifestMeta.LastModified >= grace)
+                    {
+                        garbage.AddRange(keys); // data first: a manifest without data is ignored; the marker last, while the manifest is there
+                    }
+
                     break;
                 }
             }
@@ -455,6 +498,20 @@ internal sealed class LogSnapshot
         }
 
         return units;
+    }
+
+    /// <summary>Whether merged data is stored now: one small LIST of its key's stem, which it shares with its manifest only.</summary>
+    private static async Task<bool> DataExistsAsync(IObjectStore store, string dataKey, CancellationToken cancellationToken)
+    {
+        await foreach (ObjectMeta meta in store.ListAsync(dataKey[..^"jsonl".Length], null, cancellationToken).ConfigureAwait(false))
+        {
+            if (meta.Key == dataKey)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string EndMarkerKey(MergedObject m) => m.DataMeta.Key[..^m.Name.DataName.Length] + LogObjectName.EndMarkerFor(m.Name.DataName);

@@ -13,7 +13,19 @@ internal static class LogVerifier
         IObjectStore store = log.Store;
         string prefix = log.KeyPrefix;
         var problems = new List<VerifyProblem>();
-        List<ObjectMeta> objects = await store.ListSortedAsync(prefix, null, cancellationToken).ConfigureAwait(false);
+        LogCensus? census = null;
+        try
+        {
+            census = await log.TakeCensusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CorruptObjectException)
+        {
+            // A corrupt manifest: no read plan, so no states. The check below names it.
+        }
+
+        List<ObjectMeta> objects = census is null
+            ? await store.ListSortedAsync(prefix, null, cancellationToken).ConfigureAwait(false)
+            : [.. census.Entries.Select(e => e.Meta)];
         var names = objects.ToDictionary(o => o.Key[prefix.Length..], StringComparer.Ordinal);
         int batches = 0, merged = 0, uncommitted = 0, foreign = 0;
         var unverified = new List<string>();
@@ -57,6 +69,9 @@ internal static class LogVerifier
                     case LogObjectKind.Manifest when !names.ContainsKey(parsed.DataName):
                         harmless.Add(new(meta.Key, $"{meta.Key}: a manifest whose merged data ('{prefix + parsed.DataName}') is missing: superseded, or its data was collected before the commit counted. No reader uses it; 'objlog verify --repair' (or any compaction) deletes it."));
                         break;
+                    case LogObjectKind.EndMarker when !names.ContainsKey(parsed.DataName) && census?.StateOf(meta.Key) == ObjectState.Garbage:
+                        harmless.Add(new(meta.Key, $"{meta.Key}: an end marker whose merged data ('{prefix + parsed.DataName}') is gone: left by a compaction stopped while deleting what it superseded, or by one that never committed. No reader uses it; 'objlog verify --repair' (or any compaction) deletes it."));
+                        break;
                     case LogObjectKind.Trim when new TrimRecord(meta.Key, parsed.First, meta.LastModified) is { IsValid: false } record:
                         harmless.Add(new(meta.Key, $"{meta.Key}: a trim record from the future: its cutoff, {record.Cutoff:O}, is not before the time it was stored, {meta.LastModified:O} (placed by hand, or by a version that trusted a fast clock). It hides nothing; 'objlog verify --repair' deletes it."));
                         break;
@@ -90,7 +105,13 @@ internal static class LogVerifier
         problems.AddRange(harmless);
         IObjectStore inner = store is MeteredObjectStore metered ? metered.Inner : store;
         var folder = inner as FileSystemObjectStore;
-        return new VerifyReport(batches, merged, uncommitted, foreign, events, bytes, problems, folder?.FindStaleStagedFiles(), folder?.FindSpecialEntries(prefix)) { UnverifiedObjects = unverified };
+        return new VerifyReport(batches, merged, census?.Count(ObjectState.Uncommitted, LogObjectKind.Merged) ?? uncommitted, foreign, events, bytes, problems, folder?.FindStaleStagedFiles(), folder?.FindSpecialEntries(prefix))
+        {
+            UnverifiedObjects = unverified,
+            LiveObjects = census?.Count(ObjectState.Live, dataOnly: true) ?? 0,
+            SupersededObjects = census?.Count(ObjectState.Superseded) ?? 0,
+            GarbageObjects = census?.Count(ObjectState.Garbage) ?? 0,
+        };
     }
 
     /// <summary>Reads one unit as a reader would; one whose bytes no checksum covers goes to <paramref name="unverified"/>.</summary>

@@ -50,13 +50,17 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         }
     }
 
-    /// <remarks>One <c>objectlog.trim</c> activity covers it, when someone listens: the cutoff and the objects deleted.</remarks>
-    public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One <c>objectlog.trim</c> activity covers it, when someone listens: the cutoff and the objects deleted. With
+    /// <paramref name="countHidden"/> (for a caller who reads the answer, not retention's timer) it first lists what
+    /// readers see before the cutoff, and reads each batch object it hides once, to count its events.
+    /// </remarks>
+    public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken, bool countHidden = true)
     {
         using Activity? activity = Tracing.Start(Tracing.Trim, logPrefix);
         try
         {
-            TrimStats stats = await TrimCoreAsync(before, cancellationToken).ConfigureAwait(false);
+            TrimStats stats = await TrimCoreAsync(before, countHidden, cancellationToken).ConfigureAwait(false);
             if (activity is not null)
             {
                 activity.SetTag(Tracing.BeforeTag, stats.Before.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
@@ -71,11 +75,13 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         }
     }
 
-    private async Task<TrimStats> TrimCoreAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    private async Task<TrimStats> TrimCoreAsync(DateTimeOffset before, bool countHidden, CancellationToken cancellationToken)
     {
         await CheckCutoffAsync(before, cancellationToken).ConfigureAwait(false);
         long cutoff = LogObjectName.Microseconds(before);
         string name = LogObjectName.Trim(cutoff, BatchNameGenerator.NewId());
+        string floor = LogObjectName.FloorAt(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10));
+        List<VisibleBatch> visible = countHidden ? await VisibleBeforeAsync(floor, cancellationToken).ConfigureAwait(false) : [];
         byte[] body = Encoding.UTF8.GetBytes($"{{\"format\":\"objectlog.trim/1\",\"before\":\"{DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10):O}\"}}");
 
         // The commit point. After an ambiguous failure the record may exist: the log is then trimmed, and a retry
@@ -84,9 +90,10 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         for (int attempt = 0; ; attempt++)
         {
             LogSnapshot snapshot;
+            DateTimeOffset now;
             try
             {
-                DateTimeOffset now = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing
+                now = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing
                 snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken, now: now).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException) when (attempt < MaxRestarts)
@@ -94,10 +101,94 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
                 continue; // a compaction superseded a manifest under the listing
             }
 
+            // Of what readers saw before the cutoff, the record hides what was stored before it. A listing that
+            // missed the record (a later trim outdated it and it was collected) leaves the store's time instead.
+            DateTimeOffset recordStored = snapshot.Trims.Where(t => t.Key == logPrefix + name).Select(t => t.StoredAt).DefaultIfEmpty(now).First();
+            List<VisibleBatch> hidden = visible.Where(b => b.StoredAt < recordStored).ToList();
+            long events = await CountEventsAsync(hidden, cancellationToken).ConfigureAwait(false); // before the deletes
             GarbageCollected collected = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
-            return new TrimStats(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10), collected.Deleted) { DeleteFailures = collected.Failures };
+            return new TrimStats(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10), collected.Deleted)
+            {
+                DeleteFailures = collected.Failures,
+                HiddenBatches = hidden.Count,
+                HiddenEvents = events,
+                MergedObjectsHoldingTrimmed = snapshot.HoldsTrimmed.Count,
+            };
         }
     }
+
+    /// <summary>The batches named before <paramref name="floor"/> that a reader reads now, each once: what a trim there may hide.</summary>
+    private async Task<List<VisibleBatch>> VisibleBeforeAsync(string floor, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // A filter makes the plan load every manifest, so each batch in merged data is known with its lines.
+                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: b => string.CompareOrdinal(b, floor) < 0, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
+                return snapshot.Units.SelectMany(u => u.Batches is { } held
+                        ? held.Select(b => new VisibleBatch(b.Stored ?? DateTimeOffset.MinValue, b.Lines, null))
+                        : [new VisibleBatch(u.StoredAt ?? DateTimeOffset.MinValue, null, u.Key)])
+                    .ToList();
+            }
+            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+            {
+                // a compaction superseded a manifest under the listing
+            }
+        }
+    }
+
+    /// <summary>
+    /// The events of <paramref name="batches"/>: a manifest's line count, or the lines of a batch object, read once
+    /// (one GET each, in parallel). A batch object another trim or compaction deleted meanwhile counts none.
+    /// </summary>
+    private async Task<long> CountEventsAsync(List<VisibleBatch> batches, CancellationToken cancellationToken)
+    {
+        long events = batches.Sum(b => (long)(b.Lines ?? 0));
+        await Parallel.ForEachAsync(
+            batches.Where(b => b.Lines is null).Select(b => b.Key!),
+            new ParallelOptions { MaxDegreeOfParallelism = options.ReadConcurrency, CancellationToken = cancellationToken },
+            async (key, ct) =>
+            {
+                try
+                {
+                    Stream body = await store.GetAsync(key, null, ct).ConfigureAwait(false);
+                    await using (body.ConfigureAwait(false))
+                    {
+                        Interlocked.Add(ref events, await CountLinesAsync(body, ct).ConfigureAwait(false));
+                    }
+                }
+                catch (ObjectNotFoundException)
+                {
+                    // collected under this trim: its events are gone either way
+                }
+            }).ConfigureAwait(false);
+        return events;
+    }
+
+    /// <summary>Newlines in a batch object: each event is followed by one.</summary>
+    private static async Task<long> CountLinesAsync(Stream body, CancellationToken cancellationToken)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            long lines = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+
+            return lines;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A batch a reader reads now: when its own object was stored, and its events' count where a manifest gives it, else the batch object's key.</summary>
+    private readonly record struct VisibleBatch(DateTimeOffset StoredAt, int? Lines, string? Key);
 
     /// <summary>The latest cutoff of a valid trim record, or <see langword="null"/> if there is none. One small LIST.</summary>
     public async Task<DateTimeOffset?> CutoffAsync(CancellationToken cancellationToken)

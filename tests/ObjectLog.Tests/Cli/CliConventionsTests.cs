@@ -99,7 +99,7 @@ public sealed class CliConventionsTests : IDisposable
         Assert.Equal(0, code);
         string line = Assert.Single(output.TrimEnd('\n').Split('\n'));
         Assert.StartsWith(log + "/batch_", line, StringComparison.Ordinal);
-        Assert.Equal(4, line.Split('\t').Length);
+        Assert.Equal(5, line.Split('\t').Length); // key, bytes, kind, modified, state
 
         (code, output, _) = await RunAsync("ls", "--log", log, "--json");
         Assert.Equal(0, code);

@@ -5,11 +5,16 @@ namespace ObjectLog.Tests.Cli;
 /// <summary>Runs <c>objlog</c> in a child process, as a user would.</summary>
 internal static class Objlog
 {
-    /// <summary>Runs it in <paramref name="workingDirectory"/> with <paramref name="args"/>, feeding it <paramref name="stdin"/>; returns its exit code and what it wrote.</summary>
-    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, string[] args, string? stdin)
+    /// <summary>Runs it in <paramref name="workingDirectory"/> with <paramref name="args"/>, feeding it <paramref name="stdin"/>, with <paramref name="environment"/> added; returns its exit code and what it wrote.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, string[] args, string? stdin, IReadOnlyDictionary<string, string>? environment = null)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "objlog.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(cli);
         foreach (string a in args)
         {

@@ -56,7 +56,7 @@ public sealed class StatsCommandTests : IDisposable
 
         (int code, string output, _) = await RunAsync("stats");
         Assert.True(code == 0, output);
-        Assert.Contains("0 batch (unmerged), 1 merged", output, StringComparison.Ordinal);
+        Assert.Contains("1 live (0 batch, 1 merged)", output, StringComparison.Ordinal);
         Assert.Contains("events:   3 (6 bytes) in 2 batches", output, StringComparison.Ordinal);
         Assert.Contains("requests: this command made 0 PUT,", output, StringComparison.Ordinal);
         Assert.Contains("cost at PUT $0.005, GET $0.0004, LIST $0.005 per 1,000 requests, storage $0.023 per GB-month", output, StringComparison.Ordinal);
