@@ -28,9 +28,12 @@ internal sealed class LoggerFlushService(IServiceProvider services) : IHostedSer
                 {
                     // Kept buffered: disposing the provider tries again, and reports what it cannot store.
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    journal.StopRanOutOfTime(); // so disposing does not wait past the host's shutdown timeout
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        journal.StopRanOutOfTime(); // so disposing does not wait past the host's shutdown timeout
+                    }
                 }
             }
         }

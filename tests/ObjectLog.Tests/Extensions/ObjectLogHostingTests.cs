@@ -149,4 +149,21 @@ public sealed class ObjectLogHostingTests
         host.Dispose(); // the store answers again: disposing stores the rest
         Assert.Single(await new AppendLog(held.Inner, "slow").ReadAllAsync());
     }
+
+    [Fact(Skip = "Known bug: after the stop could not store a keyed log, the container disposes it again, which retries and throws the store's error out of Host.Dispose (a hung store makes it wait for the SDK's timeouts). AppendLog needs a way to close without storing once the stop has reported what it left.")]
+    public async Task With_the_store_down_disposing_the_host_after_its_stop_does_not_throw()
+    {
+        var down = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        down.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
+        string scheme = RegisterStore(down, "down");
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddObjectLog("orders", $"{scheme}://orders", o => o.FlushInterval = TimeSpan.FromHours(1));
+        IHost host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredKeyedService<AppendLog>("orders").AppendAsync(E("not stored"));
+        await host.StopAsync(); // logs what it could not store
+
+        host.Dispose();
+    }
 }
