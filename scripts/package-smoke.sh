@@ -3,6 +3,7 @@
 # and the tool into a temporary tool path, and runs both: what a user gets from NuGet, before it is published.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
@@ -10,6 +11,11 @@ for p in ObjectLog ObjectLog.S3 ObjectLog.Azure ObjectLog.Extensions.Logging Obj
   dotnet pack "src/$p" -c Release -o "$feed" -p:CI=true --nologo -v q
 done
 ls "$feed"
+# The version MinVer gave this commit (0.1.0-alpha.0.N until a v* tag), read from what was packed.
+version=$(cd "$feed" && ls ObjectLog.Cli.[0-9]*.nupkg)
+version=${version#ObjectLog.Cli.}
+version=${version%.nupkg}
+echo "packed version $version"
 
 # The libraries, as a user adds them (NuGet.org, through the machine's source, serves their dependencies).
 mkdir "$work/sample"
@@ -35,11 +41,27 @@ PROJ
     dotnet nuget add source "$src" --name "machine-$RANDOM" >/dev/null 2>&1 || true
   done
   for p in ObjectLog ObjectLog.S3 ObjectLog.Azure ObjectLog.Extensions.Logging ObjectLog.Extensions.Hosting Serilog.Sinks.ObjectLog; do
-    dotnet add package "$p" --version 1.0.0 >/dev/null
+    dotnet add package "$p" --version "$version" >/dev/null
   done
   dotnet run | tee -a /dev/stderr | grep -qx 'package smoke: ok'
 )
 
+# The README's hosting example, as written there, in a new folder set up as the README says.
+mkdir "$work/readme-hosting"
+(
+  cd "$work/readme-hosting"
+  echo '<Project />' > Directory.Build.props
+  echo '<Project />' > Directory.Packages.props
+  dotnet new console >/dev/null
+  awk '/<!-- hosting-example -->/ {on=1; next} on && /^```csharp/ {next} on && /^```/ {exit} on' "$repo/README.md" > Program.cs
+  cp ../sample/nuget.config .
+  dotnet add package Microsoft.Extensions.Hosting >/dev/null
+  dotnet add package ObjectLog.Extensions.Logging --prerelease >/dev/null
+  dotnet add package ObjectLog.Extensions.Hosting --prerelease >/dev/null
+  dotnet run | tee -a /dev/stderr | grep -qx '1 order stored'
+  ls objectlog-data/app-logs/*.jsonl >/dev/null
+)
+
 # The tool, as the README installs it (with --tool-path instead of -g, so nothing outside $work changes).
-dotnet tool install --tool-path "$work/tools" --add-source "$feed" ObjectLog.Cli --version 1.0.0
+dotnet tool install --tool-path "$work/tools" --prerelease --add-source "$feed" ObjectLog.Cli
 (cd "$work" && "$work/tools/objlog" demo | tail -3)

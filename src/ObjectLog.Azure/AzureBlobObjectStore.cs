@@ -115,6 +115,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
         var options = new BlobUploadOptions
         {
             TransferOptions = _transfer,
+            HttpHeaders = new BlobHttpHeaders { ContentType = ObjectContentType.For(key) }, // the block commit sets it too
             Conditions = mode == PutMode.Create ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null,
             TransferValidation = checksummed ? new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 } : null,
         };

@@ -38,6 +38,43 @@ public static class ObjectLogServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(storeUrl);
+        return Register(services, name, storeUrl, configure);
+    }
+
+    /// <summary>
+    /// Registers a keyed singleton <see cref="AppendLog"/> named <paramref name="name"/> as
+    /// <see cref="AddObjectLog(IServiceCollection, string, string, Action{AppendLogOptions}?)"/> does, where the log
+    /// lives coming from configuration alone: <c>ObjectLog:Logs:{name}:StoreUrl</c> (in an environment variable,
+    /// <c>ObjectLog__Logs__{name}__StoreUrl</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The log's key, such as <c>orders</c>.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or a log with this name is already registered.</exception>
+    /// <remarks>Without a store URL in configuration, resolving the log throws an <see cref="InvalidOperationException"/> naming the key.</remarks>
+    public static IServiceCollection AddObjectLog(this IServiceCollection services, string name)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register(services, name, null, null);
+    }
+
+    /// <inheritdoc cref="AddObjectLog(IServiceCollection, string)"/>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The log's key, such as <c>orders</c>.</param>
+    /// <param name="configure">Adjusts the log's settings after configuration is bound.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddObjectLog(this IServiceCollection services, string name, Action<AppendLogOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        return Register(services, name, null, configure);
+    }
+
+    private static IServiceCollection Register(IServiceCollection services, string name, string? storeUrl, Action<AppendLogOptions>? configure)
+    {
         RegisteredLogNames registered = services.FirstOrDefault(d => d.ServiceType == typeof(RegisteredLogNames))?.ImplementationInstance as RegisteredLogNames
             ?? AddRegistry(services);
         if (!registered.Names.Add(name))
@@ -60,7 +97,8 @@ public static class ObjectLogServiceCollectionExtensions
             });
         services.AddKeyedSingleton(name, (provider, _) =>
         {
-            string url = provider.GetService<IConfiguration>()?[$"{section}:StoreUrl"] is { Length: > 0 } configured ? configured : storeUrl;
+            string url = provider.GetService<IConfiguration>()?[$"{section}:StoreUrl"] is { Length: > 0 } configured ? configured
+                : storeUrl ?? throw new InvalidOperationException($"The ObjectLog log '{name}' needs a store URL: set {section}:StoreUrl in configuration (the environment variable {section.Replace(":", "__", StringComparison.Ordinal)}__StoreUrl), or pass one to AddObjectLog.");
             return ObjectStoreUrl.Open(url); // the container disposes it (an SDK client) after the log
         });
         services.AddKeyedSingleton(name, (provider, _) =>

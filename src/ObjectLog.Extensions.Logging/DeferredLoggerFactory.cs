@@ -4,24 +4,70 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ObjectLog.Extensions.Logging;
 
 /// <summary>
-/// Gives the journal's <see cref="AppendLog"/> the application's loggers, which do not exist yet when logger
-/// providers are built: each logger resolves the factory the first time it logs.
+/// Gives the journal's <see cref="AppendLog"/> and its provider the application's loggers, which do not exist yet when
+/// logger providers are built: the factory is resolved the first time something is logged. Once <see cref="Close"/>
+/// is called (the provider is being disposed, so the container and the other providers are, or soon will be), it is
+/// never asked for again and everything logged here goes nowhere: the provider reports on stderr instead.
 /// </summary>
 internal sealed class DeferredLoggerFactory(Func<ILoggerFactory?> factory) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new DeferredLogger(factory, categoryName);
+    private readonly Lock _gate = new();
+    private ILoggerFactory? _resolved;
+    private bool _closed;
+
+    public ILogger CreateLogger(string categoryName) => new DeferredLogger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+    /// <summary>Stops using the application's loggers.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
 
     public void Dispose()
     {
     }
 
-    private sealed class DeferredLogger(Func<ILoggerFactory?> factory, string category) : ILogger
+    private ILogger Logger(string category)
+    {
+        ILoggerFactory? resolved;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return NullLogger.Instance;
+            }
+
+            try
+            {
+                resolved = _resolved ??= factory();
+            }
+            catch (ObjectDisposedException)
+            {
+                _closed = true; // the container went first
+                return NullLogger.Instance;
+            }
+        }
+
+        try
+        {
+            return resolved?.CreateLogger(category) ?? NullLogger.Instance;
+        }
+        catch (ObjectDisposedException)
+        {
+            return NullLogger.Instance;
+        }
+    }
+
+    private sealed class DeferredLogger(DeferredLoggerFactory owner, string category) : ILogger
     {
         private ILogger? _inner;
 
-        private ILogger Inner => _inner ??= factory()?.CreateLogger(category) ?? NullLogger.Instance;
+        private ILogger Inner => Volatile.Read(ref owner._closed) ? NullLogger.Instance : _inner ??= owner.Logger(category);
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => Inner.BeginScope(state);

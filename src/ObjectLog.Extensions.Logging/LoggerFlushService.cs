@@ -7,7 +7,8 @@ namespace ObjectLog.Extensions.Logging;
 
 /// <summary>
 /// Stores the journal's buffered entries when the host stops, so entries logged before <c>StopAsync</c> are in the
-/// store when it returns; entries logged later are stored when the provider is disposed.
+/// store when it returns; entries logged later are stored when the provider is disposed. If the host's shutdown
+/// timeout ends the wait, disposing the provider does not wait for the store again.
 /// </summary>
 internal sealed class LoggerFlushService(IServiceProvider services) : IHostedService
 {
@@ -23,9 +24,16 @@ internal sealed class LoggerFlushService(IServiceProvider services) : IHostedSer
                 {
                     await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
+                catch (ObjectStoreException)
                 {
                     // Kept buffered: disposing the provider tries again, and reports what it cannot store.
+                }
+                catch (OperationCanceledException)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        journal.StopRanOutOfTime(); // so disposing does not wait past the host's shutdown timeout
+                    }
                 }
             }
         }

@@ -26,8 +26,39 @@ public static class ObjectLogLoggerExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(storeUrl);
-        builder.AddConfiguration();
         builder.Services.Configure<ObjectLogLoggerOptions>(o => o.StoreUrl = storeUrl);
+        return Add(builder, configure);
+    }
+
+    /// <summary>
+    /// Journals log entries as <see cref="AddObjectLog(ILoggingBuilder, string, Action{ObjectLogLoggerOptions}?)"/> does,
+    /// to the log that configuration names: <c>Logging:ObjectLog:StoreUrl</c> (in an environment variable,
+    /// <c>Logging__ObjectLog__StoreUrl</c>).
+    /// </summary>
+    /// <param name="builder">The logging builder.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>Without a store URL in configuration, building the logger factory (the host) throws an <see cref="InvalidOperationException"/> naming the key.</remarks>
+    public static ILoggingBuilder AddObjectLog(this ILoggingBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return Add(builder, null);
+    }
+
+    /// <inheritdoc cref="AddObjectLog(ILoggingBuilder)"/>
+    /// <param name="builder">The logging builder.</param>
+    /// <param name="configure">Applied after configuration (<c>Logging:ObjectLog</c>) is bound, so code has the last word.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static ILoggingBuilder AddObjectLog(this ILoggingBuilder builder, Action<ObjectLogLoggerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return Add(builder, configure);
+    }
+
+    private static ILoggingBuilder Add(ILoggingBuilder builder, Action<ObjectLogLoggerOptions>? configure)
+    {
+        builder.AddConfiguration();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ObjectLogLoggerOptions>, ObjectLogLoggerConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOptionsChangeTokenSource<ObjectLogLoggerOptions>, LoggerProviderOptionsChangeTokenSource<ObjectLogLoggerOptions, ObjectLogLoggerProvider>>());
         if (configure is not null)

@@ -9,6 +9,7 @@ public sealed class ObjectLogLoggerOptions
     private int _flushThreshold = 256;
     private TimeSpan _flushInterval = TimeSpan.FromSeconds(1);
     private long _maxBufferedBytes = 64L * 1024 * 1024;
+    private TimeSpan _disposeTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Where the entries go: a store URL naming the log (see <see cref="Storage.ObjectStoreUrl"/>), such as
@@ -55,6 +56,28 @@ public sealed class ObjectLogLoggerOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxBufferedBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// How long disposing the provider waits for the store to take what is buffered, so a store that never answers
+    /// cannot hang shutdown; what is still unstored then is reported on stderr (how many entries, and why). In a host,
+    /// the host's stop stores what is buffered first, within its shutdown timeout; if that runs out, disposing does
+    /// not wait again, so a hung store delays the exit by the shutdown timeout alone. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits as long as it takes. Default 30 seconds, the host's default shutdown timeout.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan DisposeTimeout
+    {
+        get => _disposeTimeout;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "DisposeTimeout must be positive or Timeout.InfiniteTimeSpan.");
+            }
+
+            _disposeTimeout = value;
         }
     }
 

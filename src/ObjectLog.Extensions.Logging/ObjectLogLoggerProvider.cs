@@ -12,7 +12,10 @@ namespace ObjectLog.Extensions.Logging;
 /// </summary>
 /// <remarks>
 /// ObjectLog's own diagnostics (the categories <c>ObjectLog.AppendLog</c> and this provider's) are not written to
-/// the journal: a failing store would otherwise feed itself. Disposing the provider stores what is buffered.
+/// the journal: a failing store would otherwise feed itself. Disposing the provider stores what is buffered, waiting
+/// at most <see cref="ObjectLogLoggerOptions.DisposeTimeout"/> (not at all if the host's stop already ran out of
+/// time), and never throws: what it could not store is reported on stderr, since by then the container and the other
+/// providers are disposed.
 /// </remarks>
 [ProviderAlias("ObjectLog")]
 internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExternalScope, IAsyncDisposable
@@ -21,13 +24,15 @@ internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExterna
 
     private readonly ObjectStoreLocation _location;
     private readonly AppendLog _log;
-    private readonly Func<ILoggerFactory?> _loggerFactory;
+    private readonly DeferredLoggerFactory _diagnostics;
+    private readonly TimeSpan _disposeTimeout;
     private readonly TimeProvider _clock;
     private readonly bool _includeScopes;
     private readonly KeyValuePair<string, object?> _tag;
     private IExternalScopeProvider? _scopes;
     private int _warnedAboutDrops;
     private int _disposed;
+    private volatile bool _stopRanOutOfTime;
 
     /// <param name="options">The settings; <see cref="ObjectLogLoggerOptions.StoreUrl"/> is required.</param>
     /// <param name="loggerFactory">The application's logger factory, asked for only when there is something to report (it is being built when providers are).</param>
@@ -38,10 +43,11 @@ internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExterna
         ObjectLogLoggerOptions o = options.Value;
         if (string.IsNullOrWhiteSpace(o.StoreUrl))
         {
-            throw new InvalidOperationException("The ObjectLog logger needs a store URL: pass one to AddObjectLog or set Logging:ObjectLog:StoreUrl.");
+            throw new InvalidOperationException("The ObjectLog logger needs a store URL: set Logging:ObjectLog:StoreUrl in configuration (the environment variable Logging__ObjectLog__StoreUrl), or pass one to AddObjectLog.");
         }
 
-        _loggerFactory = loggerFactory;
+        _diagnostics = new DeferredLoggerFactory(loggerFactory);
+        _disposeTimeout = o.DisposeTimeout;
         _clock = o.TimeProvider;
         _includeScopes = o.IncludeScopes;
         _location = ObjectStoreUrl.Open(o.StoreUrl);
@@ -51,7 +57,7 @@ internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExterna
             FlushInterval = o.FlushInterval,
             MaxBufferedBytes = o.MaxBufferedBytes,
             TimeProvider = o.TimeProvider,
-            LoggerFactory = new DeferredLoggerFactory(loggerFactory),
+            LoggerFactory = _diagnostics,
         });
         _tag = new("objectlog.prefix", _log.KeyPrefix);
     }
@@ -95,13 +101,16 @@ internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExterna
         ObjectLogMetrics.LoggerDrops.Add(1, _tag);
         if (Interlocked.Exchange(ref _warnedAboutDrops, 1) == 0)
         {
-            _loggerFactory()?.CreateLogger(DiagnosticsCategory).LogWarning(
+            _diagnostics.CreateLogger(DiagnosticsCategory).LogWarning(
                 "ObjectLog logger for '{Log}': an entry was dropped (the buffer is full because the store is slow or down, or the entry is too large). Further drops are only counted, in the metric objectlog.logger.dropped.", _location.Description);
         }
     }
 
     /// <summary>Stores what is buffered.</summary>
     internal Task FlushAsync(CancellationToken cancellationToken) => _log.FlushAsync(cancellationToken);
+
+    /// <summary>The host's stop ran out of time storing what is buffered: disposing will not wait for the store again.</summary>
+    internal void StopRanOutOfTime() => _stopRanOutOfTime = true;
 
     public async ValueTask DisposeAsync()
     {
@@ -110,19 +119,36 @@ internal sealed class ObjectLogLoggerProvider : ILoggerProvider, ISupportExterna
             return;
         }
 
+        _diagnostics.Close(); // never ask the container, being disposed, for loggers from here on
+        TimeSpan wait = _stopRanOutOfTime ? TimeSpan.Zero : _disposeTimeout;
         try
         {
-            await _log.DisposeAsync().ConfigureAwait(false);
+            await _log.DisposeAsync().AsTask().WaitAsync(wait, _clock).ConfigureAwait(false);
+            _location.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            // The store is still being waited for; its client stays open so that the store can still finish.
+            ReportUnstored(_stopRanOutOfTime ? "within the host's shutdown timeout" : $"within {_disposeTimeout} at shutdown", null);
         }
         catch (ObjectStoreException e)
         {
-            _loggerFactory()?.CreateLogger(DiagnosticsCategory).LogError(e, "ObjectLog logger for '{Log}': {Bytes} bytes of entries could not be stored at shutdown.", _location.Description, _log.BufferedBytes);
-        }
-        finally
-        {
+            ReportUnstored("at shutdown", e);
             _location.Dispose();
         }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void ReportUnstored(string when, ObjectStoreException? failure)
+    {
+        try
+        {
+            Console.Error.WriteLine($"ObjectLog logger for '{_location.Description}': {_log.BufferedEvents} entries ({_log.BufferedBytes} bytes) were not stored {when}{(failure is null ? "." : ": " + failure.Message)}");
+        }
+        catch (IOException)
+        {
+            // stderr is gone too: nothing left to tell
+        }
+    }
 }

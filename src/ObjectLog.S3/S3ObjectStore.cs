@@ -449,6 +449,7 @@ public sealed class S3ObjectStore : IObjectStore
                 InputStream = body,
                 AutoCloseStream = false,
                 IfNoneMatch = create ? "*" : null,
+                ContentType = ObjectContentType.For(key),
             };
             if (_useChunkEncoding is { } chunked)
             {
@@ -505,7 +506,7 @@ public sealed class S3ObjectStore : IObjectStore
     private async Task PutMultipartAsync(string key, Stream content, PartBuffer buffer, bool create, CancellationToken cancellationToken)
     {
         InitiateMultipartUploadResponse started = await _client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = ObjectContentType.For(key) }, cancellationToken).ConfigureAwait(false);
         string uploadId = started.UploadId;
         try
         {

@@ -89,6 +89,9 @@ public sealed class AppendLog : IAsyncDisposable
     /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
     public long BufferedBytes => _writer.BufferedBytes;
 
+    /// <summary>Events appended but not yet stored, for reporting what a shutdown leaves behind.</summary>
+    internal long BufferedEvents => _writer.BufferedEvents;
+
     /// <summary>
     /// Why the batch PUT that finished last failed, or <see langword="null"/> if it succeeded or none has finished: a
     /// store that is down now, not one that failed once and recovered. For health checks; a failed PUT's events stay

@@ -145,6 +145,23 @@ public sealed class AzureStoreTests(AzuriteFixture server)
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.GetAsync(key));
     }
 
+    [Theory]
+    [InlineData("batch_0001796187463744302.jsonl", 10, "application/jsonl")]
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.jsonl", 700 * 1024, "application/jsonl")] // merged data, in blocks
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.manifest.json", 10, "application/json")]
+    [InlineData("notes.txt", 10, "application/octet-stream")]
+    [InlineData("big.bin", 700 * 1024, "application/octet-stream")]
+    public async Task Blobs_carry_the_content_type_their_extension_names(string name, int size, string contentType)
+    {
+        AzureBlobObjectStore store = server.CreateStore(new AzureBlobObjectStoreOptions { BlockSize = 256 * 1024 });
+        string key = $"{_root}/{name}";
+        await store.PutAsync(key, new MemoryStream(new byte[size]), PutMode.Create);
+
+        global::Azure.Storage.Blobs.Models.BlobProperties properties = (await server.Container.GetBlobClient(key).GetPropertiesAsync()).Value;
+        Assert.Equal(contentType, properties.ContentType);
+        Assert.Equal(size, properties.ContentLength);
+    }
+
     [Fact]
     public void Options_refuse_values_that_cannot_work()
     {

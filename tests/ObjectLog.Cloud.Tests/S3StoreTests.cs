@@ -107,6 +107,23 @@ public sealed class S3StoreTests(CephRgwFixture server)
         Assert.Empty(uploads.MultipartUploads ?? []);
     }
 
+    [Theory]
+    [InlineData("batch_0001796187463744302.jsonl", 10, "application/jsonl")]
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.jsonl", PartSize + 10, "application/jsonl")] // merged data, in parts
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.manifest.json", 10, "application/json")]
+    [InlineData("notes.txt", 10, "application/octet-stream")]
+    [InlineData("big.bin", PartSize + 10, "application/octet-stream")]
+    public async Task Objects_carry_the_content_type_their_extension_names(string name, int size, string contentType)
+    {
+        S3ObjectStore store = server.CreateStore(new S3ObjectStoreOptions { PartSize = PartSize });
+        string key = $"{_root}/{name}";
+        await store.PutAsync(key, new MemoryStream(new byte[size]), PutMode.Create);
+
+        GetObjectMetadataResponse head = await server.Client.GetObjectMetadataAsync(server.BucketName, key);
+        Assert.Equal(contentType, head.Headers.ContentType);
+        Assert.Equal(size, head.ContentLength);
+    }
+
     [Fact]
     public async Task Objects_of_exactly_one_part_and_one_part_plus_a_byte_round_trip()
     {

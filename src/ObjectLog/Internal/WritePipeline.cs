@@ -106,6 +106,24 @@ internal sealed class WritePipeline
         }
     }
 
+    /// <summary>Events appended but not yet stored: the open batch plus every sealed batch not yet stored.</summary>
+    public long BufferedEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                long events = _open.Count;
+                foreach (SealedBatch batch in _queue)
+                {
+                    events += batch.Events.Count;
+                }
+
+                return events;
+            }
+        }
+    }
+
     /// <summary>What the batch PUT that finished last threw, or <see langword="null"/> if it succeeded (or none has finished).</summary>
     public Exception? LastFailure
     {

@@ -50,6 +50,35 @@ public sealed class ObjectLogHostingTests
     }
 
     [Fact]
+    public async Task Without_a_url_in_code_the_store_url_comes_from_configuration()
+    {
+        string url = NewMemoryUrl("configured-only");
+        HostApplicationBuilder builder = HostWith(new()
+        {
+            ["ObjectLog:Logs:orders:StoreUrl"] = url,
+            ["ObjectLog:Logs:audit:StoreUrl"] = NewMemoryUrl("audit"),
+        });
+        builder.Services.AddObjectLog("orders", o => o.FlushThreshold = 1);
+        builder.Services.AddObjectLog("audit");
+        using IHost host = builder.Build();
+
+        await host.Services.GetRequiredKeyedService<AppendLog>("orders").AppendAsync(E("one")); // a threshold of 1 from code
+        Assert.Equal(1, await CountStoredAsync(url));
+        Assert.Equal("audit/", host.Services.GetRequiredKeyedService<AppendLog>("audit").KeyPrefix);
+    }
+
+    [Fact]
+    public async Task Without_a_url_in_code_or_configuration_resolving_the_log_names_the_configuration_key()
+    {
+        var services = new ServiceCollection();
+        services.AddObjectLog("orders");
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<AppendLog>("orders"));
+        Assert.Contains("ObjectLog:Logs:orders:StoreUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ObjectLog__Logs__orders__StoreUrl", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_entry_accepted_before_stop_is_stored_when_the_host_stops_mid_burst()
     {
         string url = NewMemoryUrl("burst");
@@ -119,5 +148,22 @@ public sealed class ObjectLogHostingTests
         held.ReleasePuts();
         host.Dispose(); // the store answers again: disposing stores the rest
         Assert.Single(await new AppendLog(held.Inner, "slow").ReadAllAsync());
+    }
+
+    [Fact(Skip = "Known bug: after the stop could not store a keyed log, the container disposes it again, which retries and throws the store's error out of Host.Dispose (a hung store makes it wait for the SDK's timeouts). AppendLog needs a way to close without storing once the stop has reported what it left.")]
+    public async Task With_the_store_down_disposing_the_host_after_its_stop_does_not_throw()
+    {
+        var down = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        down.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
+        string scheme = RegisterStore(down, "down");
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddObjectLog("orders", $"{scheme}://orders", o => o.FlushInterval = TimeSpan.FromHours(1));
+        IHost host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredKeyedService<AppendLog>("orders").AppendAsync(E("not stored"));
+        await host.StopAsync(); // logs what it could not store
+
+        host.Dispose();
     }
 }

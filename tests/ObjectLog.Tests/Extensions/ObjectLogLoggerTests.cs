@@ -92,6 +92,43 @@ public sealed class ObjectLogLoggerTests
     }
 
     [Fact]
+    public async Task Without_a_url_in_code_the_store_url_and_options_come_from_configuration()
+    {
+        string url = NewMemoryUrl("configured-only");
+        HostApplicationBuilder builder = HostWith(new()
+        {
+            ["Logging:ObjectLog:StoreUrl"] = url,
+            ["Logging:ObjectLog:FlushThreshold"] = "1",
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddObjectLog();
+        builder.Logging.AddObjectLog(o => o.IncludeScopes = false); // adds settings, not a second provider
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("configured-only");
+        using (logger.BeginScope("scope"))
+        {
+            logger.LogWarning("kept");
+        }
+
+        await host.StopAsync();
+
+        JsonElement entry = Assert.Single(await ReadEntriesAsync(url, "configured-only"));
+        Assert.Equal("kept", entry.GetProperty("message").GetString());
+        Assert.False(entry.TryGetProperty("scopes", out _));
+    }
+
+    [Fact]
+    public void Without_a_url_in_code_or_configuration_building_the_host_names_the_configuration_key()
+    {
+        HostApplicationBuilder builder = HostWith([]);
+        builder.Logging.AddObjectLog();
+        var e = Assert.Throws<InvalidOperationException>(() => builder.Build().Services.GetRequiredService<ILoggerFactory>());
+        Assert.Contains("Logging:ObjectLog:StoreUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Logging__ObjectLog__StoreUrl", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_full_buffer_drops_entries_without_blocking_or_throwing_counts_them_and_warns_once_elsewhere()
     {
         string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
@@ -142,6 +179,70 @@ public sealed class ObjectLogLoggerTests
         await provider.DisposeAsync();
 
         Assert.Equal("kept at dispose", Assert.Single(await ReadEntriesAsync(url)).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Disposing_after_the_container_with_the_store_failing_never_throws_and_reports_on_stderr()
+    {
+        var down = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        down.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
+        string scheme = RegisterStore(down, "down");
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddObjectLog($"{scheme}://app-logs", o => o.FlushInterval = TimeSpan.FromHours(1)));
+        ServiceProvider provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ILogger<ObjectLogLoggerTests>>().LogInformation("not stored");
+
+        string error = await CapturingStderrAsync(async () => await provider.DisposeAsync());
+
+        Assert.Contains("1 entries", error, StringComparison.Ordinal);
+        Assert.Contains("were not stored at shutdown", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Disposing_with_a_store_that_never_answers_returns_after_the_dispose_timeout()
+    {
+        string scheme = RegisterHeldStore(out FaultInjectingObjectStore held);
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddObjectLog($"{scheme}://app-logs", o =>
+        {
+            o.FlushInterval = TimeSpan.FromHours(1);
+            o.DisposeTimeout = TimeSpan.FromMilliseconds(300);
+        }));
+        ServiceProvider provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ILogger<ObjectLogLoggerTests>>().LogInformation("held");
+        var clock = Stopwatch.StartNew();
+
+        string error = await CapturingStderrAsync(async () => await provider.DisposeAsync());
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+        Assert.Contains("1 entries", error, StringComparison.Ordinal);
+        Assert.Contains("were not stored within 00:00:00.3", error, StringComparison.Ordinal);
+        held.ReleasePuts();
+    }
+
+    [Fact]
+    public void The_dispose_timeout_must_be_positive_or_infinite()
+    {
+        var options = new ObjectLog.Extensions.Logging.ObjectLogLoggerOptions { DisposeTimeout = Timeout.InfiniteTimeSpan };
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.DisposeTimeout = TimeSpan.Zero);
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.DisposeTimeout);
+    }
+
+    private static async Task<string> CapturingStderrAsync(Func<Task> action)
+    {
+        TextWriter original = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        return captured.ToString();
     }
 
     [Fact]

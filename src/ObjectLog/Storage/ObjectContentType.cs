@@ -1,0 +1,24 @@
+namespace ObjectLog.Storage;
+
+/// <summary>
+/// The <c>Content-Type</c> the cloud stores give an object at PUT, from its key's extension, so a browser, a console
+/// or a downstream tool sees what the bytes are: JSON Lines (batches, merged data) as <c>application/jsonl</c>, JSON
+/// (manifests, trim records) as <c>application/json</c>, anything else as <c>application/octet-stream</c> (set
+/// explicitly, so no SDK guesses one from the extension).
+/// </summary>
+/// <remarks>
+/// JSON Lines has no registered media type; <c>application/jsonl</c> is the one jsonlines.org suggests (others in use
+/// are <c>application/x-ndjson</c> and <c>application/jsonlines</c>).
+/// </remarks>
+internal static class ObjectContentType
+{
+    public const string JsonLines = "application/jsonl";
+    public const string Json = "application/json";
+    public const string Bytes = "application/octet-stream";
+
+    /// <summary>The type for <paramref name="key"/>.</summary>
+    public static string For(string key)
+        => key.EndsWith(".jsonl", StringComparison.Ordinal) ? JsonLines
+            : key.EndsWith(".json", StringComparison.Ordinal) ? Json
+            : Bytes;
+}
