@@ -45,6 +45,7 @@ public sealed class AppendLog : IAsyncDisposable
     private int _flushingInBackground;
     private bool _closing;
     private bool _disposed;
+    private Task? _releasedClose;
 
     /// <summary>Opens the log stored under <paramref name="prefix"/> in <paramref name="store"/>.</summary>
     /// <param name="store">Where the log's objects live.</param>
@@ -542,6 +543,7 @@ public sealed class AppendLog : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        Task? released;
         lock (_gate)
         {
             if (_disposed)
@@ -549,7 +551,14 @@ public sealed class AppendLog : IAsyncDisposable
                 return;
             }
 
+            released = _releasedClose;
             _closing = true;
+        }
+
+        if (released is not null)
+        {
+            await released.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
         }
 
         if (_compactionTimer is not null)
@@ -571,6 +580,21 @@ public sealed class AppendLog : IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Makes every later <see cref="DisposeAsync"/> store nothing and throw nothing: it only waits for
+    /// <paramref name="closing"/>, the close already under way. For an owner that has tried to store and close the log
+    /// and reported what stayed buffered (the hosting package's shutdown), so that a container disposing the log
+    /// afterwards does not retry against a store that is down and throw out of the host's dispose; a close that was
+    /// still waiting on a slow store may finish meanwhile.
+    /// </summary>
+    internal void ReleaseAfterFailedClose(Task closing)
+    {
+        lock (_gate)
+        {
+            _releasedClose = closing;
+        }
     }
 
     private void ValidateEvent(ReadOnlySpan<byte> line)

@@ -150,7 +150,7 @@ public sealed class ObjectLogHostingTests
         Assert.Single(await new AppendLog(held.Inner, "slow").ReadAllAsync());
     }
 
-    [Fact(Skip = "Known bug: after the stop could not store a keyed log, the container disposes it again, which retries and throws the store's error out of Host.Dispose (a hung store makes it wait for the SDK's timeouts). AppendLog needs a way to close without storing once the stop has reported what it left.")]
+    [Fact]
     public async Task With_the_store_down_disposing_the_host_after_its_stop_does_not_throw()
     {
         var down = new FaultInjectingObjectStore(new InMemoryObjectStore());
