@@ -5,8 +5,8 @@ namespace ObjectLog.Tests.Cli;
 /// <summary>Runs <c>objlog</c> in a child process, as a user would.</summary>
 internal static class Objlog
 {
-    /// <summary>Runs it in <paramref name="workingDirectory"/> with <paramref name="args"/>, feeding it <paramref name="stdin"/>; returns its exit code and what it wrote.</summary>
-    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, string[] args, string? stdin)
+    /// <summary>Runs it in <paramref name="workingDirectory"/> with <paramref name="args"/>, feeding it <paramref name="stdin"/>, with <paramref name="environment"/> added to its environment; returns its exit code and what it wrote.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunAsync(string workingDirectory, string[] args, string? stdin, IReadOnlyDictionary<string, string>? environment = null)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "objlog.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -14,6 +14,11 @@ internal static class Objlog
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using Process process = Process.Start(start)!;
