@@ -484,10 +484,10 @@ internal static class ObjlogCommand
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
             IReadOnlyList<string> staleSpill = SpillFile.FindStale();
             bool leftGarbage = await ReportDeleteFailuresAsync(repaired?.DeleteFailures ?? []);
-            int exitCode = r.IsSound && !leftGarbage ? 0 : 1;
+            int exitCode = r.IsSound && !leftGarbage && r.NotJsonEvents == 0 ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))]);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.NotJsonEvents, [.. r.NotJsonEventProblems.Select(p => p.Message)]);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return exitCode;
             }
@@ -524,10 +524,26 @@ internal static class ObjlogCommand
                 Console.WriteLine($"unverified (no checksum: written before checksums or by another tool; compact rewrites it with one): {key}");
             }
 
+            ReportNotJson(r);
             Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
             return exitCode;
         }, ct, readOnly: true));
         return command;
+    }
+
+    /// <summary>Prints the stored events that JSON Lines readers refuse, which make <c>verify</c> exit 1 though the log is sound.</summary>
+    private static void ReportNotJson(VerifyReport r)
+    {
+        foreach (VerifyProblem problem in r.NotJsonEventProblems)
+        {
+            Console.WriteLine($"not JSON Lines: {problem.Message}");
+        }
+
+        if (r.NotJsonEvents > 0)
+        {
+            string more = r.NotJsonEvents > r.NotJsonEventProblems.Count ? $" ({r.NotJsonEvents - r.NotJsonEventProblems.Count} not listed)" : "";
+            Console.WriteLine($"{r.NotJsonEvents} event(s) that JSON Lines readers refuse{more}: stored with 'append --raw' or by another writer. objlog reads them back as stored; DuckDB, Spark and Python's json do not.");
+        }
     }
 
     /// <summary>The most objects a command lists by name that it could not delete; a count stands for the rest.</summary>

@@ -119,7 +119,7 @@ public sealed class CloudErrorTests
             Assert.Contains("did not answer within 5 s an attempt", lines[0], StringComparison.Ordinal);
             if (command == "append")
             {
-                Assert.Contains("--skip 0", error, StringComparison.Ordinal); // the resume summary follows the line about the store
+                Assert.Contains("stored no events; nothing from line 1 on.", error, StringComparison.Ordinal); // the summary follows the line about the store
             }
             else
             {
