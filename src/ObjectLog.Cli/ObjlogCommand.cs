@@ -27,14 +27,43 @@ internal static class ObjlogCommand
     };
 
     /// <summary>
-    /// Runs <c>objlog</c> with <paramref name="args"/>. Exit codes: 0 success, 1 runtime failure, 2 usage; help and
-    /// errors go to stderr, so stdout carries only what a pipeline reads. A parse error prints itself and a one-line
-    /// hint, not the whole help.
+    /// The log as one URL, as the logger provider and the hosting package take it (see <see cref="StoreLocation.ParseLogUrl"/>),
+    /// on each command that reads or keeps a log; <c>--log</c> takes the same URL (as on <c>append</c>, whose arguments are events).
+    /// </summary>
+    private static readonly Argument<string?> LogUrlArgument = CreateLogUrlArgument();
+
+    private static Argument<string?> CreateLogUrlArgument()
+    {
+        var argument = new Argument<string?>("log-url")
+        {
+            Description = "The log as a URL, as a logger or a hosted log is given it (file://./objectlog-data/app-logs, s3://BUCKET/PREFIX, az://CONTAINER/PREFIX): instead of --store and --log.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        argument.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && value.StartsWith('-'))
+            {
+                result.AddError($"Unrecognized command or argument '{value}'."); // a mistyped option, not a log
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>
+    /// Runs <c>objlog</c> with <paramref name="args"/>. Exit codes: 0 success, 1 runtime failure, 2 usage. Help and
+    /// the version, when asked for, go to stdout (as the GNU standards say, so <c>objlog help | less</c> works);
+    /// errors go to stderr. A parse error prints itself and a one-line hint, not the whole help.
     /// </summary>
     public static async Task<int> InvokeAsync(string[] args)
     {
         OutputMode.Configure();
-        ParseResult parsed = Create().Parse(args);
+        RootCommand root = Create();
+        ParseResult parsed = root.Parse(args);
+        if (args.Length > 0 && !args[0].StartsWith('-') && parsed.CommandResult.Command == root)
+        {
+            return await UnknownCommandAsync(args[0]); // the parser's two messages ("Required command…", "Unrecognized…") say less
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
@@ -47,7 +76,14 @@ internal static class ObjlogCommand
             return 2;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Console.Error });
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Console.Out, Error = Console.Error });
+    }
+
+    private static async Task<int> UnknownCommandAsync(string name)
+    {
+        await Console.Error.WriteLineAsync($"objlog: '{name}' is not an objlog command.");
+        await Console.Error.WriteLineAsync("Run 'objlog help' for the commands.");
+        return 2;
     }
 
     public static RootCommand Create()
@@ -66,6 +102,11 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
         root.Subcommands.Add(Help());
+        foreach (Command command in root.Subcommands.Where(c => c.Name is not ("demo" or "append" or "help")))
+        {
+            command.Arguments.Add(LogUrlArgument);
+        }
+
         return root;
     }
 
@@ -454,8 +495,13 @@ internal static class ObjlogCommand
         var command = new Command("help", "Show help for objlog or one of its commands.") { name };
         command.SetAction((result, ct) =>
         {
-            string[] args = result.GetValue(name) is { } n ? [n, "--help"] : ["--help"];
-            return InvokeAsync(args);
+            string? n = result.GetValue(name);
+            if (n is not null && !Create().Subcommands.Any(c => c.Name == n))
+            {
+                return UnknownCommandAsync(n);
+            }
+
+            return InvokeAsync(n is null ? ["--help"] : [n, "--help"]);
         });
         return command;
     }
@@ -609,17 +655,44 @@ internal static class ObjlogCommand
         return SpecialEntries(location, location.LogPrefix + "/").Count > 0;
     }
 
+    /// <summary>The log URL the command was given, as its argument or as <c>--log</c>, if any.</summary>
+    private static string? LogUrl(ParseResult result)
+        => result.GetResult(LogUrlArgument)?.GetValueOrDefault<string?>()
+            ?? (result.GetValue(LogOption) is { } log && log.Contains("://", StringComparison.Ordinal) ? log : null);
+
+    /// <summary>Where the command's log is: a log URL, or <c>--store</c> and <c>--log</c>.</summary>
+    /// <exception cref="ArgumentException">Both were given, or a value is malformed.</exception>
+    private static StoreLocation Locate(ParseResult result, string? defaultLog, bool readOnly)
+    {
+        if (LogUrl(result) is not { } url)
+        {
+            return StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption) ?? defaultLog ?? "events", mustExist: readOnly);
+        }
+
+        bool positional = result.GetResult(LogUrlArgument)?.GetValueOrDefault<string?>() is not null;
+        if (result.GetResult(StoreOption) is { Implicit: false } || (positional && result.GetValue(LogOption) is not null))
+        {
+            throw new ArgumentException($"'{url}' names the log: give it as a URL or with --store and --log, not both.");
+        }
+
+        return StoreLocation.ParseLogUrl(url, mustExist: readOnly);
+    }
+
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
     internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false)
     {
         try
         {
-            string log = result.GetValue(LogOption) ?? defaultLog ?? "events";
-            using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log, mustExist: readOnly);
+            using StoreLocation location = Locate(result, defaultLog, readOnly);
             if (readOnly && !await HasObjectsAsync(location, cancellationToken))
             {
-                // An empty answer to a mistyped --log would look like an empty log: say so instead.
-                throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.");
+                // An empty answer to a mistyped --log would look like an empty log: say so instead, and where --store
+                // may be the log itself (a logger's URL), what to type.
+                string store = result.GetValue(StoreOption)!;
+                string hint = result.GetResult(StoreOption) is { Implicit: false } && result.GetValue(LogOption) is null && LogUrl(result) is null
+                    ? $" If {store} is the log itself (the URL a logger or a hosted log is given), run: objlog {result.CommandResult.Command.Name} {store}"
+                    : "";
+                throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.{hint}");
             }
 
             return await action(location, cancellationToken);
