@@ -335,7 +335,7 @@ internal static class ObjlogCommand
             }
 
             return 0;
-        }, ct, readOnly: true));
+        }, ct, readOnly: true, waitsForEvents: result.GetValue(follow)));
         return command;
     }
 
@@ -679,12 +679,18 @@ internal static class ObjlogCommand
     }
 
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
-    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false)
+    /// <param name="waitsForEvents">The command waits for events (<c>tail -f</c>): an empty log is one to wait on, not an error.</param>
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, bool waitsForEvents = false)
     {
         try
         {
             using StoreLocation location = Locate(result, defaultLog, readOnly);
-            if (readOnly && !await HasObjectsAsync(location, cancellationToken))
+            bool empty = readOnly && !await HasObjectsAsync(location, cancellationToken);
+            if (empty && waitsForEvents)
+            {
+                await Console.Error.WriteLineAsync($"objlog: nothing is stored in {location.Description} yet; waiting for events (Ctrl+C to stop).");
+            }
+            else if (empty)
             {
                 // An empty answer to a mistyped --log would look like an empty log: say so instead, and where --store
                 // may be the log itself (a logger's URL), what to type.

@@ -54,6 +54,18 @@ public sealed class AppendCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Empty_and_blank_lines_on_stdin_are_skipped_alike_and_a_blank_argument_is_refused()
+    {
+        (int code, _, string error) = await RunAsync(["append"], "{\"n\":1}\n\n   \n\t\r\n{\"n\":2}\n");
+        Assert.True(code == 0, error);
+        Assert.Contains("appended 2 events", error, StringComparison.Ordinal);
+        Assert.Equal("{\"n\":1}\n{\"n\":2}\n", (await RunAsync("cat")).Output);
+
+        (code, _, error) = await RunAsync(["append"], "{\"n\":3}\n");
+        Assert.Contains("appended 1 event to", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_2_MB_line_in_stdin_stops_input_says_what_is_stored_and_skip_resumes_without_duplicates()
     {
         string big = "{\"s\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";

@@ -93,6 +93,15 @@ public sealed class CliConventionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Keep_0s_is_refused_as_zero_not_as_a_malformed_span()
+    {
+        (int code, _, string error) = await RunAsync("trim", "--keep", "0s");
+        Assert.Equal(2, code);
+        Assert.Contains("--keep: '0s' is zero: keeping nothing would remove the whole log", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a span", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Read_only_commands_on_a_missing_store_or_log_create_nothing_and_exit_1()
     {
         foreach (string command in new[] { "cat", "tail", "ls", "stats", "verify" })
