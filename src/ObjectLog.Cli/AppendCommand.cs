@@ -36,7 +36,8 @@ internal static class AppendCommand
         {
             if (EventCheck.Problem(Encoding.UTF8.GetBytes(given[i]), settings.MaxEventBytes, settings.Raw) is { } problem)
             {
-                throw new ArgumentException(Invariant($"argument {i + 1} {problem}; nothing was appended."));
+                string url = i == 0 && given[i].Contains("://", StringComparison.Ordinal) ? " To append to a log by its URL, give it as --log URL (the arguments are events)." : "";
+                throw new ArgumentException(Invariant($"argument {i + 1} {problem}; nothing was appended.{url}"));
             }
         }
 

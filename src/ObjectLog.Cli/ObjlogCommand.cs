@@ -22,7 +22,7 @@ internal static class ObjlogCommand
     /// <summary>No default value in the parser, since help would print that one default under every command: demo's is 'demo' (see <see cref="Run"/>).</summary>
     private static readonly Option<string?> LogOption = new("--log")
     {
-        Description = "The log's key prefix within the store (default: events; for demo: demo).",
+        Description = "The log's key prefix within the store (default: events; for demo: demo), or the log's URL (see log-url).",
         Recursive = true,
     };
 

@@ -46,6 +46,16 @@ public sealed class LogUrlTests : IDisposable
         Assert.Contains($"objlog cat {LoggerUrl}", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_log_url_given_to_append_as_an_event_is_refused_with_what_to_type()
+    {
+        (int code, _, string error) = await RunAsync("append", LoggerUrl, "{}");
+        Assert.Equal(2, code);
+        Assert.Contains("argument 1 is not JSON", error, StringComparison.Ordinal);
+        Assert.Contains("give it as --log URL", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "objectlog-data", "app-logs")));
+    }
+
     [Theory]
     [InlineData("cat", LoggerUrl, "--log", "events")]
     [InlineData("cat", LoggerUrl, "--store", "file://./objectlog-data")]
