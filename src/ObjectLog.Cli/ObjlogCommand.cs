@@ -669,7 +669,7 @@ internal static class ObjlogCommand
             return StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption) ?? defaultLog ?? "events", mustExist: readOnly);
         }
 
-        bool positional = result.GetResult(LogUrlArgument)?.GetValueOrDefault<string?>() is not null;
+        bool positional = url != result.GetValue(LogOption);
         if (result.GetResult(StoreOption) is { Implicit: false } || (positional && result.GetValue(LogOption) is not null))
         {
             throw new ArgumentException($"'{url}' names the log: give it as a URL or with --store and --log, not both.");
@@ -694,8 +694,10 @@ internal static class ObjlogCommand
             {
                 // An empty answer to a mistyped --log would look like an empty log: say so instead, and where --store
                 // may be the log itself (a logger's URL), what to type.
+                // Only a URL with no secret is repeated: an az:// query may hold a connection string (s3:// takes its keys from the environment).
                 string store = result.GetValue(StoreOption)!;
-                string hint = result.GetResult(StoreOption) is { Implicit: false } && result.GetValue(LogOption) is null && LogUrl(result) is null
+                bool mayHoldSecret = store.Contains('?', StringComparison.Ordinal) && !store.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+                string hint = result.GetResult(StoreOption) is { Implicit: false } && result.GetValue(LogOption) is null && LogUrl(result) is null && !mayHoldSecret
                     ? $" If {store} is the log itself (the URL a logger or a hosted log is given), run: objlog {result.CommandResult.Command.Name} {store}"
                     : "";
                 throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.{hint}");
