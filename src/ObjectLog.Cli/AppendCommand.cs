@@ -17,9 +17,9 @@ internal static class AppendCommand
         var events = new Argument<string[]>("events") { Description = "Events to append (one each); read from standard input, a line each, if none are given.", Arity = ArgumentArity.ZeroOrMore };
         var threshold = new Option<int>("--flush-threshold") { Description = "Events per stored batch.", DefaultValueFactory = _ => 32 };
         var maxBytes = new Option<int>("--max-event-bytes") { Description = "The longest event accepted, in bytes; a longer one is refused.", DefaultValueFactory = _ => new AppendLogOptions().MaxEventBytes };
-        var raw = new Option<bool>("--raw") { Description = "Store lines that are not JSON too (each is still one event: never empty, blank or longer than --max-event-bytes)." };
+        var raw = new Option<bool>("--raw") { Description = "Store lines that are not JSON, or not UTF-8, too (each is still one event, never longer than --max-event-bytes)." };
         var skip = new Option<long>("--skip") { Description = "Skip the first N lines of input (or arguments): after a failure, the N it reported resumes without storing anything twice." };
-        var command = new Command("append", "Append events to a log, checking each is JSON; stores them all before exiting.") { events, threshold, maxBytes, raw, skip };
+        var command = new Command("append", "Append events to a log, checking each is JSON in UTF-8; stores them all before exiting. On standard input, empty and blank lines are skipped.") { events, threshold, maxBytes, raw, skip };
         command.SetAction((result, ct) => ObjlogCommand.Run(result, (location, ct) =>
         {
             var settings = new Settings(result.GetValue(threshold), result.GetValue(maxBytes), result.GetValue(raw), result.GetValue(skip));
@@ -36,7 +36,8 @@ internal static class AppendCommand
         {
             if (EventCheck.Problem(Encoding.UTF8.GetBytes(given[i]), settings.MaxEventBytes, settings.Raw) is { } problem)
             {
-                throw new ArgumentException(Invariant($"argument {i + 1} {problem}; nothing was appended."));
+                string url = i == 0 && given[i].Contains("://", StringComparison.Ordinal) ? " To append to a log by its URL, give it as --log URL (the arguments are events)." : "";
+                throw new ArgumentException(Invariant($"argument {i + 1} {problem}; nothing was appended.{url}"));
             }
         }
 
@@ -62,9 +63,9 @@ internal static class AppendCommand
         {
             while (await lines.ReadAsync(cancellationToken) is (true, ReadOnlyMemory<byte> line, bool tooLong))
             {
-                if (lines.Number <= settings.Skip || (line.IsEmpty && !tooLong))
+                if (lines.Number <= settings.Skip || (!tooLong && EventCheck.IsBlank(line.Span)))
                 {
-                    handledThrough = Math.Max(handledThrough, lines.Number); // an empty line is no event: JSON Lines readers skip it too
+                    handledThrough = Math.Max(handledThrough, lines.Number); // an empty or blank line is no event: JSON Lines readers skip it too
                     continue;
                 }
 
@@ -113,17 +114,27 @@ internal static class AppendCommand
 
         if (refused is null && failure is null)
         {
-            await Console.Error.WriteLineAsync(Invariant($"appended {appended} events to {location.Description}"));
+            await Console.Error.WriteLineAsync($"appended {Events(appended)} to {location.Description}");
             return 0;
         }
 
         await Console.Error.WriteLineAsync(refused is not null
             ? Invariant($"objlog: {unit} {lines.Number} {refused}.")
             : Invariant($"objlog: storing failed: {failure!.Message}"));
-        await Console.Error.WriteLineAsync(Invariant($"objlog: stored {stored} events, from {unit}s {settings.Skip + 1} to {storedThrough}; nothing from {unit} {storedThrough + 1} on. Input stopped at {unit} {lines.Number}."));
-        await Console.Error.WriteLineAsync(Invariant($"objlog: to resume there, run the same command with --skip {storedThrough}."));
+        string from = stored == 0 ? "" : settings.Skip + 1 == storedThrough ? Invariant($", from {unit} {storedThrough}") : Invariant($", from {unit}s {settings.Skip + 1} to {storedThrough}");
+        await Console.Error.WriteLineAsync(Invariant($"objlog: stored {Events(stored)}{from}; nothing from {unit} {storedThrough + 1} on. Input stopped at {unit} {lines.Number}."));
+        await Console.Error.WriteLineAsync(storedThrough == 0
+            ? "objlog: to try again, run the same command (nothing was stored)."
+            : Invariant($"objlog: to resume there, run the same command with --skip {storedThrough}."));
         return refused is not null ? 2 : 1;
     }
+
+    private static string Events(long count) => count switch
+    {
+        0 => "no events",
+        1 => "1 event",
+        _ => Invariant($"{count} events"),
+    };
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

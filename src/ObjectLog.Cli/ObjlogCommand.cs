@@ -22,19 +22,48 @@ internal static class ObjlogCommand
     /// <summary>No default value in the parser, since help would print that one default under every command: demo's is 'demo' (see <see cref="Run"/>).</summary>
     private static readonly Option<string?> LogOption = new("--log")
     {
-        Description = "The log's key prefix within the store (default: events; for demo: demo).",
+        Description = "The log's key prefix within the store (default: events; for demo: demo), or the log's URL (see log-url).",
         Recursive = true,
     };
 
     /// <summary>
-    /// Runs <c>objlog</c> with <paramref name="args"/>. Exit codes: 0 success, 1 runtime failure, 2 usage; help and
-    /// errors go to stderr, so stdout carries only what a pipeline reads. A parse error prints itself and a one-line
-    /// hint, not the whole help.
+    /// The log as one URL, as the logger provider and the hosting package take it (see <see cref="StoreLocation.ParseLogUrl"/>),
+    /// on each command that reads or keeps a log; <c>--log</c> takes the same URL (as on <c>append</c>, whose arguments are events).
+    /// </summary>
+    private static readonly Argument<string?> LogUrlArgument = CreateLogUrlArgument();
+
+    private static Argument<string?> CreateLogUrlArgument()
+    {
+        var argument = new Argument<string?>("log-url")
+        {
+            Description = "The log as a URL, as a logger or a hosted log is given it (file://./objectlog-data/app-logs, s3://BUCKET/PREFIX, az://CONTAINER/PREFIX): instead of --store and --log.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        argument.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && value.StartsWith('-'))
+            {
+                result.AddError($"Unrecognized command or argument '{value}'."); // a mistyped option, not a log
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>
+    /// Runs <c>objlog</c> with <paramref name="args"/>. Exit codes: 0 success, 1 runtime failure, 2 usage. Help and
+    /// the version, when asked for, go to stdout (as the GNU standards say, so <c>objlog help | less</c> works);
+    /// errors go to stderr. A parse error prints itself and a one-line hint, not the whole help.
     /// </summary>
     public static async Task<int> InvokeAsync(string[] args)
     {
         OutputMode.Configure();
-        ParseResult parsed = Create().Parse(args);
+        RootCommand root = Create();
+        ParseResult parsed = root.Parse(args);
+        if (args.Length > 0 && !args[0].StartsWith('-') && parsed.CommandResult.Command == root)
+        {
+            return await UnknownCommandAsync(args[0]); // the parser's two messages ("Required command…", "Unrecognized…") say less
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
@@ -47,7 +76,14 @@ internal static class ObjlogCommand
             return 2;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Console.Error });
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Console.Out, Error = Console.Error });
+    }
+
+    private static async Task<int> UnknownCommandAsync(string name)
+    {
+        await Console.Error.WriteLineAsync($"objlog: '{name}' is not an objlog command.");
+        await Console.Error.WriteLineAsync("Run 'objlog help' for the commands.");
+        return 2;
     }
 
     public static RootCommand Create()
@@ -66,6 +102,11 @@ internal static class ObjlogCommand
         root.Subcommands.Add(Trim());
         root.Subcommands.Add(Verify());
         root.Subcommands.Add(Help());
+        foreach (Command command in root.Subcommands.Where(c => c.Name is not ("demo" or "append" or "help")))
+        {
+            command.Arguments.Add(LogUrlArgument);
+        }
+
         return root;
     }
 
@@ -294,7 +335,7 @@ internal static class ObjlogCommand
             }
 
             return 0;
-        }, ct, readOnly: true));
+        }, ct, readOnly: true, waitsForEvents: result.GetValue(follow)));
         return command;
     }
 
@@ -489,8 +530,13 @@ internal static class ObjlogCommand
         var command = new Command("help", "Show help for objlog or one of its commands.") { name };
         command.SetAction((result, ct) =>
         {
-            string[] args = result.GetValue(name) is { } n ? [n, "--help"] : ["--help"];
-            return InvokeAsync(args);
+            string? n = result.GetValue(name);
+            if (n is not null && !Create().Subcommands.Any(c => c.Name == n))
+            {
+                return UnknownCommandAsync(n);
+            }
+
+            return InvokeAsync(n is null ? ["--help"] : [n, "--help"]);
         });
         return command;
     }
@@ -519,10 +565,10 @@ internal static class ObjlogCommand
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
             IReadOnlyList<string> staleSpill = SpillFile.FindStale();
             bool leftGarbage = await ReportDeleteFailuresAsync(repaired?.DeleteFailures ?? []);
-            int exitCode = r.IsSound && !leftGarbage ? 0 : 1;
+            int exitCode = r.IsSound && !leftGarbage && r.NotJsonEvents == 0 ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.LiveObjects, r.SupersededObjects, r.GarbageObjects);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.LiveObjects, r.SupersededObjects, r.GarbageObjects, r.NotJsonEvents, [.. r.NotJsonEventProblems.Select(p => p.Message)]);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return exitCode;
             }
@@ -559,10 +605,26 @@ internal static class ObjlogCommand
                 Console.WriteLine($"unverified (no checksum: written before checksums or by another tool; compact rewrites it with one): {key}");
             }
 
+            ReportNotJson(r);
             Console.WriteLine(r.IsSound ? $"ok: {r.Events} events, {r.Bytes} bytes, each once and in order" : $"{r.Problems.Count} problem(s)");
             return exitCode;
         }, ct, readOnly: true));
         return command;
+    }
+
+    /// <summary>Prints the stored events that JSON Lines readers refuse, which make <c>verify</c> exit 1 though the log is sound.</summary>
+    private static void ReportNotJson(VerifyReport r)
+    {
+        foreach (VerifyProblem problem in r.NotJsonEventProblems)
+        {
+            Console.WriteLine($"not JSON Lines: {problem.Message}");
+        }
+
+        if (r.NotJsonEvents > 0)
+        {
+            string more = r.NotJsonEvents > r.NotJsonEventProblems.Count ? $" ({r.NotJsonEvents - r.NotJsonEventProblems.Count} not listed)" : "";
+            Console.WriteLine($"{r.NotJsonEvents} event(s) that JSON Lines readers refuse{more}: stored with 'append --raw' or by another writer. objlog reads them back as stored; DuckDB, Spark and Python's json do not.");
+        }
     }
 
     /// <summary>The most objects a command lists by name that it could not delete; a count stands for the rest.</summary>
@@ -628,17 +690,52 @@ internal static class ObjlogCommand
         return SpecialEntries(location, location.LogPrefix + "/").Count > 0;
     }
 
+    /// <summary>The log URL the command was given, as its argument or as <c>--log</c>, if any.</summary>
+    private static string? LogUrl(ParseResult result)
+        => result.GetResult(LogUrlArgument)?.GetValueOrDefault<string?>()
+            ?? (result.GetValue(LogOption) is { } log && log.Contains("://", StringComparison.Ordinal) ? log : null);
+
+    /// <summary>Where the command's log is: a log URL, or <c>--store</c> and <c>--log</c>.</summary>
+    /// <exception cref="ArgumentException">Both were given, or a value is malformed.</exception>
+    private static StoreLocation Locate(ParseResult result, string? defaultLog, bool readOnly)
+    {
+        if (LogUrl(result) is not { } url)
+        {
+            return StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption) ?? defaultLog ?? "events", mustExist: readOnly);
+        }
+
+        bool positional = url != result.GetValue(LogOption);
+        if (result.GetResult(StoreOption) is { Implicit: false } || (positional && result.GetValue(LogOption) is not null))
+        {
+            throw new ArgumentException($"'{url}' names the log: give it as a URL or with --store and --log, not both.");
+        }
+
+        return StoreLocation.ParseLogUrl(url, mustExist: readOnly);
+    }
+
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
-    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false)
+    /// <param name="waitsForEvents">The command waits for events (<c>tail -f</c>): an empty log is one to wait on, not an error.</param>
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, bool waitsForEvents = false)
     {
         try
         {
-            string log = result.GetValue(LogOption) ?? defaultLog ?? "events";
-            using StoreLocation location = StoreLocation.Parse(result.GetValue(StoreOption)!, log, mustExist: readOnly);
-            if (readOnly && !await HasObjectsAsync(location, cancellationToken))
+            using StoreLocation location = Locate(result, defaultLog, readOnly);
+            bool empty = readOnly && !await HasObjectsAsync(location, cancellationToken);
+            if (empty && waitsForEvents)
             {
-                // An empty answer to a mistyped --log would look like an empty log: say so instead.
-                throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.");
+                await Console.Error.WriteLineAsync($"objlog: nothing is stored in {location.Description} yet; waiting for events (Ctrl+C to stop).");
+            }
+            else if (empty)
+            {
+                // An empty answer to a mistyped --log would look like an empty log: say so instead, and where --store
+                // may be the log itself (a logger's URL), what to type.
+                // Only a URL with no secret is repeated: an az:// query may hold a connection string (s3:// takes its keys from the environment).
+                string store = result.GetValue(StoreOption)!;
+                bool mayHoldSecret = store.Contains('?', StringComparison.Ordinal) && !store.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+                string hint = result.GetResult(StoreOption) is { Implicit: false } && result.GetValue(LogOption) is null && LogUrl(result) is null && !mayHoldSecret
+                    ? $" If {store} is the log itself (the URL a logger or a hosted log is given), run: objlog {result.CommandResult.Command.Name} {store}"
+                    : "";
+                throw new IOException($"nothing is stored in {location.Description}: no such log, or it is empty.{hint}");
             }
 
             return await action(location, cancellationToken);

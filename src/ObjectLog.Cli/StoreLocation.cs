@@ -14,12 +14,13 @@ internal sealed class StoreLocation : IDisposable
     private readonly ObjectStoreLocation _location;
     private readonly string _url;
 
+    /// <param name="log">The log's prefix under the URL's own, or empty where the URL's prefix is the log.</param>
     private StoreLocation(ObjectStoreLocation location, string url, string log)
     {
         _location = location;
         _url = url;
         LogPrefix = location.PrefixFor(log);
-        Description = $"{location.Description} (log '{log}')";
+        Description = log.Length == 0 ? location.Description : $"{location.Description} (log '{log}')";
     }
 
     public IObjectStore Store => _location.Store;
@@ -84,16 +85,7 @@ internal sealed class StoreLocation : IDisposable
             throw new DirectoryNotFoundException($"no store at '{folder}': the folder does not exist (nothing was created).");
         }
 
-        ObjectStoreLocation location;
-        try
-        {
-            location = ObjectStoreUrl.OpenWith(store, environment, StoreClientPolicy.FailFast); // a person is waiting: fail in seconds
-        }
-        catch (ArgumentException e) when (e.ParamName == "url")
-        {
-            throw new ArgumentException($"--store: {e.Message.Replace(" (Parameter 'url')", "", StringComparison.Ordinal)}", "--store", e);
-        }
-
+        ObjectStoreLocation location = Open(store, environment, "--store");
         try
         {
             return new StoreLocation(location, store, log);
@@ -102,6 +94,53 @@ internal sealed class StoreLocation : IDisposable
         {
             location.Dispose();
             throw new ArgumentException($"--log: {UserTerms.Of(e)}", "--log", e);
+        }
+    }
+
+    /// <summary>
+    /// Parses a log's URL, as the logger provider and the hosting package take it (<see cref="ObjectStoreUrl"/>): the
+    /// URL's prefix is the log, so <c>s3://BUCKET/app-logs</c> is the log <c>app-logs</c> in the bucket. A folder URL
+    /// (<c>file://./objectlog-data/app-logs</c>) is the log's own folder: the store is the folder it is in and the log
+    /// its name, which are the same files.
+    /// </summary>
+    /// <exception cref="ArgumentException">The URL is malformed, or names a store but no log in it.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="mustExist"/> is set and the folder the log's folder is in does not exist.</exception>
+    public static StoreLocation ParseLogUrl(string url, Func<string, string?>? environment = null, bool mustExist = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        if (LocalFolder(url) is { } folder)
+        {
+            string path = folder.TrimEnd('/', Path.DirectorySeparatorChar);
+            string name = Path.GetFileName(path);
+            if (name is "" or "." or "..")
+            {
+                throw new ArgumentException($"'{url}' names no log: give the log's own folder, such as {DefaultStore}/app-logs.", "log");
+            }
+
+            return Parse(Path.GetDirectoryName(path) is { Length: > 0 } parent ? parent : ".", name, environment, mustExist);
+        }
+
+        ObjectStoreLocation location = Open(url, environment, "log URL");
+        if (location.Prefix.Length == 0)
+        {
+            location.Dispose();
+            throw new ArgumentException($"'{location.Description}' names no log: add the log's prefix to the URL's path (as s3://BUCKET/app-logs), or give it with --store and --log.", "log");
+        }
+
+        return new StoreLocation(location, url, "");
+    }
+
+    /// <summary>Opens a store URL as <c>objlog</c> does: its clients fail in seconds, as a person is waiting.</summary>
+    /// <exception cref="ArgumentException">The URL is malformed; the message starts with <paramref name="what"/>.</exception>
+    private static ObjectStoreLocation Open(string url, Func<string, string?>? environment, string what)
+    {
+        try
+        {
+            return ObjectStoreUrl.OpenWith(url, environment, StoreClientPolicy.FailFast);
+        }
+        catch (ArgumentException e) when (e.ParamName == "url")
+        {
+            throw new ArgumentException($"{what}: {e.Message.Replace(" (Parameter 'url')", "", StringComparison.Ordinal)}", what, e);
         }
     }
 

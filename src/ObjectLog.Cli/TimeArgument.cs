@@ -26,7 +26,16 @@ internal static partial class TimeArgument
     /// <summary>A positive span: a whole number and a unit (s, m, h, d, w).</summary>
     /// <exception cref="ArgumentException">The text is not one; the message names <paramref name="option"/>.</exception>
     public static TimeSpan ParseSpan(string text, string option)
-        => TryParseSpan(text, out TimeSpan span) ? span : throw new ArgumentException($"{option}: '{text}' is not a span (a whole number and s, m, h, d or w, such as 30d).");
+    {
+        if (TryParseSpan(text, out TimeSpan span))
+        {
+            return span;
+        }
+
+        throw new ArgumentException(SpanPattern().Match(text) is { Success: true } m && m.Groups[1].Value.All(c => c == '0')
+            ? $"{option}: '{text}' is zero: keeping nothing would remove the whole log. Give a span of at least 1s, or --before a time."
+            : $"{option}: '{text}' is not a span (a whole number and s, m, h, d or w, such as 30d).");
+    }
 
     /// <summary>A span that may be zero: <c>0</c>, or a whole number and a unit (s, m, h, d, w).</summary>
     public static bool TryParseDuration(string text, out TimeSpan span)

@@ -244,7 +244,7 @@ public sealed class S3ObjectStore : IObjectStore
                 throw new ObjectStoreException($"S3 at {_endpoint} answered reading object '{key}' in bucket '{_bucket}' with a response the SDK could not read: {e.Message}", key, isTransient: true, e);
             }
 
-            Stream body = new TranslatingReadStream(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
+            Stream body = new TranslatingReadStream(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException or TimeoutException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
             if (range is not { } asked)
             {
                 return body;
@@ -613,7 +613,7 @@ public sealed class S3ObjectStore : IObjectStore
     {
         ObjectStoreException => false,
         OperationCanceledException => !cancellationToken.IsCancellationRequested, // a timeout, not the caller
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException => true,
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException => true, // the SDK throws TimeoutException when an attempt outlives its Timeout
         _ => false,
     };
 
@@ -652,6 +652,14 @@ public sealed class S3ObjectStore : IObjectStore
             return new ObjectStoreException(
                 $"S3 {action} {target} at {_endpoint} failed: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile).",
                 key, isTransient: false, e);
+        }
+
+        if (e is TimeoutException or OperationCanceledException)
+        {
+            // The base exception says only "Operation canceled": an endpoint that accepts connections and never
+            // answers (a hung server, a proxy or firewall that drops replies) needs saying in those words.
+            string within = _client.Config.Timeout is { } t ? $" within {t.TotalSeconds:0.#} s an attempt" : "";
+            return new ObjectStoreException($"S3 endpoint {_endpoint} did not answer{within} while {action} {target}: it accepts connections but sends no reply.", key, isTransient: true, e);
         }
 
         return new ObjectStoreException($"S3 endpoint {_endpoint} could not be reached while {action} {target}: {e.GetBaseException().Message}", key, isTransient: true, e);

@@ -61,6 +61,9 @@ internal static class S3StoreUrl
         {
             config.MaxErrorRetry = policy.MaxRetries;
             config.Timeout = policy.RequestTimeout;
+            // The SDK retries what it takes for a stale pooled connection up to 10 more times, outside MaxErrorRetry;
+            // an attempt that timed out on a silent endpoint can look like one, so the policy's count would not hold.
+            config.MaxStaleConnectionRetries = 0;
         }
 
         var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.Bool("create_only") ?? true };

@@ -87,6 +87,17 @@ public sealed class VerifyReport
     /// </summary>
     public IReadOnlyList<string> UnverifiedObjects { get; internal init; } = [];
 
+    /// <summary>
+    /// Stored events that are not one JSON value in valid UTF-8, counted in each object that holds them (an event
+    /// both in a batch and in the merged object that superseded it counts twice). ObjectLog stores bytes, so they do
+    /// not make the log unsound, but JSON Lines readers of its objects (DuckDB, Spark, Python's <c>json</c>) refuse
+    /// them.
+    /// </summary>
+    public long NotJsonEvents { get; internal init; }
+
+    /// <summary>The first 100 of <see cref="NotJsonEvents"/>, each naming the object's key and the event's line in it (from 1), and what is wrong.</summary>
+    public IReadOnlyList<VerifyProblem> NotJsonEventProblems { get; internal init; } = [];
+
     /// <summary>Whether no problem was found.</summary>
     public bool IsSound => Problems.Count == 0;
 }

@@ -29,6 +29,7 @@ internal static class LogVerifier
         var names = objects.ToDictionary(o => o.Key[prefix.Length..], StringComparer.Ordinal);
         int batches = 0, merged = 0, uncommitted = 0, foreign = 0;
         var unverified = new List<string>();
+        var notJson = new NotJsonLines();
         var harmless = new List<VerifyProblem>(); // problems that do not stop a reader: reported after the full read
         foreach ((string name, ObjectMeta meta) in names)
         {
@@ -44,7 +45,7 @@ internal static class LogVerifier
                 {
                     case LogObjectKind.Batch:
                         batches++;
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, unverified, notJson, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged when names.TryGetValue(LogObjectName.ManifestFor(name), out ObjectMeta? manifestMeta) && Compactor.IsTimelyCommit(meta, manifestMeta):
                         merged++;
@@ -61,7 +62,7 @@ internal static class LogVerifier
                             break;
                         }
 
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, options, cancellationToken).ConfigureAwait(false);
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, notJson, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged:
                         uncommitted++; // a compaction that never committed (or too late to count): invisible, collected when old
@@ -108,14 +109,16 @@ internal static class LogVerifier
         return new VerifyReport(batches, merged, census?.Count(ObjectState.Uncommitted, LogObjectKind.Merged) ?? uncommitted, foreign, events, bytes, problems, folder?.FindStaleStagedFiles(), folder?.FindSpecialEntries(prefix))
         {
             UnverifiedObjects = unverified,
+            NotJsonEvents = notJson.Count,
+            NotJsonEventProblems = notJson.Shown,
             LiveObjects = census?.Count(ObjectState.Live, dataOnly: true) ?? 0,
             SupersededObjects = census?.Count(ObjectState.Superseded) ?? 0,
             GarbageObjects = census?.Count(ObjectState.Garbage) ?? 0,
         };
     }
 
-    /// <summary>Reads one unit as a reader would; one whose bytes no checksum covers goes to <paramref name="unverified"/>.</summary>
-    private static async Task CheckAsync(IObjectStore store, ReadUnit unit, List<string> unverified, AppendLogOptions options, CancellationToken cancellationToken)
+    /// <summary>Reads one unit as a reader would; one whose bytes no checksum covers goes to <paramref name="unverified"/>, each event JSON Lines readers refuse to <paramref name="notJson"/>.</summary>
+    private static async Task CheckAsync(IObjectStore store, ReadUnit unit, List<string> unverified, NotJsonLines notJson, AppendLogOptions options, CancellationToken cancellationToken)
     {
         if (!unit.IsChecksummed)
         {
@@ -126,8 +129,14 @@ internal static class LogVerifier
         var plan = new PlanReader(store, [unit], options, cancellationToken);
         await using (plan.ConfigureAwait(false))
         {
+            long line = 0;
             while (await plan.ReadNextAsync(events).ConfigureAwait(false))
             {
+                foreach (PlannedEvent e in events)
+                {
+                    notJson.Check(unit.Key!, ++line, e.Data);
+                }
+
                 events.Clear();
             }
         }

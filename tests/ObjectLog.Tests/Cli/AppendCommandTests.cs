@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ObjectLog.Tests.Cli;
 
 /// <summary><c>objlog append</c> stores nothing it should not, and after a failure says exactly what it stored, run as a user would.</summary>
@@ -32,6 +34,38 @@ public sealed class AppendCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Invalid_utf8_is_refused_with_its_line_number_and_stores_nothing_unless_raw()
+    {
+        byte[] input = [.. E("{\"n\":1}\n{\"bad\":\""), 0xff, 0xfe, .. E("\"}\n{\"n\":3}\n")];
+        (int code, string output, string error) = await Objlog.RunBytesAsync(_dir.Path, ["append"], input);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("line 2 is not valid UTF-8 (at byte 9)", error, StringComparison.Ordinal);
+        Assert.Contains("--skip 1", error, StringComparison.Ordinal);
+        Assert.Equal("{\"n\":1}\n", (await RunAsync("cat")).Output); // line 1 only: input stopped at line 2
+
+        (code, _, error) = await Objlog.RunBytesAsync(_dir.Path, ["append", "--raw", "--log", "raw"], input);
+        Assert.True(code == 0, error);
+        (code, output, _) = await RunAsync("verify", "--log", "raw");
+        Assert.Equal(1, code);
+        string key = Assert.Single(Directory.GetFiles(Path.Combine(_dir.Path, "objectlog-data", "raw"))).Replace(Path.Combine(_dir.Path, "objectlog-data") + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
+        Assert.Contains($"not JSON Lines: {key} line 2: not valid UTF-8 (at byte 9)", output, StringComparison.Ordinal);
+        Assert.Contains("1 event(s) that JSON Lines readers refuse", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Empty_and_blank_lines_on_stdin_are_skipped_alike_and_a_blank_argument_is_refused()
+    {
+        (int code, _, string error) = await RunAsync(["append"], "{\"n\":1}\n\n   \n\t\r\n{\"n\":2}\n");
+        Assert.True(code == 0, error);
+        Assert.Contains("appended 2 events", error, StringComparison.Ordinal);
+        Assert.Equal("{\"n\":1}\n{\"n\":2}\n", (await RunAsync("cat")).Output);
+
+        (code, _, error) = await RunAsync(["append"], "{\"n\":3}\n");
+        Assert.Contains("appended 1 event to", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_2_MB_line_in_stdin_stops_input_says_what_is_stored_and_skip_resumes_without_duplicates()
     {
         string big = "{\"s\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
@@ -58,12 +92,12 @@ public sealed class AppendCommandTests : IDisposable
         (int code, _, string error) = await RunAsync(["append", "--max-event-bytes", "10"], "{\"n\":1}\n{\"n\":12345}\n");
         Assert.Equal(2, code);
         Assert.Contains("line 2 is longer than --max-event-bytes (10 bytes)", error, StringComparison.Ordinal);
-        Assert.Contains("stored 1 events", error, StringComparison.Ordinal);
+        Assert.Contains("stored 1 event, from line 1;", error, StringComparison.Ordinal);
 
         (code, _, error) = await RunAsync(["append", "--skip", "1"], "{\"n\":1}\n{\"n\":2}\nnope\n{\"n\":4}\n");
         Assert.Equal(2, code);
         Assert.Contains("line 3 is not JSON: 'nope' is an invalid", error, StringComparison.Ordinal);
-        Assert.Contains("stored 1 events, from lines 2 to 2", error, StringComparison.Ordinal);
+        Assert.Contains("stored 1 event, from line 2;", error, StringComparison.Ordinal);
         Assert.Equal("{\"n\":1}\n{\"n\":2}\n", (await RunAsync("cat")).Output);
 
         (code, _, error) = await RunAsync(["append", "--max-event-bytes", "0"], "{}\n");
@@ -79,9 +113,12 @@ public sealed class AppendCommandTests : IDisposable
         (int code, _, string error) = await RunAsync(["append", "--flush-threshold", "2"], "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
         Assert.Equal(1, code);
         Assert.Contains("storing failed", error, StringComparison.Ordinal);
-        Assert.Contains("stored 0 events", error, StringComparison.Ordinal);
-        Assert.Contains("--skip 0", error, StringComparison.Ordinal);
+        Assert.Contains("stored no events; nothing from line 1 on.", error, StringComparison.Ordinal);
+        Assert.Contains("to try again, run the same command (nothing was stored)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--skip", error, StringComparison.Ordinal);
     }
+
+    private static byte[] E(string text) => Encoding.UTF8.GetBytes(text);
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, null);
 

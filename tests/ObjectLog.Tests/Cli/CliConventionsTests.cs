@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace ObjectLog.Tests.Cli;
 
-/// <summary>What scripts rely on: exit codes 0/1/2, help and errors on stderr, plain unwrapped output in a pipe, --json, read-only commands that create nothing.</summary>
+/// <summary>What scripts rely on: exit codes 0/1/2, help asked for on stdout and errors on stderr, plain unwrapped output in a pipe, --json, read-only commands that create nothing.</summary>
 public sealed class CliConventionsTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -31,23 +31,43 @@ public sealed class CliConventionsTests : IDisposable
     }
 
     [Fact]
-    public async Task Help_works_as_a_command_goes_to_stderr_and_demo_lists_each_option_once()
+    public async Task Help_asked_for_and_version_go_to_stdout_and_demo_lists_each_option_once()
     {
         (int code, string output, string error) = await RunAsync("help");
         Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Contains("verify", output, StringComparison.Ordinal);
+
+        (code, output, _) = await RunAsync("help", "append");
+        Assert.Equal(0, code);
+        Assert.Contains("--max-event-bytes", output, StringComparison.Ordinal);
+
+        (code, output, error) = await RunAsync("demo", "--help");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Single(output.Split('\n'), l => l.TrimStart().StartsWith("--events", StringComparison.Ordinal));
+        Assert.Contains("default 'demo'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: events]", output, StringComparison.Ordinal); // demo writes to 'demo'
+        Assert.Contains("for demo: demo", output, StringComparison.Ordinal);
+
+        (code, output, error) = await RunAsync("--version");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Matches(@"^\d+\.\d+", output);
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("help", "bogus")]
+    public async Task An_unknown_command_is_one_message_and_exit_2(params string[] args)
+    {
+        (int code, string output, string error) = await RunAsync(args);
+        Assert.Equal(2, code);
         Assert.Equal("", output);
-        Assert.Contains("verify", error, StringComparison.Ordinal);
-
-        (code, _, error) = await RunAsync("help", "append");
-        Assert.Equal(0, code);
-        Assert.Contains("--max-event-bytes", error, StringComparison.Ordinal);
-
-        (code, _, error) = await RunAsync("demo", "--help");
-        Assert.Equal(0, code);
-        Assert.Single(error.Split('\n'), l => l.TrimStart().StartsWith("--events", StringComparison.Ordinal));
-        Assert.Contains("default 'demo'", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("[default: events]", error, StringComparison.Ordinal); // demo writes to 'demo'
-        Assert.Contains("for demo: demo", error, StringComparison.Ordinal);
+        string[] lines = error.TrimEnd('\n').Split('\n');
+        Assert.True(lines.Length == 2, error);
+        Assert.Equal("objlog: 'bogus' is not an objlog command.", lines[0]);
+        Assert.Equal("Run 'objlog help' for the commands.", lines[1]);
     }
 
     [Theory]
@@ -70,6 +90,15 @@ public sealed class CliConventionsTests : IDisposable
         Assert.DoesNotContain("no store at", error, StringComparison.Ordinal);
         Assert.Contains("Run 'objlog help " + args[0] + "' for usage.", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "typo")));
+    }
+
+    [Fact]
+    public async Task Keep_0s_is_refused_as_zero_not_as_a_malformed_span()
+    {
+        (int code, _, string error) = await RunAsync("trim", "--keep", "0s");
+        Assert.Equal(2, code);
+        Assert.Contains("--keep: '0s' is zero: keeping nothing would remove the whole log", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a span", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,6 +30,30 @@ public sealed class StoreLocationTests
     }
 
     [Fact]
+    public void A_log_url_names_the_objects_the_logger_and_hosting_write_for_it()
+    {
+        using var dir = new TempDirectory();
+        string folder = "file://" + Path.Combine(dir.Path, "data", "app-logs");
+        using (StoreLocation cli = StoreLocation.ParseLogUrl(folder))
+        using (ObjectStoreLocation library = ObjectStoreUrl.Open(folder))
+        {
+            // The library's folder store is the log's own folder; the command line's is its parent, the log a prefix in it.
+            Assert.Equal(((FileSystemObjectStore)library.Store).RootDirectory.TrimEnd(Path.DirectorySeparatorChar), Path.Combine(((FileSystemObjectStore)cli.Store).RootDirectory, cli.LogPrefix).TrimEnd(Path.DirectorySeparatorChar));
+            Assert.Equal("", library.Prefix);
+        }
+
+        foreach (string url in new[] { "s3://bucket/app-logs?endpoint=http://127.0.0.1:7480", "s3://bucket/team/app-logs?region=eu-west-1", "az://container/team/app-logs" })
+        {
+            using StoreLocation cli = StoreLocation.ParseLogUrl(url, Env);
+            using ObjectStoreLocation library = ObjectStoreUrl.Open(url, Env);
+            Assert.Equal(library.Prefix, cli.LogPrefix);
+        }
+
+        var e = Assert.Throws<ArgumentException>(() => StoreLocation.ParseLogUrl("s3://bucket?region=eu-west-1", Env));
+        Assert.Contains("names no log", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Other_programs_find_an_object_by_an_absolute_path_or_a_cloud_url_without_the_query()
     {
         using var dir = new TempDirectory();

@@ -38,6 +38,37 @@ public sealed class VerifyTests
     }
 
     [Fact]
+    public async Task Events_json_lines_readers_refuse_are_named_by_object_key_and_line_and_leave_the_log_sound()
+    {
+        var store = new InMemoryObjectStore();
+        await using var log = new AppendLog(store, "v", Quiet(threshold: 4));
+        await log.AppendAsync(E("{\"ok\":1}"));
+        await log.AppendAsync((byte[])[.. E("{\"bad\":\""), 0xff, 0xfe, .. E("\"}")]);
+        await log.AppendAsync(E("plain text"));
+        await log.AppendAsync(E("[1,2]"));
+        await log.FlushAsync();
+        string key = Assert.Single(await store.ListSortedAsync("v/", null)).Key;
+
+        VerifyReport report = await log.VerifyAsync();
+
+        Assert.True(report.IsSound, string.Join("; ", report.Problems)); // ObjectLog stores bytes: a reader of the log reads them back
+        Assert.Equal(4, report.Events);
+        Assert.Equal(2, report.NotJsonEvents);
+        Assert.Collection(
+            report.NotJsonEventProblems,
+            p =>
+            {
+                Assert.Equal(key, p.Key);
+                Assert.Equal($"{key} line 2: not valid UTF-8 (at byte 9)", p.Message);
+            },
+            p =>
+            {
+                Assert.Equal(key, p.Key);
+                Assert.StartsWith($"{key} line 3: not JSON: ", p.Message, StringComparison.Ordinal);
+            });
+    }
+
+    [Fact]
     public async Task A_truncated_batch_is_named_by_key_and_left_as_it_is()
     {
         var store = new InMemoryObjectStore();

@@ -85,6 +85,50 @@ public sealed class CloudErrorTests
     }
 
     [Fact]
+    public async Task Objlog_reports_an_s3_endpoint_that_never_answers_in_one_line_after_two_attempts_of_5_s()
+    {
+        using var dir = new TempDirectory();
+        var runs = new (string[] Args, string? Stdin)[]
+        {
+            (["ls"], null),
+            (["cat"], null),
+            (["append"], "{\"n\":1}\n{\"n\":2}\n"),
+        };
+        var results = await Task.WhenAll(runs.Select(async run =>
+        {
+            using var silent = new SilentEndpoint();
+            string store = $"s3://logs/app?endpoint=http://127.0.0.1:{silent.Port}";
+            var clock = Stopwatch.StartNew();
+            (int code, string output, string error) = await ObjectLog.Tests.Cli.Objlog.RunAsync(dir.Path, [.. run.Args, "--store", store], run.Stdin, WithCredentials([]));
+            TimeSpan afterFirstAttempt = DateTime.UtcNow - (silent.FirstConnection ?? DateTime.UtcNow);
+            return (Command: run.Args[0], code, output, error, clock.Elapsed, afterFirstAttempt, silent.Connections);
+        }));
+        foreach ((string command, int code, string output, string error, TimeSpan elapsed, TimeSpan afterFirstAttempt, int attempts) in results)
+        {
+            Assert.True(code == 1, $"{command}: exit {code}: {error}");
+            // One request, retried once (StoreClientPolicy.FailFast): 10 s of waiting. The whole run, process start
+            // included, takes about 11 s on an idle machine; the bound leaves room for a loaded one.
+            Assert.True(attempts == 2, $"{command}: {attempts} attempts");
+            Assert.True(afterFirstAttempt < TimeSpan.FromSeconds(11.5), $"{command} took {afterFirstAttempt} after its first attempt");
+            Assert.True(elapsed < TimeSpan.FromSeconds(20), $"{command} took {elapsed}");
+            Assert.Equal("", output);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, error, StringComparison.Ordinal);
+            string[] lines = error.TrimEnd('\n').Split('\n');
+            Assert.Contains("did not answer within 5 s an attempt", lines[0], StringComparison.Ordinal);
+            if (command == "append")
+            {
+                Assert.Contains("stored no events; nothing from line 1 on.", error, StringComparison.Ordinal); // the summary follows the line about the store
+            }
+            else
+            {
+                Assert.True(lines.Length == 1, $"{command}: {error}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Objlog_fails_in_seconds_on_an_unreachable_azure_endpoint_without_showing_the_key()
     {
         string connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{Loopback.FreePort()}/devstoreaccount1;";
@@ -118,6 +162,7 @@ public sealed class CloudErrorTests
         Assert.Equal(sdkDefault, ((S3ObjectStore)library.Store).Client.Config.MaxErrorRetry);
         Assert.Equal(StoreClientPolicy.FailFast.MaxRetries, ((S3ObjectStore)cli.Store).Client.Config.MaxErrorRetry);
         Assert.Equal(StoreClientPolicy.FailFast.RequestTimeout, ((S3ObjectStore)cli.Store).Client.Config.Timeout);
+        Assert.Equal(0, ((S3ObjectStore)cli.Store).Client.Config.MaxStaleConnectionRetries); // else a silent endpoint gets up to 10 more attempts
         Assert.NotEqual(sdkDefault, StoreClientPolicy.FailFast.MaxRetries);
     }
 
