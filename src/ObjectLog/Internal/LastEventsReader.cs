@@ -50,16 +50,15 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
         }
     }
 
-    /// <summary>The unit with the batches <paramref name="from"/> to <paramref name="to"/> (exclusive) of a unit a manifest describes.</summary>
-    private static ReadUnit Slice(ReadUnit unit, int from, int to)
+    /// <summary>The unit with the batches from <paramref name="from"/> on of a unit a manifest describes.</summary>
+    private static ReadUnit Slice(ReadUnit unit, int from)
     {
-        IReadOnlyList<ManifestBatch> all = unit.Batches!;
-        if (from == 0 && to == all.Count)
+        if (from == 0)
         {
             return unit;
         }
 
-        List<ManifestBatch> run = [.. all.Skip(from).Take(to - from)];
+        List<ManifestBatch> run = [.. unit.Batches!.Skip(from)];
         long start = run[0].Offset;
         long end = run[^1].Offset + run[^1].Length;
         bool whole = start == 0 && end == unit.ObjectSize;
@@ -85,7 +84,7 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
     /// <summary>One plan, taken apart from its end.</summary>
     private sealed class Backwards(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, List<ReadUnit> units, CancellationToken cancellationToken)
     {
-        private readonly Stack<ReadUnit> _older = new(units); // the newest on top
+        private int _next = units.Count; // the units from here on are taken
 
         public async Task<IReadOnlyList<LogEvent>> ReadAsync(int count)
         {
@@ -176,17 +175,18 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
 
         /// <summary>
         /// The next older unit to read, cut to the newest batches that hold <paramref name="wanted"/> events where a
-        /// manifest says how many each holds (the rest goes back for later); <see langword="null"/> when none is left.
+        /// manifest says how many each holds; <see langword="null"/> when none is left. The batches cut off are never
+        /// needed: a manifest's line counts are exact (reading checks them), so the cut part completes the read.
         /// </summary>
         private async ValueTask<ReadUnit?> TakeOlderAsync(long wanted)
         {
-            if (!_older.TryPop(out ReadUnit? unit))
+            if (_next == 0)
             {
                 return null;
             }
 
-            unit = await KnowBatchesAsync(unit).ConfigureAwait(false);
-            if (unit.Batches is not { Count: > 1 } batches)
+            ReadUnit unit = await KnowBatchesAsync(units[--_next]).ConfigureAwait(false);
+            if (unit.Batches is not { } batches)
             {
                 return unit;
             }
@@ -197,12 +197,7 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
                 lines += batches[from - 1].Lines;
             }
 
-            if (from > 0)
-            {
-                _older.Push(Slice(unit, 0, from));
-            }
-
-            return Slice(unit, from, batches.Count);
+            return Slice(unit, from);
         }
 
         /// <summary>
