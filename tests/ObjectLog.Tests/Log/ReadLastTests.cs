@@ -94,6 +94,25 @@ public sealed class ReadLastTests
     }
 
     [Fact]
+    public async Task A_compaction_that_deletes_what_was_listed_before_the_first_get_makes_it_list_again()
+    {
+        AppendLogOptions options = Quiet(threshold: 1);
+        options.SupersededGracePeriod = TimeSpan.Zero;
+        await using var compactor = new AppendLog(_memory, "racing", options);
+        for (int i = 0; i < 20; i++)
+        {
+            await compactor.AppendAsync(E($"event {i}"));
+        }
+
+        var racing = new FaultInjectingObjectStore(_memory);
+        racing.BeforeNextCall((call, _) => call == StoreCall.Get, async () => await compactor.CompactAsync());
+        await using var log = new AppendLog(racing, "racing", Quiet());
+        IReadOnlyList<LogEvent> last = await log.ReadLastAsync(5);
+        Assert.Equal(Enumerable.Range(15, 5).Select(i => $"event {i}"), Texts(last.Select(e => e.Data)));
+        Assert.Equal(1, await log.CountObjectsAsync()); // it read them from the merged object
+    }
+
+    [Fact]
     public async Task Trimmed_batches_are_hidden_and_this_writers_unstored_events_come_last()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
