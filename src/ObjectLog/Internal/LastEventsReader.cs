@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -33,20 +34,31 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
     /// <param name="cancellationToken">Cancels the read.</param>
     public async Task<LastEvents> ReadAsync(IReadOnlyList<PendingBatch> pending, int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
+        using Activity? activity = Tracing.Start(Tracing.Read, logPrefix);
+        try
         {
-            try
+            for (int attempt = 0; ; attempt++)
             {
-                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
-                var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
-                IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
-                IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];
-                return new LastEvents(events, recent);
+                try
+                {
+                    LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
+                    var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
+                    IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
+                    IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];
+                    activity?.SetTag(Tracing.ObjectsTag, plan.ObjectsRead);
+                    activity?.SetTag(Tracing.EventsTag, (long)events.Count);
+                    activity?.SetTag(Tracing.BytesTag, events.Sum(e => e.Data.Length + 1L));
+                    return new LastEvents(events, recent);
+                }
+                catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+                {
+                    // An object listed a moment ago was superseded by a compaction and collected: plan again.
+                }
             }
-            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-            {
-                // An object listed a moment ago was superseded by a compaction and collected: plan again.
-            }
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // not reached: the filter marks the activity failed and does not catch
         }
     }
 
@@ -84,7 +96,11 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
     /// <summary>One plan, taken apart from its end.</summary>
     private sealed class Backwards(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, List<ReadUnit> units, CancellationToken cancellationToken)
     {
+        private readonly HashSet<string> _objectsRead = new(StringComparer.Ordinal);
         private int _next = units.Count; // the units from here on are taken
+
+        /// <summary>How many stored objects the read fetched from (its manifests not counted).</summary>
+        public int ObjectsRead => _objectsRead.Count;
 
         public async Task<IReadOnlyList<LogEvent>> ReadAsync(int count)
         {
@@ -100,6 +116,10 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
                 {
                     round.Add(unit);
                     sure += SureEvents(unit);
+                    if (unit.Key is { } key)
+                    {
+                        _objectsRead.Add(key);
+                    }
                     stored += unit.Key is null ? 0 : 1;
                 }
 

@@ -203,6 +203,24 @@ public sealed class ReadLastTests
     }
 
     [Fact]
+    public async Task A_read_of_the_last_events_is_one_read_activity_counting_what_it_fetched()
+    {
+        string prefix = $"traced-{Guid.NewGuid():N}/";
+        await using var log = new AppendLog(_memory, prefix, Quiet(threshold: 2));
+        for (int i = 0; i < 10; i++)
+        {
+            await log.AppendAsync(E($"event {i}"));
+        }
+
+        using var activities = new ActivityRecorder(prefix);
+        Assert.Equal(3, (await log.ReadLastAsync(3)).Count);
+        System.Diagnostics.Activity read = activities.Single("objectlog.read");
+        Assert.Equal(3, read.GetTagItem("objectlog.objects")); // a batch holds one event or more: three fetched at once for three events
+        Assert.Equal(3L, read.GetTagItem("objectlog.events"));
+        Assert.Equal(24L, read.GetTagItem("objectlog.bytes"));
+    }
+
+    [Fact]
     public async Task The_typed_log_returns_the_last_values_with_their_positions()
     {
         await using var log = new AppendLog(_memory, "typed", Quiet(threshold: 2));
