@@ -272,7 +272,7 @@ internal static class ObjlogCommand
             await using var log = new AppendLog(location.Store, location.LogPrefix, options);
             await using var output = new EventWriter(result.GetValue(PositionsOption));
             LogPosition? after = ParseAfter(result.CommandResult);
-            var read = new RecentBatches(options.TailLookBack + TimeSpan.FromMinutes(1)); // what the first pass read, as far back as a tail looks
+            var read = new RecentBatches(options.TailLookBack + TimeSpan.FromMinutes(1)); // what the first pass listed, as far back as a tail looks
             if (result.GetValue(SinceOption) is { } since)
             {
                 after = TailStart(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
@@ -286,22 +286,23 @@ internal static class ObjlogCommand
             }
             else if (after is null)
             {
-                var last = new Queue<LogEvent>(n + 1);
-                await foreach (LogEvent e in log.ReadEventsAsync(null, ct))
+                // Read from the newest objects back, as far as n events need; following, name the batches listed
+                // within the tail's look-back too, so it does not print the older ones as new.
+                LastEvents last = await log.ReadLastAsync(n, result.GetValue(follow) ? read.Window : null, ct);
+                foreach (string batch in last.RecentBatches)
                 {
-                    last.Enqueue(e);
-                    if (last.Count > n)
-                    {
-                        after = last.Dequeue().Position;
-                    }
-
-                    read.Add(e.Position);
+                    read.Add(batch);
                 }
 
-                foreach (LogEvent e in last)
+                foreach (LogEvent e in last.Events)
                 {
                     await output.WriteAsync(e, ct);
                     after = e.Position;
+                }
+
+                if (after is null && last.RecentBatches.Count > 0)
+                {
+                    after = new LogPosition(last.RecentBatches[^1], 0); // -n 0: follow from the newest batch, which it skips
                 }
             }
             else if (!result.GetValue(follow))
@@ -321,7 +322,7 @@ internal static class ObjlogCommand
                     {
                         if (read.Contains(e.Position))
                         {
-                            continue; // the tail resumes at least once: it looks back over what the first pass read
+                            continue; // the tail resumes at least once: it looks back over what the first pass listed
                         }
 
                         await output.WriteAsync(e, ct);

@@ -30,6 +30,7 @@ public sealed class AppendLog : IAsyncDisposable
     private readonly AppendLogOptions _options;
     private readonly WritePipeline _writer;
     private readonly LogReader _reader;
+    private readonly LastEventsReader _lastReader;
     private readonly Compactor _compactor;
     private readonly Trimmer _trimmer;
     private readonly ManifestCache _manifests;
@@ -68,6 +69,7 @@ public sealed class AppendLog : IAsyncDisposable
         _writer = new WritePipeline(store, _logPrefix, _options, _clock, _tag, _logger);
         _manifests = new ManifestCache(store);
         _reader = new LogReader(store, _logPrefix, _manifests, _options);
+        _lastReader = new LastEventsReader(store, _logPrefix, _manifests, _options);
         _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
         _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
         if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
@@ -196,6 +198,33 @@ public sealed class AppendLog : IAsyncDisposable
                 yield return e.Data;
             }
         }
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> events of the log (fewer if it holds fewer), each with its position, in log
+    /// order: the end of what <see cref="ReadAllAsync"/> returns, this writer's unstored batches included (their
+    /// positions hold once they are stored, under the same names). It lists the log, then fetches from the newest
+    /// object backwards until it has them, so its GETs follow <paramref name="count"/>, not the log's size, and a
+    /// damaged object older than the events returned does not fail it.
+    /// </summary>
+    /// <param name="count">How many events: 0 or more.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="CorruptObjectException">An object holding some of those events is truncated or otherwise unsound; the message names its key.</exception>
+    public async Task<IReadOnlyList<LogEvent>> ReadLastAsync(int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return count == 0 ? [] : (await ReadLastAsync(count, recentWindow: null, cancellationToken).ConfigureAwait(false)).Events;
+    }
+
+    /// <summary>
+    /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
+    /// <paramref name="recentWindow"/> before its newest on (for a tail that follows on from these events).
+    /// </summary>
+    internal async Task<LastEvents> ReadLastAsync(int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
+    {
+        List<PendingBatch> pending = await _writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false); // before listing, as ReadBlocksAsync does
+        return await _lastReader.ReadAsync(pending, count, recentWindow, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

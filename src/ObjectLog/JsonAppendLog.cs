@@ -102,6 +102,15 @@ public sealed class JsonAppendLog<T>
         }
     }
 
+    /// <summary>The last <paramref name="count"/> events, each with its position, as <see cref="AppendLog.ReadLastAsync(int, CancellationToken)"/> returns them.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="JsonEventException">An event does not deserialize as <typeparamref name="T"/>; the message names its position.</exception>
+    public async Task<IReadOnlyList<LogEvent<T>>> ReadLastAsync(int count, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<LogEvent> events = await _log.ReadLastAsync(count, cancellationToken).ConfigureAwait(false);
+        return [.. events.Select(e => new LogEvent<T>(e.Position, Deserialize(e.Data, e.Position, index: -1)))];
+    }
+
     /// <summary>Follows the log after <paramref name="after"/>, each event with its position, as <see cref="AppendLog.TailAsync"/> does.</summary>
     /// <exception cref="JsonEventException">An event does not deserialize as <typeparamref name="T"/>; the message names its position.</exception>
     public async IAsyncEnumerable<LogEvent<T>> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -8,8 +8,8 @@ namespace ObjectLog.Benchmarks.Latency;
 /// Issue 7's "counted in requests" goals, over <see cref="LatencyObjectStore"/> (5 ms a request): a log of 100,000
 /// batch objects (quick: 10,000), one a second, the newest an hour old, written straight to the in-memory store off
 /// the clock. (a) A time-range read of the last 1%: LIST pages, keys listed and GETs against the log's size.
-/// (b) An idle tail, started after the last event as <c>objlog tail -f</c> is: keys listed per poll. A read of the
-/// whole log gives the scale.
+/// (b) An idle tail, started after the last event as <c>objlog tail -f</c> is: keys listed per poll. (c) The last 1% of it compacted.
+/// (d) The last 10 events, as <c>objlog tail -n 10</c> reads them: GETs against 10. A read of the whole log gives the scale.
 /// </summary>
 /// <remarks>
 /// Requests are the store's own counts; the log's request bill (<c>objectlog.requests</c>) is checked against
@@ -83,6 +83,12 @@ internal static class RequestBenchmark
         Usage whole = Snapshot.Of(store, bill) - before;
         Expect(all, objects);
 
+        // (d) The last 10 events: the whole listing, then GETs from the newest object back for 10 events.
+        before = Snapshot.Of(store, bill);
+        IReadOnlyList<LogEvent> lastTen = await log.ReadLastAsync(10);
+        Usage last = Snapshot.Of(store, bill) - before;
+        Expect(lastTen.Count, 10);
+
         // (c) The same log compacted into merged objects of 1,000 batches (the first of 500), so the last 1% starts
         // in the middle of one: found by its end marker, read by byte range through its manifest.
         var mergedStore = new LatencyObjectStore(new InMemoryObjectStore(), Latency);
@@ -99,6 +105,13 @@ internal static class RequestBenchmark
 
         Usage mergedRange = Snapshot.Of(mergedStore, mergedBill) - before;
         Expect(mergedEvents, objects / 100);
+        await using (var cold = new AppendLog(mergedStore, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }))
+        {
+            before = Snapshot.Of(mergedStore, mergedBill); // the bill counts by prefix: this log's requests too
+            Expect((await cold.ReadLastAsync(10)).Count, 10); // a log that has not cached the manifest yet, as objlog's
+        }
+
+        Usage mergedLast = Snapshot.Of(mergedStore, mergedBill) - before;
 
         // What a read by byte range must fetch: the range's own bytes, and the manifest of each merged object holding
         // part of it (a read of whole merged objects would fetch up to 1,000 batches for each instead).
@@ -111,14 +124,19 @@ internal static class RequestBenchmark
         Console.WriteLine("| operation | log objects | events returned | LIST pages | keys listed | GETs | keys listed ÷ log size |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync(from) over the last 1% | {objects:N0} | {events.Count:N0} | {range.Requests.Lists:N0} | {range.KeysListed:N0} | {range.Requests.Gets:N0} | {100.0 * range.KeysListed / objects:F2}% |"));
+        Console.WriteLine(FormattableString.Invariant($"| ReadLastAsync(10), as objlog tail -n 10 | {objects:N0} | {lastTen.Count:N0} | {last.Requests.Lists:N0} | {last.KeysListed:N0} | {last.Requests.Gets:N0} | {100.0 * last.KeysListed / objects:F2}% |"));
         Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync() over the whole log, for scale | {objects:N0} | {all:N0} | {whole.Requests.Lists:N0} | {whole.KeysListed:N0} | {whole.Requests.Gets:N0} | {100.0 * whole.KeysListed / objects:F2}% |"));
         Console.WriteLine(FormattableString.Invariant($"| idle TailAsync, {polls.Count} polls {PollInterval.TotalMilliseconds:F0} ms apart, per poll | {objects:N0} | 0 | {(double)idle.Requests.Lists / polls.Count:F1} | {(double)idle.KeysListed / polls.Count:F1} | {(double)idle.Requests.Gets / polls.Count:F1} | {100.0 * idle.KeysListed / polls.Count / objects:F4}% |"));
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"The same log compacted into {objects / 1000 + 1:N0} merged objects of up to 1,000 batches ({logBytes:N0} bytes of data), the last 1% starting halfway through one:"));
         Console.WriteLine();
+        long newestManifestBytes = (await mergedStore.Inner.ListSortedAsync(Prefix + "/"))
+            .Where(m => LogObjectName.TryParse(m.Key[(Prefix.Length + 1)..], out LogObjectName n) && n.Kind == LogObjectKind.Manifest)
+            .Last().Size; // merged objects of later batches sort later
         Console.WriteLine("| operation | events returned | LIST pages | keys listed | GETs | bytes fetched | the events' bytes | their objects' manifests | bytes fetched ÷ log data |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         Console.WriteLine(FormattableString.Invariant($"| ReadEventsAsync(from) over the last 1%, merged | {mergedEvents:N0} | {mergedRange.Requests.Lists:N0} | {mergedRange.KeysListed:N0} | {mergedRange.Requests.Gets:N0} | {mergedRange.BytesReceived:N0} | {rangeBytes:N0} | {manifestBytes:N0} | {100.0 * mergedRange.BytesReceived / logBytes:F2}% |"));
+        Console.WriteLine(FormattableString.Invariant($"| ReadLastAsync(10), merged: the newest object's manifest, then one range | 10 | {mergedLast.Requests.Lists:N0} | {mergedLast.KeysListed:N0} | {mergedLast.Requests.Gets:N0} | {mergedLast.BytesReceived:N0} | {10 * (Event.Length + 1):N0} | {newestManifestBytes:N0} | {100.0 * mergedLast.BytesReceived / logBytes:F2}% |"));
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"Tail polls, keys listed each: {string.Join(", ", polls.Select(p => p.Keys))}; other listings (trim records): {trimLookups.Count}. The first poll lists and GETs the look-back before the position it resumes at (a tail resumes at least once), once."));
         Console.WriteLine();
@@ -126,6 +144,7 @@ internal static class RequestBenchmark
         var done = new DoneMeans(quick);
         done.Check(FormattableString.Invariant($"a read of the last 1% lists {100.0 * range.KeysListed / objects:F2}% of the log and GETs {100.0 * range.Requests.Gets / objects:F2}% (≤ 1.1× of 1%: shown as 1% ÷ measured)"), 0.01 * objects / Math.Max(range.KeysListed, range.Requests.Gets), 1 / 1.1);
         done.Check(FormattableString.Invariant($"a read of the last 1% of the merged log fetches {mergedRange.BytesReceived:N0} bytes: its events' own and their objects' manifests, {rangeBytes + manifestBytes:N0} (shown as those ÷ fetched)"), (double)(rangeBytes + manifestBytes) / mergedRange.BytesReceived, 1);
+        done.Check(FormattableString.Invariant($"the last 10 events (objlog tail -n 10) of {objects:N0} objects take {last.Requests.Gets:N0} GETs, of the merged log {mergedLast.Requests.Gets:N0} (shown as 10 ÷ the larger)"), 10.0 / Math.Max(last.Requests.Gets, mergedLast.Requests.Gets), 1);
         done.Check(FormattableString.Invariant($"an idle tail lists {(double)idle.KeysListed / polls.Count:F1} keys a poll over {objects:N0} objects (shown as 10 ÷ keys a poll, at least 1)"), 10.0 / Math.Max(1, (double)idle.KeysListed / polls.Count), 1);
         done.Print();
         return 0;

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using ObjectLog.Storage;
+
+namespace ObjectLog.Internal;
+
+/// <summary>The newest events of a log, in log order, and the batches its listing held near the newest.</summary>
+/// <param name="Events">The events, oldest first.</param>
+/// <param name="RecentBatches">
+/// The names of the batches the plan held within the window asked for before its newest batch, in log order (read or
+/// not): what a tail that resumes after these events looks back over and must not return as new.
+/// </param>
+internal sealed record LastEvents(IReadOnlyList<LogEvent> Events, IReadOnlyList<string> RecentBatches);
+
+/// <summary>
+/// Reads the last events of a log: one listing plans the read as a forward read does (each batch read once, from
+/// whichever object holds it; trimmed batches hidden), then the plan is fetched from its newest unit backwards, a
+/// round of GETs in flight at a time, until enough events are in hand. So its GETs follow the events asked for, not
+/// the log's size, and an object older than what is needed is never fetched (a damaged one does not fail it).
+/// </summary>
+/// <remarks>
+/// A round takes units, newest first, while the events they surely hold fall short of what is still needed (a
+/// stored batch holds at least one event; a manifest gives each batch's lines), up to
+/// <see cref="AppendLogOptions.ReadConcurrency"/> stored units. A unit a manifest describes is cut to the newest
+/// batches that suffice, read by byte range; merged data the plan reads whole without its manifest gets its manifest
+/// (one small GET) so that its events know their batches.
+/// </remarks>
+internal sealed class LastEventsReader(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
+{
+    private const int MaxRestarts = 10;
+
+    /// <param name="pending">This writer's batches not known to be stored, to include.</param>
+    /// <param name="count">How many events, at most.</param>
+    /// <param name="recentWindow">How far before the newest batch to name the plan's batches; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<LastEvents> ReadAsync(IReadOnlyList<PendingBatch> pending, int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
+    {
+        using Activity? activity = Tracing.Start(Tracing.Read, logPrefix);
+        try
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
+                    var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
+                    IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
+                    IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];
+                    activity?.SetTag(Tracing.ObjectsTag, plan.ObjectsRead);
+                    activity?.SetTag(Tracing.EventsTag, (long)events.Count);
+                    activity?.SetTag(Tracing.BytesTag, events.Sum(e => e.Data.Length + 1L));
+                    return new LastEvents(events, recent);
+                }
+                catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+                {
+                    // An object listed a moment ago was superseded by a compaction and collected: plan again.
+                }
+            }
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // not reached: the filter marks the activity failed and does not catch
+        }
+    }
+
+    /// <summary>The unit with the batches from <paramref name="from"/> on of a unit a manifest describes.</summary>
+    private static ReadUnit Slice(ReadUnit unit, int from)
+    {
+        if (from == 0)
+        {
+            return unit;
+        }
+
+        List<ManifestBatch> run = [.. unit.Batches!.Skip(from)];
+        long start = run[0].Offset;
+        long end = run[^1].Offset + run[^1].Length;
+        bool whole = start == 0 && end == unit.ObjectSize;
+        return new ReadUnit
+        {
+            FirstBatch = run[0].Name,
+            LastBatch = run[^1].Name,
+            Key = unit.Key,
+            Range = whole ? null : new ByteRange(start, end - start),
+            Batches = run,
+            Size = end - start,
+            ObjectSize = unit.ObjectSize,
+            Crc = whole ? unit.Crc : null,
+        };
+    }
+
+    /// <summary>How many events <paramref name="unit"/> surely holds before it is read.</summary>
+    private static long SureEvents(ReadUnit unit)
+        => unit.Key is null ? unit.Memory.Span.Count((byte)'\n')
+            : unit.Batches is { } batches ? batches.Sum(b => (long)b.Lines)
+            : 1; // a stored batch is never empty (an empty one is corrupt)
+
+    /// <summary>One plan, taken apart from its end.</summary>
+    private sealed class Backwards(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, List<ReadUnit> units, CancellationToken cancellationToken)
+    {
+        private readonly HashSet<string> _objectsRead = new(StringComparer.Ordinal);
+        private int _next = units.Count; // the units from here on are taken
+
+        /// <summary>How many stored objects the read fetched from (its manifests not counted).</summary>
+        public int ObjectsRead => _objectsRead.Count;
+
+        public async Task<IReadOnlyList<LogEvent>> ReadAsync(int count)
+        {
+            var newestFirst = new List<List<PlannedEvent>>(); // a unit's events each
+            long have = 0;
+            var round = new List<ReadUnit>();
+            while (have < count)
+            {
+                round.Clear();
+                long sure = 0;
+                int stored = 0;
+                while (have + sure < count && stored < options.ReadConcurrency && await TakeOlderAsync(count - have - sure).ConfigureAwait(false) is { } unit)
+                {
+                    round.Add(unit);
+                    sure += SureEvents(unit);
+                    if (unit.Key is { } key)
+                    {
+                        _objectsRead.Add(key);
+                    }
+                    stored += unit.Key is null ? 0 : 1;
+                }
+
+                if (round.Count == 0)
+                {
+                    break; // the log holds fewer
+                }
+
+                // Newest first, so an older unit's failure surfaces only if its events are needed.
+                var plan = new PlanReader(store, round, options, cancellationToken);
+                await using (plan.ConfigureAwait(false))
+                {
+                    for (int i = 0; i < round.Count && have < count; i++)
+                    {
+                        var events = new List<PlannedEvent>();
+                        do
+                        {
+                            await plan.ReadNextAsync(events).ConfigureAwait(false);
+                        }
+                        while (!plan.UnitComplete);
+                        newestFirst.Add(events);
+                        have += events.Count;
+                    }
+                }
+            }
+
+            int take = (int)Math.Min(count, have);
+            var last = new List<LogEvent>(take);
+            long skip = have - take;
+            for (int u = newestFirst.Count - 1; u >= 0; u--)
+            {
+                foreach (PlannedEvent e in newestFirst[u])
+                {
+                    if (skip > 0)
+                    {
+                        skip--;
+                        continue;
+                    }
+
+                    last.Add(new LogEvent(new LogPosition(e.Batch!, e.Line, trusted: true), e.Data)); // every unit read knows its batches
+                }
+            }
+
+            return last;
+        }
+
+        /// <summary>The names of the plan's batches from <paramref name="window"/> before its newest batch on, in log order.</summary>
+        public async Task<IReadOnlyList<string>> RecentBatchesAsync(TimeSpan window)
+        {
+            if (units.Count == 0)
+            {
+                return [];
+            }
+
+            string floor = LogObjectName.FloorAt(LogObjectName.TimeOf(units[^1].LastBatch) - window);
+            var names = new List<string>();
+            for (int i = units.Count - 1; i >= 0 && string.CompareOrdinal(units[i].LastBatch, floor) >= 0; i--)
+            {
+                ReadUnit unit = await KnowBatchesAsync(units[i]).ConfigureAwait(false);
+                if (unit.Batches is { } batches)
+                {
+                    names.AddRange(batches.Select(b => b.Name).Reverse());
+                }
+                else
+                {
+                    names.Add(unit.FirstBatch);
+                }
+            }
+
+            names.Reverse();
+            return names;
+        }
+
+        /// <summary>
+        /// The next older unit to read, cut to the newest batches that hold <paramref name="wanted"/> events where a
+        /// manifest says how many each holds; <see langword="null"/> when none is left. The batches cut off are never
+        /// needed: a manifest's line counts are exact (reading checks them), so the cut part completes the read.
+        /// </summary>
+        private async ValueTask<ReadUnit?> TakeOlderAsync(long wanted)
+        {
+            if (_next == 0)
+            {
+                return null;
+            }
+
+            ReadUnit unit = await KnowBatchesAsync(units[--_next]).ConfigureAwait(false);
+            if (unit.Batches is not { } batches)
+            {
+                return unit;
+            }
+
+            int from = batches.Count;
+            for (long lines = 0; from > 0 && lines < wanted; from--)
+            {
+                lines += batches[from - 1].Lines;
+            }
+
+            return Slice(unit, from);
+        }
+
+        /// <summary>
+        /// <paramref name="unit"/> with its batches known: merged data the plan reads whole without its manifest
+        /// (its range overlaps nothing, and no trim reaches it) holds exactly the batches its manifest names.
+        /// </summary>
+        private async ValueTask<ReadUnit> KnowBatchesAsync(ReadUnit unit)
+        {
+            if (unit.Batches is not null || unit.FirstBatch == unit.LastBatch)
+            {
+                return unit;
+            }
+
+            string dataName = unit.Key![logPrefix.Length..];
+            LogObjectName.TryParse(dataName, out LogObjectName name); // the plan's keys are the log's names
+            Manifest manifest = await manifests.GetAsync(logPrefix + LogObjectName.ManifestFor(dataName), name with { Kind = LogObjectKind.Manifest }, cancellationToken).ConfigureAwait(false);
+            return new ReadUnit
+            {
+                FirstBatch = unit.FirstBatch,
+                LastBatch = unit.LastBatch,
+                Key = unit.Key,
+                Batches = manifest.Batches,
+                Size = unit.Size,
+                ObjectSize = unit.ObjectSize,
+                Crc = unit.Crc,
+            };
+        }
+    }
+}
