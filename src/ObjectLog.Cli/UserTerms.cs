@@ -12,8 +12,17 @@ internal static class UserTerms
         ("'System.String'", "text"),
     ];
 
+    /// <summary>The message without what .NET adds for programmers: the parameter's name and the value out of range.</summary>
     public static string Of(ArgumentException e)
-        => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    {
+        string message = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: not null } && message.IndexOf("\nActual value was ", StringComparison.Ordinal) is var at and >= 0)
+        {
+            message = message[..at].TrimEnd('\r');
+        }
+
+        return e.ParamName is null ? message : message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    }
 
     public static string Of(string message)
     {
