@@ -177,7 +177,7 @@ internal static class ObjlogCommand
 
     private static readonly Option<string?> SinceOption = new("--since")
     {
-        Description = "Start at this time: batches stored with a time at or after it (2026-11-25T10:00:00Z, or a span ago: 30m, 1h, 2d).",
+        Description = "Start at this time: batches stored with a time at or after it (2026-11-25T10:00:00Z, or a span before the store's time: 30m, 1h, 2d).",
     };
 
     private static readonly Option<string?> UntilOption = new("--until")
@@ -193,11 +193,12 @@ internal static class ObjlogCommand
     private static Command Cat()
     {
         var command = new Command("cat", "Write every stored event of a log to standard output, in order, one a line.") { AfterOption, SinceOption, UntilOption, PositionsOption };
-        Validate(command.Validators, result => CatRange(result));
+        Validate(command.Validators, result => CatRange(result, DateTimeOffset.UtcNow));
         command.SetAction((result, ct) => Run(result, async (location, ct) =>
         {
-            (LogPosition? after, DateTimeOffset? since, DateTimeOffset? until) = CatRange(result.CommandResult);
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+            DateTimeOffset now = await SpanOriginAsync(log, ct, result.GetValue(SinceOption), result.GetValue(UntilOption));
+            (LogPosition? after, DateTimeOffset? since, DateTimeOffset? until) = CatRange(result.CommandResult, now);
             await using var output = new EventWriter(result.GetValue(PositionsOption));
             IAsyncEnumerable<LogEvent> events = since is not null || until is not null
                 ? log.ReadEventsAsync(since ?? DateTimeOffset.UnixEpoch, until, ct)
@@ -212,12 +213,11 @@ internal static class ObjlogCommand
         return command;
     }
 
-    /// <summary>Where <c>cat</c> starts and stops.</summary>
+    /// <summary>Where <c>cat</c> starts and stops; a span ago counts back from <paramref name="now"/>.</summary>
     /// <exception cref="ArgumentException">A value is malformed, or they contradict each other.</exception>
-    private static (LogPosition? After, DateTimeOffset? Since, DateTimeOffset? Until) CatRange(SymbolResult result)
+    private static (LogPosition? After, DateTimeOffset? Since, DateTimeOffset? Until) CatRange(SymbolResult result, DateTimeOffset now)
     {
         LogPosition? after = ParseAfter(result);
-        DateTimeOffset now = DateTimeOffset.UtcNow;
         DateTimeOffset? since = result.GetValue(SinceOption) is { } s ? TimeArgument.ParseTime(s, now, "--since") : null;
         DateTimeOffset? until = result.GetValue(UntilOption) is { } u ? TimeArgument.ParseTime(u, now, "--until") : null;
         if (after is not null && (since is not null || until is not null))
@@ -275,7 +275,7 @@ internal static class ObjlogCommand
             var read = new RecentBatches(options.TailLookBack + TimeSpan.FromMinutes(1)); // what the first pass listed, as far back as a tail looks
             if (result.GetValue(SinceOption) is { } since)
             {
-                after = TailStart(TimeArgument.ParseTime(since, DateTimeOffset.UtcNow, "--since"));
+                after = TailStart(TimeArgument.ParseTime(since, await SpanOriginAsync(log, ct, since), "--since"));
                 if (!result.GetValue(follow))
                 {
                     await foreach (LogEvent e in log.ReadEventsAsync(after, ct))
@@ -346,6 +346,14 @@ internal static class ObjlogCommand
         => result.GetValue(AfterOption) is { } text
             ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE): {LogPosition.WhyNot(text)}.")
             : null;
+
+    /// <summary>
+    /// What a span ago (<c>--since 30m</c>) counts back from: the store's time, the clock every writer's batch names
+    /// are held to, so a machine whose clock is off reads the same events as one whose clock is right. It is read only
+    /// when a span was given (a time needs no clock).
+    /// </summary>
+    private static async ValueTask<DateTimeOffset> SpanOriginAsync(AppendLog log, CancellationToken cancellationToken, params string?[] values)
+        => values.Any(v => v is not null && TimeArgument.IsSpan(v)) ? await log.StoreTimeAsync(cancellationToken) : DateTimeOffset.UtcNow;
 
     /// <summary>
     /// Where <c>tail --since</c> starts: just before <paramref name="since"/>, or at the start of the log when that

@@ -37,6 +37,9 @@ internal static partial class TimeArgument
             : $"{option}: '{text}' is not a span (a whole number and s, m, h, d or w, such as 30d).");
     }
 
+    /// <summary>Whether the text is a span ago (<c>30m</c>) rather than a time.</summary>
+    public static bool IsSpan(string text) => TryParseSpan(text, out _);
+
     /// <summary>A span that may be zero: <c>0</c>, or a whole number and a unit (s, m, h, d, w).</summary>
     public static bool TryParseDuration(string text, out TimeSpan span)
     {

@@ -395,6 +395,26 @@ public abstract class SkewedClockTests
     }
 
     /// <summary>Exit 2, and the message names the store's time (the real one) and this machine's (<paramref name="offset"/> ahead).</summary>
+    /// <summary>
+    /// <c>cat --since 10m</c> and <c>tail --since 10m</c> on a machine a day fast print what was appended a moment ago:
+    /// a span counts back from the store's time, not the machine's (from which it would start a day late, printing nothing).
+    /// </summary>
+    [Fact]
+    public async Task Cat_and_tail_since_a_span_count_back_from_the_stores_clock()
+    {
+        SkewTarget target = Target;
+        string appended = Events.Json(0, 0);
+        ObjlogRun append = await SkewedObjlog.RunAsync(TimeSpan.Zero, target, target.Args("append", "since", appended));
+        Assert.True(append.Code == 0, append.ToString());
+
+        foreach (string command in new[] { "cat", "tail" })
+        {
+            ObjlogRun read = await SkewedObjlog.RunAsync(Fast1d, target, target.Args(command, "since", "--since", "10m"));
+            Assert.True(read.Code == 0, read.ToString());
+            Assert.True(read.Output == appended + "\n", $"{command} --since 10m a day fast: {read}");
+        }
+    }
+
     private static void AssertRefusedNamingBothTimes(ObjlogRun run, TimeSpan offset)
     {
         Assert.True(run.Code == 2, $"a cutoff after the store's time must be refused (exit 2). {run}");
