@@ -71,7 +71,8 @@ public static class AppendLogModel
     /// <summary>
     /// The writer appends and flushes; its batch's PUT stalls for longer than every grace period, during which the
     /// trimmer trims just below the store's time (so past the batch's name). The flush then succeeds, and the events
-    /// must read back: the trim was stored before them.
+    /// must read back: the trim was stored before them. Only that flush's PUT stalls (not another instance's still in
+    /// flight), so the trim is over before the next operation; none if the writer's earlier flush failed.
     /// </summary>
     private sealed record StalledPut(int Writer, int Trimmer) : Op;
 
