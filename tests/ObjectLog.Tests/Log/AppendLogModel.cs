@@ -126,19 +126,21 @@ public static class AppendLogModel
         {
             await RunAsync(ops, inner, prefix);
         }
-        catch when (Environment.GetEnvironmentVariable("MODEL_DEBUG") is not null)
+        catch (Exception e) when (Environment.GetEnvironmentVariable("MODEL_DEBUG") is not null)
         {
-            Console.WriteLine("DEBUG ops " + string.Join(" ", ops.Select((o, i) => $"{i + 1}:{o}")));
+            var debug = new System.Text.StringBuilder();
+            debug.AppendLine("DEBUG ops " + string.Join(" ", ops.Select((o, i) => $"{i + 1}:{o}")));
             foreach (ObjectMeta m in await inner.ListSortedAsync(prefix + "/"))
             {
-                Console.WriteLine($"DEBUG {m.Key} {m.Size}");
+                debug.AppendLine($"DEBUG {m.Key} {m.Size}");
                 if (m.Key.EndsWith(".json", StringComparison.Ordinal) || m.Size < 200)
                 {
-                    Console.WriteLine("DEBUG   " + System.Text.Encoding.UTF8.GetString(await inner.GetBytesAsync(m.Key)).Replace("\n", "|", StringComparison.Ordinal));
+                    debug.AppendLine("DEBUG   " + System.Text.Encoding.UTF8.GetString(await inner.GetBytesAsync(m.Key)).Replace("\n", "|", StringComparison.Ordinal));
                 }
             }
 
-            throw;
+            Console.Write(debug);
+            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}{debug}", e); // xUnit 2 does not show a test's console: the failure carries it
         }
     }
 
