@@ -71,7 +71,8 @@ public static class AppendLogModel
     /// <summary>
     /// The writer appends and flushes; its batch's PUT stalls for longer than every grace period, during which the
     /// trimmer trims just below the store's time (so past the batch's name). The flush then succeeds, and the events
-    /// must read back: the trim was stored before them.
+    /// must read back: the trim was stored before them. Only that flush's PUT stalls (not another instance's still in
+    /// flight), so the trim is over before the next operation; none if the writer's earlier flush failed.
     /// </summary>
     private sealed record StalledPut(int Writer, int Trimmer) : Op;
 
@@ -125,19 +126,21 @@ public static class AppendLogModel
         {
             await RunAsync(ops, inner, prefix);
         }
-        catch when (Environment.GetEnvironmentVariable("MODEL_DEBUG") is not null)
+        catch (Exception e) when (Environment.GetEnvironmentVariable("MODEL_DEBUG") is not null)
         {
-            Console.WriteLine("DEBUG ops " + string.Join(" ", ops.Select((o, i) => $"{i + 1}:{o}")));
+            var debug = new System.Text.StringBuilder();
+            debug.AppendLine("DEBUG ops " + string.Join(" ", ops.Select((o, i) => $"{i + 1}:{o}")));
             foreach (ObjectMeta m in await inner.ListSortedAsync(prefix + "/"))
             {
-                Console.WriteLine($"DEBUG {m.Key} {m.Size}");
+                debug.AppendLine($"DEBUG {m.Key} {m.Size}");
                 if (m.Key.EndsWith(".json", StringComparison.Ordinal) || m.Size < 200)
                 {
-                    Console.WriteLine("DEBUG   " + System.Text.Encoding.UTF8.GetString(await inner.GetBytesAsync(m.Key)).Replace("\n", "|", StringComparison.Ordinal));
+                    debug.AppendLine("DEBUG   " + System.Text.Encoding.UTF8.GetString(await inner.GetBytesAsync(m.Key)).Replace("\n", "|", StringComparison.Ordinal));
                 }
             }
 
-            throw;
+            Console.Write(debug);
+            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}{debug}", e); // xUnit 2 does not show a test's console: the failure carries it
         }
     }
 
@@ -335,31 +338,37 @@ public static class AppendLogModel
     /// <summary>A trim at the model's cutoff for this operation: every batch of an earlier operation stored before it goes.</summary>
     private static async Task TrimAsync(Instance trimmer, Model model)
     {
-        model.Trims.Add((model.Op, Certain: false));
-        if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.TimeOf(model.Op))) is not null)
+        int op = model.Op, at = model.Trims.Count; // this trim's entry, whatever is recorded while it runs
+        model.Trims.Add((op, Certain: false));
+        if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.TimeOf(op))) is not null)
         {
-            model.Trims[^1] = (model.Op, Certain: true);
+            model.Trims[at] = (op, Certain: true);
         }
     }
 
     /// <summary>See <see cref="StalledPut"/>.</summary>
     private static async Task StalledPutAsync(Instance writer, Instance trimmer, FaultInjectingObjectStore store, Model model)
     {
-        await FlushAsync(writer); // what came before goes its ordinary way
+        if (!await FlushAsync(writer)) // what came before goes its ordinary way
+        {
+            return; // a batch left over would go in the same flush, maybe before the stalled one and the trim
+        }
+
         int first = writer.Appended.Count;
-        store.BeforeNextCall(
-            (call, key) => call == StoreCall.Put && key.Contains($"/batch_", StringComparison.Ordinal) && !key.Contains('~', StringComparison.Ordinal),
+        StallBatchPutOfFlush(
+            store,
             async () =>
             {
                 model.Clock.Advance(Stall);
-                model.Trims.Add((model.Op, Certain: false));
+                int op = model.Op, at = model.Trims.Count;
+                model.Trims.Add((op, Certain: false));
                 if (await Tolerate(async () => await trimmer.Log.TrimAsync(model.Clock.GetUtcNow() - TimeSpan.FromMinutes(1))) is not null) // past the stalled batch's name
                 {
-                    model.Trims[^1] = (model.Op, Certain: true);
+                    model.Trims[at] = (op, Certain: true);
                 }
             });
         await AppendAsync(writer, 2);
-        bool flushed = await FlushAsync(writer);
+        bool flushed = await FlushAsync(writer, FlushStalledAsync);
         store.BeforeNextCall((_, _) => false, () => Task.CompletedTask);
         if (flushed && await Tolerate(() => writer.Log.ReadAllAsync()) is { } events)
         {
@@ -371,6 +380,25 @@ public static class AppendLogModel
 
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="stall"/> inside the next batch PUT of a flush made through <see cref="FlushStalledAsync"/>,
+    /// before it reaches the store. Only that flush's PUTs match: a PUT another instance still has in flight (a
+    /// crashed writer's, or a retry set off by one) must not take the stall, or it would run in the background while
+    /// the sequence goes on, and its trim would land in a later operation than the model records.
+    /// </summary>
+    internal static void StallBatchPutOfFlush(FaultInjectingObjectStore store, Func<Task> stall)
+        => store.BeforeNextCall((call, key) => call == StoreCall.Put && InStalledFlush.Value && key.Contains("/batch_", StringComparison.Ordinal) && !key.Contains('~', StringComparison.Ordinal), stall);
+
+    /// <summary>The flush whose batch PUT <see cref="StallBatchPutOfFlush"/> stalls: the PUTs it starts carry the mark (the execution context flows into them), and it waits for them.</summary>
+    internal static async Task FlushStalledAsync(AppendLog log)
+    {
+        InStalledFlush.Value = true; // restored when this method returns
+        await log.FlushAsync();
+    }
+
+    /// <summary>Set in the flush of <see cref="FlushStalledAsync"/>, and so in the PUTs it starts.</summary>
+    private static readonly AsyncLocal<bool> InStalledFlush = new();
 
     /// <summary>
     /// Damages one checksummed data object in place: a reader then either does not read it (superseded, or not
@@ -431,12 +459,12 @@ public static class AppendLogModel
         }
     }
 
-    private static async Task<bool> FlushAsync(Instance instance)
+    private static async Task<bool> FlushAsync(Instance instance, Func<AppendLog, Task>? flush = null)
     {
         int appended = instance.Appended.Count;
         if (!await Tolerate(async () =>
         {
-            await instance.Log.FlushAsync();
+            await (flush ?? (log => log.FlushAsync()))(instance.Log);
             return true;
         }))
         {
