@@ -229,7 +229,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
             Prefix = prefix.Length == 0 ? null : prefix,
             StartFrom = startAfter, // inclusive: the key itself is filtered out below
         };
-        await using IAsyncEnumerator<BlobItem> blobs = _container.GetBlobsAsync(options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<BlobItem> blobs = _container.GetBlobsAsync(options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using ConfiguredAsyncDisposable disposing = blobs.ConfigureAwait(false);
         while (true)
         {
             try

@@ -6,7 +6,7 @@ namespace ObjectLog.Tests.Log;
 
 /// <summary>
 /// What AppendLog promises, run against every store: the original design's six tests (ported by name) and the
-/// invariants of DESIGN.md that depend on a store's behaviour. Each test uses its own random prefix.
+/// invariants of docs/design.md that depend on a store's behaviour. Each test uses its own random prefix.
 /// </summary>
 public abstract class AppendLogAcceptanceTests
 {

@@ -20,7 +20,8 @@ public sealed class TracingTests
         await log.FlushAsync();
         Assert.Equal(3, (await log.ReadAllAsync()).Count);
         await log.CompactAsync();
-        await log.TrimAsync(DateTimeOffset.UtcNow);
+        DateTimeOffset cutoff = DateTimeOffset.UtcNow;
+        TrimStats trimmed = await log.TrimAsync(cutoff);
 
         List<Activity> flushes = activities.Named("objectlog.flush");
         Assert.Equal(2, flushes.Count);
@@ -43,8 +44,11 @@ public sealed class TracingTests
         Assert.StartsWith(prefix, (string?)compact.GetTagItem("objectlog.key"), StringComparison.Ordinal);
 
         Activity trim = activities.Single("objectlog.trim");
-        Assert.True((int)trim.GetTagItem("objectlog.objects")! >= 1); // the merged object, at least
-        Assert.NotNull(trim.GetTagItem("objectlog.trim.before"));
+        // The merged data, its manifest and its end marker: everything the log held was before the cutoff.
+        Assert.Equal(3, trimmed.DeletedObjects);
+        Assert.Equal(trimmed.DeletedObjects, trim.GetTagItem("objectlog.objects"));
+        Assert.Equal(cutoff.UtcTicks / 10, trimmed.Before.UtcTicks / 10); // names count microseconds
+        Assert.Equal(trimmed.Before.ToString("O", System.Globalization.CultureInfo.InvariantCulture), trim.GetTagItem("objectlog.trim.before"));
 
         Assert.Equal(2, metrics["objectlog.batches.stored"]);
         Assert.Equal(7, metrics["objectlog.bytes.stored"]);
