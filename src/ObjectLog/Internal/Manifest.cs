@@ -9,7 +9,7 @@ namespace ObjectLog.Internal;
 /// </summary>
 /// <remarks>
 /// Written as format 3 (docs/format.md, Manifest.Format3.cs): the batches as columns, delta-coded and run-length
-/// coded, so a manifest costs 10 to 21 bytes a batch rather than 87 (docs/format.md). Formats 2 (each batch an array of stem, lines,
+/// coded, so a manifest costs 10 to 21 bytes a batch rather than 87 (docs/format.md). Formats 2 (Manifest.Format1And2.cs: each batch an array of stem, lines,
 /// length, CRC-32C and stored time; offsets implied) and 1 (every name twice, as JSON objects) are still read: logs
 /// in users' stores hold them. All three record what a merge supersedes as index ranges into its batches plus the
 /// merged objects it read.
@@ -93,30 +93,6 @@ internal sealed partial class Manifest
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private void WriteFormat2Batches(Utf8JsonWriter json)
-    {
-        json.WriteStartArray("batches");
-        foreach (ManifestBatch b in Batches)
-        {
-            json.WriteStartArray();
-            json.WriteStringValue(b.Name.AsSpan(BatchStart.Length, b.Name.Length - BatchStart.Length - DataEnd.Length));
-            json.WriteNumberValue(b.Lines);
-            json.WriteNumberValue(b.Length);
-            if (b.Crc is uint crc)
-            {
-                json.WriteNumberValue(crc);
-                if (b.Stored is { } stored)
-                {
-                    json.WriteNumberValue(CeilingMicroseconds(stored));
-                }
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndArray();
     }
 
     /// <summary>Writes sorted indexes as inclusive <c>[first, last]</c> ranges of consecutive ones.</summary>
@@ -217,37 +193,6 @@ internal sealed partial class Manifest
 
     private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
 
-    private static Manifest ParseFormat2(JsonElement root, string key)
-    {
-        var manifest = new Manifest { Data = String(Field(root, "data"), "data", key) };
-        JsonElement batches = NonEmptyArray(Field(root, "batches"), "batches", key);
-        manifest.Batches = new List<ManifestBatch>(batches.GetArrayLength());
-        long offset = 0;
-        foreach (JsonElement entry in batches.EnumerateArray())
-        {
-            string at = $"batches[{manifest.Batches.Count}]";
-            if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() is not (3 or 4 or 5))
-            {
-                throw new CorruptObjectException(key, $"its '{at}' is {Describe(entry)}, not [stem, lines, length, crc, stored]");
-            }
-
-            var batch = new ManifestBatch
-            {
-                Name = BatchStart + String(entry[0], at + "[0]", key) + DataEnd,
-                Lines = Lines(entry[1], at + "[1]", key),
-                Length = Length(entry[2], at + "[2]", key),
-                Crc = entry.GetArrayLength() > 3 ? Crc(entry[3], at + "[3]", key) : null,
-                Stored = entry.GetArrayLength() > 4 ? Stored(entry[4], at + "[4]", key) : null,
-                Offset = offset,
-            };
-            offset = End(batch, at, key);
-            manifest.Batches.Add(batch);
-        }
-
-        ParseSupersedes(root, manifest, key);
-        return manifest;
-    }
-
     /// <summary>Format 2's and 3's <c>supersedes</c>: ranges of own batch objects, and the merged objects read (their manifests with them).</summary>
     private static void ParseSupersedes(JsonElement root, Manifest manifest, string key)
     {
@@ -295,47 +240,6 @@ internal sealed partial class Manifest
             each(first, last);
             next = last + 1;
         }
-    }
-
-    private static Manifest ParseFormat1(JsonElement root, string key)
-    {
-        var manifest = new Manifest { Data = String(Field(root, "data"), "data", key) };
-        JsonElement batches = NonEmptyArray(Field(root, "batches"), "batches", key);
-        manifest.Batches = new List<ManifestBatch>(batches.GetArrayLength());
-        long offset = 0;
-        foreach (JsonElement entry in batches.EnumerateArray())
-        {
-            string at = $"batches[{manifest.Batches.Count}]";
-            if (entry.ValueKind != JsonValueKind.Object)
-            {
-                throw new CorruptObjectException(key, $"its '{at}' is {Describe(entry)}, not an object with name, offset, length and lines");
-            }
-
-            JsonElement start = Field(entry, "offset");
-            var batch = new ManifestBatch
-            {
-                Name = String(Field(entry, "name"), at + ".name", key),
-                Offset = start.ValueKind == JsonValueKind.Number && start.TryGetInt64(out long value)
-                    ? value
-                    : throw new CorruptObjectException(key, $"its '{at}.offset' is {Describe(start)}, not a whole number"),
-                Length = Length(Field(entry, "length"), at + ".length", key),
-                Lines = Lines(Field(entry, "lines"), at + ".lines", key),
-            };
-            if (batch.Offset != offset)
-            {
-                throw new CorruptObjectException(key, $"its '{at}.offset' is {batch.Offset}, not {offset}, where the batch before it ends: batches lie back to back from byte 0");
-            }
-
-            offset = End(batch, at, key);
-            manifest.Batches.Add(batch);
-        }
-
-        foreach (JsonElement superseded in Array(Field(root, "supersedes"), "supersedes", key).EnumerateArray())
-        {
-            manifest.Supersedes.Add(String(superseded, $"supersedes[{manifest.Supersedes.Count}]", key));
-        }
-
-        return manifest;
     }
 
     /// <summary>The property <paramref name="name"/> of the object <paramref name="parent"/>; <see cref="JsonValueKind.Undefined"/> if it has none.</summary>
@@ -399,27 +303,4 @@ internal sealed partial class Manifest
     };
 
     private static string Short(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
-}
-
-/// <summary>One batch held by a merged object.</summary>
-internal sealed class ManifestBatch
-{
-    public string Name { get; set; } = "";
-
-    /// <summary>Where the batch starts in the merged data: the sum of the lengths before it.</summary>
-    public long Offset { get; set; }
-
-    public long Length { get; set; }
-
-    public int Lines { get; set; }
-
-    /// <summary>The CRC-32C of the batch's bytes; <see langword="null"/> in manifests written before checksums.</summary>
-    public uint? Crc { get; set; }
-
-    /// <summary>
-    /// When the store stamped the batch's own object (to the microsecond, rounded up): what a trim compares, since a
-    /// trim hides only what was stored before it. <see langword="null"/> in manifests written before it was kept;
-    /// such a batch counts as stored before every trim, as those versions read it.
-    /// </summary>
-    public DateTimeOffset? Stored { get; set; }
 }
