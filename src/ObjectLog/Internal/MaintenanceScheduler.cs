@@ -13,51 +13,40 @@ namespace ObjectLog.Internal;
 /// Stopping cancels the background work and waits for it: a compaction or trim stopped at any step changes nothing
 /// readers see, so stopping never has to wait for a slow store to finish one.
 /// </remarks>
-internal sealed class MaintenanceScheduler : IDisposable
+internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer, StoreClock clock, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger) : IDisposable
 {
-    private readonly Compactor _compactor;
-    private readonly Trimmer _trimmer;
-    private readonly StoreClock _clock;
-    private readonly string _logPrefix;
-    private readonly AppendLogOptions _options;
-    private readonly KeyValuePair<string, object?> _tag;
-    private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly ITimer? _timer;
     private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _timer;
     private Task _backgroundCompaction = Task.CompletedTask;
     private int _compacting;
     private bool _closing;
 
-    public MaintenanceScheduler(Compactor compactor, Trimmer trimmer, StoreClock clock, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger)
+    /// <summary>Starts the timer if <see cref="AppendLogOptions.AutoCompaction"/> or <see cref="AppendLogOptions.Retention"/> is set; once, before the log is shared.</summary>
+    public MaintenanceScheduler Start()
     {
-        _compactor = compactor;
-        _trimmer = trimmer;
-        _clock = clock;
-        _logPrefix = logPrefix;
-        _options = options;
-        _tag = tag;
-        _logger = logger;
         if (options.AutoCompaction is not null || options.Retention != Timeout.InfiniteTimeSpan)
         {
             _timer = options.TimeProvider.CreateTimer(static state => ((MaintenanceScheduler)state!).CompactInBackground(), this, options.AutoCompactionInterval, options.AutoCompactionInterval);
         }
+
+        return this;
     }
 
     /// <summary>Merges what <paramref name="policy"/> chooses (see <see cref="AppendLog.CompactAsync(CompactionPolicy, CancellationToken)"/>), counting each merge that commits.</summary>
     public async Task<CompactionStats> CompactAsync(CompactionPolicy policy, CancellationToken cancellationToken)
     {
-        CompactionStats stats = await _compactor.CompactAsync(policy, cancellationToken).ConfigureAwait(false);
+        CompactionStats stats = await compactor.CompactAsync(policy, cancellationToken).ConfigureAwait(false);
         if (stats.NewKey is not null)
         {
-            ObjectLogMetrics.Compactions.Add(1, _tag);
+            ObjectLogMetrics.Compactions.Add(1, tag);
         }
 
         return stats;
     }
 
     /// <summary>See <see cref="AppendLog.TrimAsync"/>.</summary>
-    public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken) => _trimmer.TrimAsync(before, cancellationToken);
+    public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken) => trimmer.TrimAsync(before, cancellationToken);
 
     /// <summary>No background compaction starts from now on; one under way goes on until <see cref="StopAsync"/>.</summary>
     public void Close()
@@ -92,7 +81,7 @@ internal sealed class MaintenanceScheduler : IDisposable
                 return;
             }
 
-            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction);
+            _backgroundCompaction = CompactQuietlyAsync(options.AutoCompaction);
         }
 
         async Task CompactQuietlyAsync(CompactionPolicy? policy)
@@ -110,8 +99,8 @@ internal sealed class MaintenanceScheduler : IDisposable
             {
                 if (!_stopping.IsCancellationRequested)
                 {
-                    ObjectLogMetrics.CompactionFailures.Add(1, _tag);
-                    _logger.LogWarning(e, "Background compaction of log '{Prefix}' failed; the next one, in {Interval}, retries. Readers see the same events either way.", _logPrefix, _options.AutoCompactionInterval);
+                    ObjectLogMetrics.CompactionFailures.Add(1, tag);
+                    logger.LogWarning(e, "Background compaction of log '{Prefix}' failed; the next one, in {Interval}, retries. Readers see the same events either way.", logPrefix, options.AutoCompactionInterval);
                 }
             }
             finally
@@ -124,16 +113,16 @@ internal sealed class MaintenanceScheduler : IDisposable
     /// <summary>Trims at <c>now - Retention</c> once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
     private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {
-        if (_options.Retention == Timeout.InfiniteTimeSpan)
+        if (options.Retention == Timeout.InfiniteTimeSpan)
         {
             return;
         }
 
-        DateTimeOffset target = await _clock.NowAsync(cancellationToken).ConfigureAwait(false) - _options.Retention;
-        DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
-        if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
+        DateTimeOffset target = await clock.NowAsync(cancellationToken).ConfigureAwait(false) - options.Retention;
+        DateTimeOffset? cutoff = await trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
+        if (cutoff is null || target - cutoff.Value > options.Retention / 100)
         {
-            await _trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
+            await trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
         }
     }
 }
