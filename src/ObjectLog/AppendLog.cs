@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using ObjectLog.Internal;
 using ObjectLog.Storage;
@@ -23,28 +22,19 @@ namespace ObjectLog;
 /// flush, or once another PUT succeeds). <see cref="DisposeAsync"/> flushes. All members are thread-safe.
 /// </para>
 /// </remarks>
-public sealed class AppendLog : IAsyncDisposable
+public sealed partial class AppendLog : IAsyncDisposable
 {
+    // A composition root: each member checks its arguments and hands off to the component that does the work.
+    // Appends and flushes go to the write pipeline, reads and tails (AppendLog.Reads.cs) to the event reader,
+    // compactions, trims and their timer to the maintenance scheduler, verification and listings to the inspector.
     private readonly IObjectStore _store;
     private readonly string _logPrefix;
-    private readonly AppendLogOptions _options;
-    private readonly WritePipeline _writer;
-    private readonly LogReader _reader;
-    private readonly LastEventsReader _lastReader;
-    private readonly Compactor _compactor;
-    private readonly Trimmer _trimmer;
-    private readonly ManifestCache _manifests;
     private readonly StoreClock _clock;
+    private readonly WritePipeline _writer;
+    private readonly EventReader _reads;
+    private readonly LogInspector _inspector;
+    private readonly MaintenanceScheduler _maintenance;
     private readonly Lock _gate = new();
-    private readonly ITimer? _timer;
-    private readonly ITimer? _compactionTimer;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly KeyValuePair<string, object?> _tag;
-    private readonly ILogger _logger;
-    private Task _backgroundCompaction = Task.CompletedTask;
-    private int _compacting;
-    private int _flushingInBackground;
-    private bool _closing;
     private bool _disposed;
     private Task? _releasedClose;
 
@@ -60,27 +50,18 @@ public sealed class AppendLog : IAsyncDisposable
         ObjectKey.ValidateLogPrefix(prefix);
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
-        _tag = new("objectlog.prefix", _logPrefix);
-        store = new MeteredObjectStore(store, _tag); // everything below goes through it, so every request is counted
-        _store = store;
-        _options = (options ?? new AppendLogOptions()).Clone();
-        _logger = _options.LoggerFactory.CreateLogger<AppendLog>();
-        _clock = new StoreClock(store, _options.TimeProvider, _logger, _options.StoreTimeProvider);
-        _writer = new WritePipeline(store, _logPrefix, _options, _clock, _tag, _logger);
-        _manifests = new ManifestCache(store);
-        _reader = new LogReader(store, _logPrefix, _manifests, _options);
-        _lastReader = new LastEventsReader(store, _logPrefix, _manifests, _options);
-        _compactor = new Compactor(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
-        _trimmer = new Trimmer(store, _logPrefix, _manifests, _options, _writer.WriteMode, _clock);
-        if (_options.FlushInterval != Timeout.InfiniteTimeSpan)
-        {
-            _timer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).FlushInBackground(), this, _options.FlushInterval, _options.FlushInterval);
-        }
-
-        if (_options.AutoCompaction is not null || _options.Retention != Timeout.InfiniteTimeSpan)
-        {
-            _compactionTimer = _options.TimeProvider.CreateTimer(static state => ((AppendLog)state!).CompactInBackground(), this, _options.AutoCompactionInterval, _options.AutoCompactionInterval);
-        }
+        KeyValuePair<string, object?> tag = new("objectlog.prefix", _logPrefix);
+        _store = store = new MeteredObjectStore(store, tag); // everything below goes through it, so every request is counted
+        AppendLogOptions settings = (options ?? new AppendLogOptions()).Clone();
+        ILogger logger = settings.LoggerFactory.CreateLogger<AppendLog>();
+        _clock = new StoreClock(store, settings.TimeProvider, logger, settings.StoreTimeProvider);
+        _writer = new WritePipeline(store, _logPrefix, settings, _clock, tag, logger); // with its flush timer
+        var manifests = new ManifestCache(store);
+        _reads = new EventReader(_writer, new LogReader(store, _logPrefix, manifests, settings), new LastEventsReader(store, _logPrefix, manifests, settings), _clock, settings);
+        _inspector = new LogInspector(store, _logPrefix, manifests, settings, _clock, _reads);
+        var compactor = new Compactor(store, _logPrefix, manifests, settings, _writer.WriteMode, _clock);
+        var trimmer = new Trimmer(store, _logPrefix, manifests, settings, _writer.WriteMode, _clock);
+        _maintenance = new MaintenanceScheduler(compactor, trimmer, _clock, _logPrefix, settings, tag, logger).Start(); // with its timer, if any
     }
 
     /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>
@@ -122,20 +103,7 @@ public sealed class AppendLog : IAsyncDisposable
     /// bytes are copied before this returns, and only a full buffer (the slow path) copies them to an array to wait.
     /// </summary>
     internal ValueTask AppendCopyingAsync(ReadOnlySpan<byte> line, ReadOnlyMemory<byte>? owned, CancellationToken cancellationToken)
-    {
-        ValidateEvent(line);
-        switch (_writer.TryAppend(line, out long sealedThrough, out long attemptsBefore))
-        {
-            case AppendOutcome.Appended:
-                return default;
-            case AppendOutcome.Sealed:
-                return new ValueTask(_writer.WaitStoredAsync(sealedThrough, attemptsBefore, cancellationToken));
-            case AppendOutcome.Full:
-                return new ValueTask(AppendWhenFullAsync(owned ?? line.ToArray(), cancellationToken));
-            default:
-                throw new ObjectDisposedException(GetType().FullName);
-        }
-    }
+        => _writer.AppendAsync(line, owned, cancellationToken);
 
     /// <summary>
     /// Adds one event without ever waiting, for synchronous callers such as a logger. If it fills the batch, the
@@ -147,13 +115,7 @@ public sealed class AppendLog : IAsyncDisposable
     /// <returns><see langword="true"/> if the event was appended; <see langword="false"/> if the buffer is full (<see cref="AppendLogOptions.MaxBufferedBytes"/>) and it was not.</returns>
     /// <exception cref="ArgumentException">The event is empty, contains a newline, or is longer than <see cref="AppendLogOptions.MaxEventBytes"/>. Nothing is appended.</exception>
     /// <exception cref="ObjectDisposedException">The log is disposed or being disposed.</exception>
-    public bool TryAppend(ReadOnlySpan<byte> line)
-    {
-        ValidateEvent(line);
-        AppendOutcome outcome = _writer.TryAppend(line, out _, out _);
-        ObjectDisposedException.ThrowIf(outcome == AppendOutcome.Closed, this);
-        return outcome != AppendOutcome.Full;
-    }
+    public bool TryAppend(ReadOnlySpan<byte> line) => _writer.TryAppend(line);
 
     /// <summary>Stores every event appended before this call. Flushing an empty buffer does nothing.</summary>
     /// <exception cref="ObjectStoreException">The store failed. Nothing is lost: the events stay buffered, in order, and the next flush retries them under the same names.</exception>
@@ -162,281 +124,6 @@ public sealed class AppendLog : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         return _writer.FlushAsync(close: false, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads the whole log: every batch stored before the call began and this writer's batches not yet stored,
-    /// in log order (by name: the unstored ones are this writer's newest, so they usually come last), each exactly
-    /// once. A compaction running at the same time does not change the result.
-    /// </summary>
-    /// <exception cref="CorruptObjectException">A log object is truncated or otherwise unsound; the message names its key.</exception>
-    public async Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken = default)
-    {
-        var events = new List<byte[]>();
-        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (PlannedEvent e in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block))
-            {
-                events.Add(e.Data);
-            }
-        }
-
-        return events;
-    }
-
-    /// <summary>
-    /// Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, holding a bounded amount
-    /// in memory: up to <see cref="AppendLogOptions.ReadConcurrency"/> objects (or parts of large ones) and
-    /// <see cref="AppendLogOptions.ReadAheadBytes"/> are fetched ahead.
-    /// </summary>
-    public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (PlannedEvent e in block)
-            {
-                yield return e.Data;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The last <paramref name="count"/> events of the log (fewer if it holds fewer), each with its position, in log
-    /// order: the end of what <see cref="ReadAllAsync"/> returns, this writer's unstored batches included (their
-    /// positions hold once they are stored, under the same names). It lists the log, then fetches from the newest
-    /// object backwards until it has them, so its GETs follow <paramref name="count"/>, not the log's size, and a
-    /// damaged object older than the events returned does not fail it.
-    /// </summary>
-    /// <param name="count">How many events: 0 or more.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="CorruptObjectException">An object holding some of those events is truncated or otherwise unsound; the message names its key.</exception>
-    public async Task<IReadOnlyList<LogEvent>> ReadLastAsync(int count, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return count == 0 ? [] : (await ReadLastAsync(count, recentWindow: null, cancellationToken).ConfigureAwait(false)).Events;
-    }
-
-    /// <summary>
-    /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
-    /// <paramref name="recentWindow"/> before its newest on (for a tail that follows on from these events).
-    /// </summary>
-    internal async Task<LastEvents> ReadLastAsync(int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
-    {
-        List<PendingBatch> pending = await _writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false); // before listing, as ReadBlocksAsync does
-        return await _lastReader.ReadAsync(pending, count, recentWindow, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
-    /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
-    /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the
-    /// log's size.
-    /// </summary>
-    /// <remarks>
-    /// "After" is the log's order, by name: a batch that sorts before the position is not after it, even if it was
-    /// stored later (a writer whose clock lags by a few seconds, a PUT retried for a while). A consumer that saves
-    /// positions and must not miss such a batch resumes with <see cref="TailAsync"/>, which looks back. One exception
-    /// keeps a position from the future harmless: a position whose batch is named further ahead of the store's clock
-    /// than writers ever name batches (hand-made, or from a version that trusted a fast clock) resumes, at least
-    /// once, from <see cref="AppendLogOptions.TailLookBack"/> before the store's time instead.
-    /// </remarks>
-    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? from = after?.Batch;
-        string? listAfter = after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null;
-        if (after is { IsTime: false } checkpoint && checkpoint.BatchTime > await _clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound)
-        {
-            from = listAfter = await ResumeFloorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        }
-
-        IAsyncEnumerable<LogEvent> events = ReadStoredAsync(
-            from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
-            listAfter,
-            after,
-            cancellationToken);
-        await foreach (LogEvent e in events.ConfigureAwait(false))
-        {
-            yield return e;
-        }
-    }
-
-    /// <summary>
-    /// Where a read resuming at a checkpoint starts: <see cref="AppendLogOptions.TailLookBack"/> before the position's
-    /// batch time, or before the store's clock (plus the 30 seconds a writer's names may run ahead of it) for a
-    /// position named further ahead than that, so a batch named far in the future cannot hide what is stored after it.
-    /// </summary>
-    private async ValueTask<string> ResumeFloorAsync(LogPosition after, CancellationToken cancellationToken)
-    {
-        DateTimeOffset ceiling = await _clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound;
-        return LogObjectName.FloorAt(Min(after.BatchTime, ceiling) - _options.TailLookBack);
-    }
-
-    /// <summary>
-    /// Streams the stored events (not this writer's buffer) of every batch whose time (the writer's clock when the
-    /// batch's first event was appended, see <see cref="LogPosition.BatchTime"/>) is in [<paramref name="from"/>,
-    /// <paramref name="until"/>), each with its position, in log order. The granularity is the batch: a batch
-    /// whose time is in the range comes whole, even with events appended after <paramref name="until"/>. Times
-    /// are compared to the microsecond (rounded down). It lists the log from <paramref name="from"/> on, so its
-    /// cost follows the range's start, not the log's size; merged objects that straddle a bound are read by byte
-    /// range.
-    /// </summary>
-    /// <param name="from">The earliest batch time to return.</param>
-    /// <param name="until">The batch time to stop before; <see langword="null"/> for no end.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
-    public IAsyncEnumerable<LogEvent> ReadEventsAsync(DateTimeOffset from, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
-    {
-        if (until < from)
-        {
-            throw new ArgumentException($"The range ends ({until:O}) before it starts ({from:O}).", nameof(until));
-        }
-
-        string floor = LogObjectName.FloorAt(from);
-        string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
-        return ReadStoredAsync(
-            name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
-            floor,
-            after: null,
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Follows the log: returns the stored events after <paramref name="after"/> (or from the start), then waits
-    /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
-    /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
-    /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
-    /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
-    /// the look-back floor, so an idle tail costs what is new since the floor, not what the log holds. The floor
-    /// follows the newest batch returned, held to the store's clock (plus the 30 seconds a writer's names may run
-    /// ahead of it), so one batch named far in the future does not blind the tail to everyone else's.
-    /// </summary>
-    /// <param name="after">
-    /// Where to resume, at least once: the events after it in its own batch, and every other batch from
-    /// <see cref="AppendLogOptions.TailLookBack"/> before its batch's time on, including those that sort before it.
-    /// A batch that sorts before a saved position can still be stored after the position was saved (another writer's
-    /// PUT that took a while); looking back returns it, at the price of returning again the batches of that minute
-    /// that came before the position. A position from <see cref="LogPosition.Before"/> is a time: the tail starts
-    /// exactly there.
-    /// </param>
-    /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
-    public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
-        DateTimeOffset storeNow = await _clock.NowAsync(cancellationToken).ConfigureAwait(false); // also calibrates the ceiling below
-        string? newest = null;
-        string? checkpoint = null; // no batch before it is returned
-        string? checkpointFloor = null;
-        bool firstPoll = true;
-        if (after is { IsTime: true } time)
-        {
-            (newest, checkpoint, checkpointFloor) = (time.Batch, time.Batch, LogObjectName.FloorAt(time.BatchTime));
-        }
-        else if (after is { } start)
-        {
-            // Resuming, at least once: see ResumeFloorAsync and the parameter's remarks.
-            checkpoint = checkpointFloor = await ResumeFloorAsync(start, cancellationToken).ConfigureAwait(false);
-            newest = start.BatchTime <= storeNow + StoreClock.NameBound ? start.Batch : null;
-        }
-
-        while (true)
-        {
-            // The floor follows the newest batch returned, but never from further ahead than writers name batches:
-            // one batch named far in the future must not lift it above the batches everyone else is storing now.
-            _clock.RefreshIfStale();
-            DateTimeOffset? ceiling = _clock.Estimate() + StoreClock.NameBound;
-            string? floor = newest is null ? null : LogObjectName.FloorAt(Min(LogObjectName.TimeOf(newest), ceiling) - _options.TailLookBack);
-            if (!firstPoll && ceiling is { } c)
-            {
-                // After the first poll only arrivals are looked for, and a batch stored now is named within NameBound
-                // of the store's clock: nothing named more than the look-back before that is waited for, however old
-                // the newest batch returned is (so an idle log costs what arrives, not a minute of old keys a poll).
-                string arrivals = LogObjectName.FloorAt(c - StoreClock.NameBound - StoreClock.NameBound - _options.TailLookBack);
-                if (floor is null || string.CompareOrdinal(arrivals, floor) > 0)
-                {
-                    floor = arrivals;
-                }
-            }
-
-            firstPoll = false;
-            bool Include(string name)
-                => (floor is null || string.CompareOrdinal(name, floor) >= 0)
-                && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
-                && !returned.Contains(name);
-
-            string? listAfter = string.CompareOrdinal(floor, checkpointFloor) >= 0 ? floor : checkpointFloor; // the later one; null sorts first
-            string? current = null;
-            await foreach (List<PlannedEvent> block in _reader.ReadAsync([], Include, listAfter, cancellationToken).ConfigureAwait(false))
-            {
-                foreach (PlannedEvent e in block)
-                {
-                    string batch = e.Batch!; // a filtered read knows every event's batch
-                    if (current != batch)
-                    {
-                        if (current is not null)
-                        {
-                            returned.Add(current);
-                        }
-
-                        current = batch;
-                        if (newest is null || string.CompareOrdinal(batch, newest) > 0)
-                        {
-                            newest = batch;
-                        }
-                    }
-
-                    var position = new LogPosition(batch, e.Line, trusted: true);
-                    if (after is not { } a || batch != a.Batch || position > a)
-                    {
-                        yield return new LogEvent(position, e.Data);
-                    }
-                }
-            }
-
-            if (current is not null)
-            {
-                returned.Add(current);
-            }
-
-            if (floor is not null)
-            {
-                returned.RemoveWhere(name => string.CompareOrdinal(name, floor) < 0);
-            }
-
-            await Task.Delay(_options.TailPollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v < a ? v : a;
-
-    /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
-    private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync([], include, listAfter, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (PlannedEvent e in block)
-            {
-                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-                if (after is not { } a || e.Batch != a.Batch || position > a)
-                {
-                    yield return new LogEvent(position, e.Data);
-                }
-            }
-        }
-    }
-
-    /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
-    internal async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
-        // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
-        List<PendingBatch> pending = await _writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (List<PlannedEvent> block in _reader.ReadAsync(pending, includeBatch: null, listAfter: null, cancellationToken).ConfigureAwait(false))
-        {
-            yield return block;
-        }
     }
 
     /// <summary>
@@ -457,18 +144,7 @@ public sealed class AppendLog : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(policy);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return CompactCoreAsync(policy, cancellationToken);
-    }
-
-    private async Task<CompactionStats> CompactCoreAsync(CompactionPolicy policy, CancellationToken cancellationToken)
-    {
-        CompactionStats stats = await _compactor.CompactAsync(policy, cancellationToken).ConfigureAwait(false);
-        if (stats.NewKey is not null)
-        {
-            ObjectLogMetrics.Compactions.Add(1, _tag);
-        }
-
-        return stats;
+        return _maintenance.CompactAsync(policy, cancellationToken);
     }
 
     /// <summary>
@@ -494,7 +170,7 @@ public sealed class AppendLog : IAsyncDisposable
     public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _trimmer.TrimAsync(before, cancellationToken);
+        return _maintenance.TrimAsync(before, cancellationToken);
     }
 
     /// <summary>The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it.</summary>
@@ -512,7 +188,7 @@ public sealed class AppendLog : IAsyncDisposable
     public Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return LogVerifier.VerifyAsync(this, _manifests, _options, cancellationToken);
+        return _inspector.VerifyAsync(cancellationToken);
     }
 
     /// <summary>
@@ -532,38 +208,21 @@ public sealed class AppendLog : IAsyncDisposable
     /// <returns>The live objects in log order of their first batch; an object read in disjoint parts appears once per part.</returns>
     /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
     /// <exception cref="ObjectStoreException">The store failed.</exception>
-    public async Task<IReadOnlyList<LiveObject>> ListLiveObjectsAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<LiveObject>> ListLiveObjectsAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                // A filter that keeps every batch makes the plan load every manifest, so each part's events are known.
-                LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], includeBatch: static _ => true, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
-                return LiveObject.FromUnits(snapshot.Units);
-            }
-            catch (ObjectNotFoundException) when (attempt < 10)
-            {
-                // A manifest listed a moment ago was collected by a compaction: list again.
-            }
-        }
+        return _inspector.ListLiveObjectsAsync(cancellationToken);
     }
 
     /// <summary>Lists the log and tells each object's state (live, superseded, uncommitted, garbage, foreign), as a compaction would see it now; changes nothing.</summary>
-    internal async Task<LogCensus> TakeCensusAsync(CancellationToken cancellationToken)
+    internal Task<LogCensus> TakeCensusAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        DateTimeOffset now = await _clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing, as a compaction reads it
-        return await LogCensus.TakeAsync(_store, _logPrefix, _manifests, _options, now, cancellationToken).ConfigureAwait(false);
+        return _inspector.TakeCensusAsync(cancellationToken);
     }
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
-    public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)
-    {
-        LogSnapshot snapshot = await LogSnapshot.LoadAsync(_store, _logPrefix, _manifests, [], includeBatch: null, forCompaction: false, _options, cancellationToken).ConfigureAwait(false);
-        return snapshot.Sources.Count;
-    }
+    public Task<int> CountObjectsAsync(CancellationToken cancellationToken = default) => _inspector.CountObjectsAsync(cancellationToken);
 
     /// <summary>
     /// Stops the timers and any background compaction (waiting for it), refuses further appends and stores
@@ -581,7 +240,8 @@ public sealed class AppendLog : IAsyncDisposable
             }
 
             released = _releasedClose;
-            _closing = true;
+            _writer.StopBackgroundFlushes();
+            _maintenance.Close();
         }
 
         if (released is not null)
@@ -590,25 +250,15 @@ public sealed class AppendLog : IAsyncDisposable
             return;
         }
 
-        if (_compactionTimer is not null)
-        {
-            await _compactionTimer.DisposeAsync().ConfigureAwait(false);
-            await _stopping.CancelAsync().ConfigureAwait(false); // a compaction stopped at any step changes nothing readers see
-            await _backgroundCompaction.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
+        await _maintenance.StopAsync().ConfigureAwait(false);
         await _writer.FlushAsync(close: true, CancellationToken.None).ConfigureAwait(false);
         lock (_gate)
         {
             _disposed = true;
         }
 
-        if (_timer is not null)
-        {
-            await _timer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _stopping.Dispose();
+        await _writer.DisposeFlushTimerAsync().ConfigureAwait(false);
+        _maintenance.Dispose();
     }
 
     /// <summary>
@@ -623,119 +273,6 @@ public sealed class AppendLog : IAsyncDisposable
         lock (_gate)
         {
             _releasedClose = closing;
-        }
-    }
-
-    private void ValidateEvent(ReadOnlySpan<byte> line)
-    {
-        if (line.IsEmpty)
-        {
-            throw new ArgumentException("An event must not be empty: an empty line is not a JSON Lines record.", nameof(line));
-        }
-
-        if (line.Length > _options.MaxEventBytes)
-        {
-            throw new ArgumentException($"The event is {line.Length} bytes, more than MaxEventBytes ({_options.MaxEventBytes}).", nameof(line));
-        }
-
-        int newline = line.IndexOf((byte)'\n');
-        if (newline >= 0)
-        {
-            throw new ArgumentException($"The event contains a newline (byte {newline}), which would split it into two events; encode it (JSON writes it as \\n inside strings).", nameof(line));
-        }
-    }
-
-    private async Task AppendWhenFullAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectStoreException e)
-        {
-            throw new AppendBufferFullException(BufferedBytes, e);
-        }
-
-        await AppendAsync(line, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void CompactInBackground()
-    {
-        lock (_gate)
-        {
-            if (_closing || Interlocked.CompareExchange(ref _compacting, 1, 0) != 0)
-            {
-                return;
-            }
-
-            _backgroundCompaction = CompactQuietlyAsync(_options.AutoCompaction);
-        }
-
-        async Task CompactQuietlyAsync(CompactionPolicy? policy)
-        {
-            try
-            {
-                await Task.Yield(); // off the timer's thread, and out of the lock
-                await ApplyRetentionAsync(_stopping.Token).ConfigureAwait(false);
-                if (policy is not null)
-                {
-                    await CompactCoreAsync(policy, _stopping.Token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
-            {
-                if (!_stopping.IsCancellationRequested)
-                {
-                    ObjectLogMetrics.CompactionFailures.Add(1, _tag);
-                    _logger.LogWarning(e, "Background compaction of log '{Prefix}' failed; the next one, in {Interval}, retries. Readers see the same events either way.", _logPrefix, _options.AutoCompactionInterval);
-                }
-            }
-            finally
-            {
-                Volatile.Write(ref _compacting, 0);
-            }
-        }
-    }
-
-    /// <summary>Trims at <c>now - Retention</c> once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
-    private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
-    {
-        if (_options.Retention == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        DateTimeOffset target = await _clock.NowAsync(cancellationToken).ConfigureAwait(false) - _options.Retention;
-        DateTimeOffset? cutoff = await _trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
-        if (cutoff is null || target - cutoff.Value > _options.Retention / 100)
-        {
-            await _trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
-        }
-    }
-
-    private void FlushInBackground()
-    {
-        if (Volatile.Read(ref _closing) || _writer.IsEmpty || Interlocked.CompareExchange(ref _flushingInBackground, 1, 0) != 0)
-        {
-            return;
-        }
-
-        _ = FlushQuietlyAsync();
-
-        async Task FlushQuietlyAsync()
-        {
-            try
-            {
-                await _writer.FlushAsync(close: false, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Counted by the pipeline; the events stay buffered, and the next tick, flush or success retries them.
-            }
-            finally
-            {
-                Volatile.Write(ref _flushingInBackground, 0);
-            }
         }
     }
 }

@@ -8,7 +8,7 @@ namespace ObjectLog.Internal;
 /// </summary>
 internal static class LogVerifier
 {
-    public static async Task<VerifyReport> VerifyAsync(AppendLog log, ManifestCache manifests, AppendLogOptions options, CancellationToken cancellationToken)
+    public static async Task<VerifyReport> VerifyAsync(LogInspector log, ManifestCache manifests, AppendLogOptions options, CancellationToken cancellationToken)
     {
         IObjectStore store = log.Store;
         string prefix = log.KeyPrefix;

@@ -1,24 +1,7 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
-
-/// <summary>What <see cref="WritePipeline.TryAppend"/> did with an event.</summary>
-internal enum AppendOutcome
-{
-    /// <summary>The event is in the open batch.</summary>
-    Appended,
-
-    /// <summary>The event is in a batch it just sealed; storing that batch has started.</summary>
-    Sealed,
-
-    /// <summary>The buffer is full; the event was not taken.</summary>
-    Full,
-
-    /// <summary>The pipeline is closing; the event was not taken.</summary>
-    Closed,
-}
 
 /// <summary>
 /// The write side of an <see cref="AppendLog"/>: the open batch, the sealed batches not yet stored, and up to
@@ -47,8 +30,13 @@ internal enum AppendOutcome
 /// first, so a flush throws only when an attempt made on its behalf fails. The batch is retried when a flush needs it and after any later PUT succeeds (the store is
 /// answering again); later batches keep going meanwhile: readers order by name, and tails take late batches.
 /// </para>
+/// <para>
+/// Roles, one file each: admission, flushes and waits here; storing (dispatch, coalescing, the PUTs) in
+/// <c>WritePipeline.Storing.cs</c>; what reads see of the unstored batches in <c>WritePipeline.Unstored.cs</c>; the
+/// flush timer in <see cref="BackgroundFlusher"/>.
+/// </para>
 /// </remarks>
-internal sealed class WritePipeline
+internal sealed partial class WritePipeline
 {
     private const int InitialBatchCapacity = 16 * 1024;
 
@@ -78,6 +66,23 @@ internal sealed class WritePipeline
     private bool _closed;
     private bool _namesChecked;
     private Exception? _lastFailure;
+    private readonly BackgroundFlusher? _flusher;
+
+    /// <summary>What <see cref="Admit"/> did with an event.</summary>
+    private enum Admission
+    {
+        /// <summary>The event is in the open batch.</summary>
+        Appended,
+
+        /// <summary>The event is in a batch it just sealed; storing that batch has started.</summary>
+        Sealed,
+
+        /// <summary>The buffer is full; the event was not taken.</summary>
+        Full,
+
+        /// <summary>The pipeline is closing; the event was not taken.</summary>
+        Closed,
+    }
 
     public WritePipeline(IObjectStore store, string logPrefix, AppendLogOptions options, StoreClock clock, KeyValuePair<string, object?> tag, ILogger logger)
     {
@@ -89,6 +94,10 @@ internal sealed class WritePipeline
         _tag = tag;
         _names = new BatchNameGenerator(clock);
         _writeMode = store.SupportsCreateOnly ? PutMode.Create : PutMode.Overwrite;
+        if (options.FlushInterval != Timeout.InfiniteTimeSpan)
+        {
+            _flusher = new BackgroundFlusher(this, options); // last: its ticks use everything above
+        }
     }
 
     /// <summary>The mode batch PUTs use; compaction writes the same way.</summary>
@@ -148,11 +157,82 @@ internal sealed class WritePipeline
         }
     }
 
+    /// <summary>
+    /// Appends one event; see <see cref="AppendLog.AppendAsync"/>. The bytes are copied before this returns; only a
+    /// full buffer (the slow path) keeps them to wait, <paramref name="owned"/> if given, else a copy.
+    /// </summary>
+    /// <exception cref="AppendBufferFullException">The buffer is full and storing its oldest batch failed; the event was not appended.</exception>
+    /// <exception cref="ObjectDisposedException">The pipeline is closing.</exception>
+    public ValueTask AppendAsync(ReadOnlySpan<byte> line, ReadOnlyMemory<byte>? owned, CancellationToken cancellationToken)
+    {
+        ValidateEvent(line);
+        switch (Admit(line, out long sealedThrough, out long attemptsBefore))
+        {
+            case Admission.Appended:
+                return default;
+            case Admission.Sealed:
+                return new ValueTask(WaitStoredAsync(sealedThrough, attemptsBefore, cancellationToken));
+            case Admission.Full:
+                return new ValueTask(AppendWhenFullAsync(owned ?? line.ToArray(), cancellationToken));
+            default:
+                throw new ObjectDisposedException(typeof(AppendLog).FullName);
+        }
+    }
+
+    /// <summary>Appends one event without waiting; <see langword="false"/> if the buffer is full. See <see cref="AppendLog.TryAppend"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The pipeline is closing.</exception>
+    public bool TryAppend(ReadOnlySpan<byte> line)
+    {
+        ValidateEvent(line);
+        Admission admission = Admit(line, out _, out _);
+        ObjectDisposedException.ThrowIf(admission == Admission.Closed, typeof(AppendLog));
+        return admission != Admission.Full;
+    }
+
+    /// <summary>Stops the flush timer's flushes from starting; the one under way, if any, goes on.</summary>
+    public void StopBackgroundFlushes() => _flusher?.Stop();
+
+    /// <summary>Disposes the flush timer.</summary>
+    public ValueTask DisposeFlushTimerAsync() => _flusher?.DisposeAsync() ?? default;
+
+    private void ValidateEvent(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty)
+        {
+            throw new ArgumentException("An event must not be empty: an empty line is not a JSON Lines record.", nameof(line));
+        }
+
+        if (line.Length > _options.MaxEventBytes)
+        {
+            throw new ArgumentException($"The event is {line.Length} bytes, more than MaxEventBytes ({_options.MaxEventBytes}).", nameof(line));
+        }
+
+        int newline = line.IndexOf((byte)'\n');
+        if (newline >= 0)
+        {
+            throw new ArgumentException($"The event contains a newline (byte {newline}), which would split it into two events; encode it (JSON writes it as \\n inside strings).", nameof(line));
+        }
+    }
+
+    private async Task AppendWhenFullAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e)
+        {
+            throw new AppendBufferFullException(BufferedBytes, e);
+        }
+
+        await AppendAsync(line.Span, line, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Appends a validated event; if it fills the batch, seals it and starts storing it.</summary>
     /// <param name="line">The event.</param>
-    /// <param name="sealedThrough">With <see cref="AppendOutcome.Sealed"/>, the sequence to wait for to know the event is stored.</param>
-    /// <param name="attemptsBefore">With <see cref="AppendOutcome.Sealed"/>, what to pass to <see cref="WaitStoredAsync"/>, so the attempt this call started counts as the waiter's own.</param>
-    public AppendOutcome TryAppend(ReadOnlySpan<byte> line, out long sealedThrough, out long attemptsBefore)
+    /// <param name="sealedThrough">With <see cref="Admission.Sealed"/>, the sequence to wait for to know the event is stored.</param>
+    /// <param name="attemptsBefore">With <see cref="Admission.Sealed"/>, what to pass to <see cref="WaitStoredAsync"/>, so the attempt this call started counts as the waiter's own.</param>
+    private Admission Admit(ReadOnlySpan<byte> line, out long sealedThrough, out long attemptsBefore)
     {
         sealedThrough = 0;
         attemptsBefore = 0;
@@ -161,13 +241,13 @@ internal sealed class WritePipeline
         {
             if (_closed)
             {
-                return AppendOutcome.Closed;
+                return Admission.Closed;
             }
 
             int size = line.Length + 1;
             if (_bufferedBytes > 0 && _bufferedBytes + size > _options.MaxBufferedBytes)
             {
-                return AppendOutcome.Full;
+                return Admission.Full;
             }
 
             if (_open.Count == 0)
@@ -179,7 +259,7 @@ internal sealed class WritePipeline
             _bufferedBytes += size;
             if (_open.Count < _options.FlushThreshold && _open.Length < _options.FlushThresholdBytes)
             {
-                return AppendOutcome.Appended;
+                return Admission.Appended;
             }
 
             sealedThrough = SealLocked();
@@ -188,7 +268,7 @@ internal sealed class WritePipeline
         }
 
         Start(start);
-        return AppendOutcome.Sealed;
+        return Admission.Sealed;
     }
 
     /// <summary>Seals the open batch and completes once everything appended before the call is stored; with <paramref name="close"/>, refuses appends from now on.</summary>
@@ -273,96 +353,6 @@ internal sealed class WritePipeline
         return WaitStoredAsync(through, attemptsBefore: null, cancellationToken);
     }
 
-    /// <summary>
-    /// <see cref="CopyUnstored"/>, once the names given before the store's clock was known are checked against it:
-    /// a reader must only ever see a batch under its final name.
-    /// </summary>
-    public async ValueTask<List<PendingBatch>> CopyUnstoredAsync(CancellationToken cancellationToken)
-    {
-        if (!Volatile.Read(ref _namesChecked) && !IsEmpty)
-        {
-            await CheckNamesAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return CopyUnstored();
-    }
-
-    /// <summary>
-    /// Copies every batch not known to be stored, the open one included (it already has its name), for a read.
-    /// From now on no copied batch is absorbed into an earlier one (see the remarks on coalescing).
-    /// </summary>
-    public List<PendingBatch> CopyUnstored()
-    {
-        lock (_gate)
-        {
-            var copies = new List<PendingBatch>(_queue.Count + 1);
-            foreach (SealedBatch b in _queue)
-            {
-                copies.Add(new PendingBatch(b.Name, b.Events.Memory.ToArray()));
-            }
-
-            if (_open.Count > 0)
-            {
-                copies.Add(new PendingBatch(_openName!, _open.Memory.ToArray()));
-            }
-
-            _readBarrier = _sealed + (_open.Count > 0 ? 1 : 0);
-            return copies;
-        }
-    }
-
-    /// <summary>
-    /// Reads the store's clock if it was never read, then, once, renames the batches named before it was known if any
-    /// of those names is off it by more than <see cref="StoreClock.NameBound"/> (a machine whose clock is hours off):
-    /// all of them, in order, so the writer's order holds. Every PUT's first attempt and every read of unstored
-    /// batches waits for this, so a name is never changed after a store or a reader saw it.
-    /// </summary>
-    private async Task CheckNamesAsync(CancellationToken cancellationToken)
-    {
-        if (!_clock.IsCalibrated)
-        {
-            await _clock.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        lock (_gate)
-        {
-            if (!_namesChecked)
-            {
-                RenameIfOffLocked();
-
-                // Last, so that a PUT that sees it set (without the lock) sees every name final.
-                Volatile.Write(ref _namesChecked, true);
-            }
-        }
-    }
-
-    private void RenameIfOffLocked()
-    {
-        bool offBound = _queue.Exists(b => _names.IsOutOfBound(b.Name)) || (_open.Count > 0 && _names.IsOutOfBound(_openName!));
-        if (!offBound)
-        {
-            return;
-        }
-
-        bool renameable = _queue.TrueForAll(b => b.Stored is null && b.Sequence > _readBarrier) && (_open.Count == 0 || _readBarrier <= _sealed);
-        if (!renameable)
-        {
-            _logger.LogWarning("Batches of log '{Prefix}' were named by a clock far off the store's before it could be read; they keep their names.", _logPrefix);
-            return;
-        }
-
-        _names.Restart();
-        foreach (SealedBatch b in _queue)
-        {
-            b.Name = _names.Next();
-        }
-
-        if (_open.Count > 0)
-        {
-            _openName = _names.Next();
-        }
-    }
-
     private bool StoredThroughLocked(long through) => _queue.Count == 0 || _queue[0].Sequence > through;
 
     /// <summary>Closes the open batch: its name and sequence are final.</summary>
@@ -379,225 +369,5 @@ internal sealed class WritePipeline
         _openName = null;
         ObjectLogMetrics.PendingBytes.Add(batch.Events.Length, _tag);
         return sequence;
-    }
-
-    /// <summary>Claims free slots for the first batches that may go, absorbing queued followers into queued batches.</summary>
-    private List<SealedBatch>? DispatchLocked()
-    {
-        List<SealedBatch>? start = null;
-        for (int i = 0; i < _queue.Count && _inFlight < _options.MaxConcurrentPuts; i++)
-        {
-            SealedBatch batch = _queue[i];
-            if (batch.State is BatchState.InFlight or BatchState.Failed)
-            {
-                continue;
-            }
-
-            if (batch.State == BatchState.Queued)
-            {
-                batch = CoalesceLocked(i);
-            }
-
-            batch.State = BatchState.InFlight;
-            batch.Attempt = ++_attempts;
-            _inFlight++;
-            (start ??= []).Add(batch);
-        }
-
-        return start;
-    }
-
-    /// <summary>Joins the never-attempted batches right after <c>_queue[index]</c> into it, within the batch byte limit.</summary>
-    private SealedBatch CoalesceLocked(int index)
-    {
-        SealedBatch first = _queue[index];
-        long bytes = first.Events.Length;
-        long last = first.LastSequence;
-        int end = index + 1;
-        while (end < _queue.Count)
-        {
-            SealedBatch next = _queue[end];
-            if (next.State != BatchState.Queued || next.Sequence != last + 1 || next.Sequence <= _readBarrier || bytes + next.Events.Length > _options.FlushThresholdBytes)
-            {
-                break;
-            }
-
-            bytes += next.Events.Length;
-            last = next.LastSequence;
-            end++;
-        }
-
-        if (end == index + 1)
-        {
-            return first;
-        }
-
-        var events = new EventBuffer((int)bytes);
-        for (int i = index; i < end; i++)
-        {
-            events.Append(_queue[i].Events);
-            _queue[i].Events.Release(); // readers copy under the lock, so none holds it
-        }
-
-        var joined = new SealedBatch(first.Name, first.Sequence, last, events);
-        _queue.RemoveRange(index + 1, end - index - 1);
-        _queue[index] = joined;
-        return joined;
-    }
-
-    /// <summary>The key and CRC-32C of a batch at its first attempt, when its bytes become final.</summary>
-    /// <remarks>
-    /// Not at sealing: until its first attempt a sealed batch may still absorb the queued batches after it. Computing
-    /// it here also keeps the checksum (about 25 ns for a 200-byte event) off the appending thread and out of the lock.
-    /// </remarks>
-    private (string Key, uint Crc) StoredName(SealedBatch batch)
-    {
-        uint crc = Crc32C.Compute(batch.Events.Memory.Span);
-        return (_logPrefix + LogObjectName.WithCrc(batch.Name, crc), crc);
-    }
-
-    private void Start(List<SealedBatch>? batches)
-    {
-        if (batches is null)
-        {
-            return;
-        }
-
-        foreach (SealedBatch batch in batches)
-        {
-            // Off the caller's thread: TryAppend never waits, and some stores do blocking work (fsync) before their first await.
-            _ = Task.Run(() => PutAsync(batch));
-        }
-    }
-
-    private async Task PutAsync(SealedBatch batch)
-    {
-        long started = Stopwatch.GetTimestamp();
-        Exception? failure = null;
-        Activity? activity = Tracing.Start(Tracing.Flush, _logPrefix, root: true); // a batch holds many callers' events
-        try
-        {
-            if (batch.Stored is null && !Volatile.Read(ref _namesChecked))
-            {
-                await CheckNamesAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            (string key, uint crc) = batch.Stored ??= StoredName(batch);
-            if (activity is not null)
-            {
-                activity.SetTag(Tracing.KeyTag, key);
-                activity.SetTag(Tracing.ObjectsTag, 1);
-                activity.SetTag(Tracing.EventsTag, batch.Events.Count);
-                activity.SetTag(Tracing.BytesTag, batch.Events.Length);
-            }
-
-            _clock.RefreshIfStale();
-            await _store.PutAsync(key, batch.Events.Memory, _writeMode, crc, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // An earlier attempt landed but reported failure. The name is this writer's alone, so the stored bytes are these.
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            Tracing.Fail(activity, e);
-        }
-        finally
-        {
-            activity?.Dispose(); // stopped before any waiter hears the outcome, so traces keep the order callers see
-        }
-
-        List<SealedBatch>? start;
-        List<Waiter>? done = null;
-        lock (_gate)
-        {
-            _inFlight--;
-            _lastFailure = failure;
-            if (failure is null)
-            {
-                _queue.Remove(batch);
-                _bufferedBytes -= batch.Events.Length;
-                foreach (SealedBatch b in _queue)
-                {
-                    if (b.State == BatchState.Failed)
-                    {
-                        b.State = BatchState.Retry; // the store answers again
-                    }
-                }
-
-                for (int i = _waiters.Count - 1; i >= 0; i--)
-                {
-                    if (StoredThroughLocked(_waiters[i].Through))
-                    {
-                        (done ??= []).Add(_waiters[i]);
-                        _waiters.RemoveAt(i);
-                    }
-                }
-            }
-            else
-            {
-                batch.State = BatchState.Failed;
-                for (int i = _waiters.Count - 1; i >= 0; i--)
-                {
-                    if (_waiters[i].Through < batch.Sequence)
-                    {
-                        continue;
-                    }
-
-                    if (batch.Attempt > _waiters[i].Since)
-                    {
-                        (done ??= []).Add(_waiters[i]); // an attempt made for this waiter failed: it hears of it
-                        _waiters.RemoveAt(i);
-                    }
-                    else
-                    {
-                        batch.State = BatchState.Retry; // an attempt from before the waiter came failed: it gets its own
-                    }
-                }
-            }
-
-            start = DispatchLocked();
-        }
-
-        if (failure is null)
-        {
-            ObjectLogMetrics.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _tag);
-            ObjectLogMetrics.BatchesStored.Add(1, _tag);
-            ObjectLogMetrics.EventsStored.Add(batch.Events.Count, _tag);
-            ObjectLogMetrics.BytesStored.Add(batch.Events.Length, _tag);
-            ObjectLogMetrics.PendingBytes.Add(-batch.Events.Length, _tag);
-            batch.Events.Release(); // out of the queue, so no reader can reach it
-        }
-        else
-        {
-            ObjectLogMetrics.FlushFailures.Add(1, _tag);
-            _logger.LogWarning(failure, "Storing batch '{Key}' ({Events} events, {Bytes} bytes) failed; it stays buffered and is retried under the same name.", batch.Stored?.Key ?? _logPrefix + batch.Name, batch.Events.Count, batch.Events.Length);
-        }
-
-        foreach (Waiter w in done ?? [])
-        {
-            if (failure is null)
-            {
-                w.Completion.TrySetResult();
-            }
-            else
-            {
-                w.Completion.TrySetException(failure);
-            }
-        }
-
-        Start(start);
-    }
-
-    /// <param name="through">The last sequence the waiter needs stored.</param>
-    /// <param name="since">Attempts dispatched before the waiter came; only a failure of a later attempt fails it.</param>
-    private sealed class Waiter(long through, long since)
-    {
-        public long Through { get; } = through;
-
-        public long Since { get; } = since;
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,0 +1,102 @@
+using ObjectLog.Internal;
+
+namespace ObjectLog;
+
+// The log's reads and tails, each handed to its EventReader (the class's documentation is in AppendLog.cs).
+public sealed partial class AppendLog
+{
+    /// <summary>
+    /// Reads the whole log: every batch stored before the call began and this writer's batches not yet stored,
+    /// in log order (by name: the unstored ones are this writer's newest, so they usually come last), each exactly
+    /// once. A compaction running at the same time does not change the result.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">A log object is truncated or otherwise unsound; the message names its key.</exception>
+    public Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken = default) => _reads.ReadAllAsync(cancellationToken);
+
+    /// <summary>
+    /// Streams the log in the order and with the guarantees of <see cref="ReadAllAsync"/>, holding a bounded amount
+    /// in memory: up to <see cref="AppendLogOptions.ReadConcurrency"/> objects (or parts of large ones) and
+    /// <see cref="AppendLogOptions.ReadAheadBytes"/> are fetched ahead.
+    /// </summary>
+    public IAsyncEnumerable<byte[]> ReadAsync(CancellationToken cancellationToken = default) => _reads.ReadAsync(cancellationToken);
+
+    /// <summary>
+    /// The last <paramref name="count"/> events of the log (fewer if it holds fewer), each with its position, in log
+    /// order: the end of what <see cref="ReadAllAsync"/> returns, this writer's unstored batches included (their
+    /// positions hold once they are stored, under the same names). It lists the log, then fetches from the newest
+    /// object backwards until it has them, so its GETs follow <paramref name="count"/>, not the log's size, and a
+    /// damaged object older than the events returned does not fail it.
+    /// </summary>
+    /// <param name="count">How many events: 0 or more.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="CorruptObjectException">An object holding some of those events is truncated or otherwise unsound; the message names its key.</exception>
+    public Task<IReadOnlyList<LogEvent>> ReadLastAsync(int count, CancellationToken cancellationToken = default) => _reads.ReadLastAsync(count, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
+    /// <paramref name="recentWindow"/> before its newest on (for a tail that follows on from these events).
+    /// </summary>
+    internal Task<LastEvents> ReadLastAsync(int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
+        => _reads.ReadLastAsync(count, recentWindow, cancellationToken);
+
+    /// <summary>
+    /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
+    /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
+    /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the
+    /// log's size.
+    /// </summary>
+    /// <remarks>
+    /// "After" is the log's order, by name: a batch that sorts before the position is not after it, even if it was
+    /// stored later (a writer whose clock lags by a few seconds, a PUT retried for a while). A consumer that saves
+    /// positions and must not miss such a batch resumes with <see cref="TailAsync"/>, which looks back. One exception
+    /// keeps a position from the future harmless: a position whose batch is named further ahead of the store's clock
+    /// than writers ever name batches (hand-made, or from a version that trusted a fast clock) resumes, at least
+    /// once, from <see cref="AppendLogOptions.TailLookBack"/> before the store's time instead.
+    /// </remarks>
+    /// <param name="after">Where to resume: events at or before it are skipped, and so are batches that sort before its batch. <see cref="LogPosition.Before"/> turns a time into one.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after = null, CancellationToken cancellationToken = default)
+        => _reads.ReadEventsAsync(after, cancellationToken);
+
+    /// <summary>
+    /// Streams the stored events (not this writer's buffer) of every batch whose time (the writer's clock when the
+    /// batch's first event was appended, see <see cref="LogPosition.BatchTime"/>) is in [<paramref name="from"/>,
+    /// <paramref name="until"/>), each with its position, in log order. The granularity is the batch: a batch
+    /// whose time is in the range comes whole, even with events appended after <paramref name="until"/>. Times
+    /// are compared to the microsecond (rounded down). It lists the log from <paramref name="from"/> on, so its
+    /// cost follows the range's start, not the log's size; merged objects that straddle a bound are read by byte
+    /// range.
+    /// </summary>
+    /// <param name="from">The earliest batch time to return.</param>
+    /// <param name="until">The batch time to stop before; <see langword="null"/> for no end.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(DateTimeOffset from, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+        => _reads.ReadEventsAsync(from, until, cancellationToken);
+
+    /// <summary>
+    /// Follows the log: returns the stored events after <paramref name="after"/> (or from the start), then waits
+    /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
+    /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
+    /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
+    /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
+    /// the look-back floor, so an idle tail costs what is new since the floor, not what the log holds. The floor
+    /// follows the newest batch returned, held to the store's clock (plus the 30 seconds a writer's names may run
+    /// ahead of it), so one batch named far in the future does not blind the tail to everyone else's.
+    /// </summary>
+    /// <param name="after">
+    /// Where to resume, at least once: the events after it in its own batch, and every other batch from
+    /// <see cref="AppendLogOptions.TailLookBack"/> before its batch's time on, including those that sort before it.
+    /// A batch that sorts before a saved position can still be stored after the position was saved (another writer's
+    /// PUT that took a while); looking back returns it, at the price of returning again the batches of that minute
+    /// that came before the position. A position from <see cref="LogPosition.Before"/> is a time: the tail starts
+    /// exactly there.
+    /// </param>
+    /// <param name="cancellationToken">Ends the tail (with <see cref="OperationCanceledException"/>).</param>
+    public IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after = null, CancellationToken cancellationToken = default)
+        => _reads.TailAsync(after, cancellationToken);
+
+    /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
+    internal IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync(CancellationToken cancellationToken) => _reads.ReadBlocksAsync(cancellationToken);
+}

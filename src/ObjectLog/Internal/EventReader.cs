@@ -1,0 +1,222 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ObjectLog.Internal;
+
+/// <summary>
+/// An <see cref="AppendLog"/>'s reads: the whole log (stored, then this writer's unstored batches), the stored
+/// events after a position or in a time range, the last events, and tails. Plans are executed by
+/// <see cref="LogReader"/> and <see cref="LastEventsReader"/>; this class decides what to ask them for.
+/// </summary>
+internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEventsReader lastReader, StoreClock clock, AppendLogOptions options)
+{
+    /// <summary>See <see cref="AppendLog.ReadAllAsync"/>.</summary>
+    public async Task<IReadOnlyList<byte[]>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var events = new List<byte[]>();
+        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (PlannedEvent e in CollectionsMarshal.AsSpan(block))
+            {
+                events.Add(e.Data);
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>See <see cref="AppendLog.ReadAsync"/>.</summary>
+    public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (PlannedEvent e in block)
+            {
+                yield return e.Data;
+            }
+        }
+    }
+
+    /// <summary>See <see cref="AppendLog.ReadLastAsync(int, CancellationToken)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public async Task<IReadOnlyList<LogEvent>> ReadLastAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return count == 0 ? [] : (await ReadLastAsync(count, recentWindow: null, cancellationToken).ConfigureAwait(false)).Events;
+    }
+
+    /// <summary>The last <paramref name="count"/> events, and the names of the batches the listing held from <paramref name="recentWindow"/> before its newest on.</summary>
+    public async Task<LastEvents> ReadLastAsync(int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
+    {
+        List<PendingBatch> pending = await writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false); // before listing, as ReadBlocksAsync does
+        return await lastReader.ReadAsync(pending, count, recentWindow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>See <see cref="AppendLog.ReadEventsAsync(LogPosition?, CancellationToken)"/>.</summary>
+    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? from = after?.Batch;
+        string? listAfter = after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null;
+        if (after is { IsTime: false } checkpoint && checkpoint.BatchTime > await clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound)
+        {
+            from = listAfter = await ResumeFloorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        IAsyncEnumerable<LogEvent> events = ReadStoredAsync(
+            from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
+            listAfter,
+            after,
+            cancellationToken);
+        await foreach (LogEvent e in events.ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Where a read resuming at a checkpoint starts: <see cref="AppendLogOptions.TailLookBack"/> before the position's
+    /// batch time, or before the store's clock (plus the 30 seconds a writer's names may run ahead of it) for a
+    /// position named further ahead than that, so a batch named far in the future cannot hide what is stored after it.
+    /// </summary>
+    private async ValueTask<string> ResumeFloorAsync(LogPosition after, CancellationToken cancellationToken)
+    {
+        DateTimeOffset ceiling = await clock.NowAsync(cancellationToken).ConfigureAwait(false) + StoreClock.NameBound;
+        return LogObjectName.FloorAt(Min(after.BatchTime, ceiling) - options.TailLookBack);
+    }
+
+    /// <summary>See <see cref="AppendLog.ReadEventsAsync(DateTimeOffset, DateTimeOffset?, CancellationToken)"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(DateTimeOffset from, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        if (until < from)
+        {
+            throw new ArgumentException($"The range ends ({until:O}) before it starts ({from:O}).", nameof(until));
+        }
+
+        string floor = LogObjectName.FloorAt(from);
+        string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
+        return ReadStoredAsync(
+            name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
+            floor,
+            after: null,
+            cancellationToken);
+    }
+
+    /// <summary>See <see cref="AppendLog.TailAsync"/>.</summary>
+    public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
+        DateTimeOffset storeNow = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // also calibrates the ceiling below
+        string? newest = null;
+        string? checkpoint = null; // no batch before it is returned
+        string? checkpointFloor = null;
+        bool firstPoll = true;
+        if (after is { IsTime: true } time)
+        {
+            (newest, checkpoint, checkpointFloor) = (time.Batch, time.Batch, LogObjectName.FloorAt(time.BatchTime));
+        }
+        else if (after is { } start)
+        {
+            // Resuming, at least once: see ResumeFloorAsync and the parameter's remarks.
+            checkpoint = checkpointFloor = await ResumeFloorAsync(start, cancellationToken).ConfigureAwait(false);
+            newest = start.BatchTime <= storeNow + StoreClock.NameBound ? start.Batch : null;
+        }
+
+        while (true)
+        {
+            // The floor follows the newest batch returned, but never from further ahead than writers name batches:
+            // one batch named far in the future must not lift it above the batches everyone else is storing now.
+            clock.RefreshIfStale();
+            DateTimeOffset? ceiling = clock.Estimate() + StoreClock.NameBound;
+            string? floor = newest is null ? null : LogObjectName.FloorAt(Min(LogObjectName.TimeOf(newest), ceiling) - options.TailLookBack);
+            if (!firstPoll && ceiling is { } c)
+            {
+                // After the first poll only arrivals are looked for, and a batch stored now is named within NameBound
+                // of the store's clock: nothing named more than the look-back before that is waited for, however old
+                // the newest batch returned is (so an idle log costs what arrives, not a minute of old keys a poll).
+                string arrivals = LogObjectName.FloorAt(c - StoreClock.NameBound - StoreClock.NameBound - options.TailLookBack);
+                if (floor is null || string.CompareOrdinal(arrivals, floor) > 0)
+                {
+                    floor = arrivals;
+                }
+            }
+
+            firstPoll = false;
+            bool Include(string name)
+                => (floor is null || string.CompareOrdinal(name, floor) >= 0)
+                && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
+                && !returned.Contains(name);
+
+            string? listAfter = string.CompareOrdinal(floor, checkpointFloor) >= 0 ? floor : checkpointFloor; // the later one; null sorts first
+            string? current = null;
+            await foreach (List<PlannedEvent> block in reader.ReadAsync([], Include, listAfter, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (PlannedEvent e in block)
+                {
+                    string batch = e.Batch!; // a filtered read knows every event's batch
+                    if (current != batch)
+                    {
+                        if (current is not null)
+                        {
+                            returned.Add(current);
+                        }
+
+                        current = batch;
+                        if (newest is null || string.CompareOrdinal(batch, newest) > 0)
+                        {
+                            newest = batch;
+                        }
+                    }
+
+                    var position = new LogPosition(batch, e.Line, trusted: true);
+                    if (after is not { } a || batch != a.Batch || position > a)
+                    {
+                        yield return new LogEvent(position, e.Data);
+                    }
+                }
+            }
+
+            if (current is not null)
+            {
+                returned.Add(current);
+            }
+
+            if (floor is not null)
+            {
+                returned.RemoveWhere(name => string.CompareOrdinal(name, floor) < 0);
+            }
+
+            await Task.Delay(options.TailPollInterval, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v < a ? v : a;
+
+    /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
+    private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (List<PlannedEvent> block in reader.ReadAsync([], include, listAfter, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (PlannedEvent e in block)
+            {
+                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+                if (after is not { } a || e.Batch != a.Batch || position > a)
+                {
+                    yield return new LogEvent(position, e.Data);
+                }
+            }
+        }
+    }
+
+    /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
+    public async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Copy memory before listing: a batch stored in between is then seen in the listing, the copy, or both
+        // (deduplicated by name), never in neither. The open batch already has its name, so it is deduplicated too.
+        List<PendingBatch> pending = await writer.CopyUnstoredAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (List<PlannedEvent> block in reader.ReadAsync(pending, includeBatch: null, listAfter: null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return block;
+        }
+    }
+}
