@@ -19,6 +19,9 @@ internal sealed class DeferredLoggerFactory(Func<ILoggerFactory?> factory) : ILo
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
 
+    /// <summary>Whether <see cref="Close"/> was called: the application's loggers are no longer used.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
     /// <summary>Stops using the application's loggers.</summary>
     public void Close()
     {

@@ -8,7 +8,7 @@ namespace ObjectLog.Extensions.Logging;
 /// <summary>
 /// Stores the journal's buffered entries when the host stops, so entries logged before <c>StopAsync</c> are in the
 /// store when it returns; entries logged later are stored when the provider is disposed. If the host's shutdown
-/// timeout ends the wait, disposing the provider does not wait for the store again.
+/// timeout ends the wait, disposing the provider does not wait for the store again (see <see cref="LogJournal.FlushAsync"/>).
 /// </summary>
 internal sealed class LoggerFlushService(IServiceProvider services) : IHostedService
 {
@@ -22,18 +22,11 @@ internal sealed class LoggerFlushService(IServiceProvider services) : IHostedSer
             {
                 try
                 {
-                    await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await journal.Journal.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (ObjectStoreException)
+                catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
                 {
-                    // Kept buffered: disposing the provider tries again, and reports what it cannot store.
-                }
-                catch (OperationCanceledException)
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        journal.StopRanOutOfTime(); // so disposing does not wait past the host's shutdown timeout
-                    }
+                    // Kept buffered: disposing the provider tries again (not at all if the stop ran out of time), and reports what it cannot store.
                 }
             }
         }

@@ -266,10 +266,14 @@ public sealed partial class AppendLog : IAsyncDisposable
     /// <paramref name="closing"/>, the close already under way. For an owner that has tried to store and close the log
     /// and reported what stayed buffered (the hosting package's shutdown), so that a container disposing the log
     /// afterwards does not retry against a store that is down and throw out of the host's dispose; a close that was
-    /// still waiting on a slow store may finish meanwhile.
+    /// still waiting on a slow store may finish meanwhile. A host calls it after its stop's <see cref="DisposeAsync"/>
+    /// failed or ran out of time, passing that call's task.
     /// </summary>
-    internal void ReleaseAfterFailedClose(Task closing)
+    /// <param name="closing">The task of the <see cref="DisposeAsync"/> call that failed or is still under way.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="closing"/> is <see langword="null"/>.</exception>
+    public void ReleaseAfterFailedClose(Task closing)
     {
+        ArgumentNullException.ThrowIfNull(closing);
         lock (_gate)
         {
             _releasedClose = closing;
