@@ -6,47 +6,19 @@ namespace ObjectLog;
 /// <summary>Settings for an <see cref="AppendLog"/>. Every setter validates its value; the defaults suit a journal of small JSON events.</summary>
 public sealed class AppendLogOptions
 {
-    private int _flushThreshold = 32;
-    private int _flushThresholdBytes = 1024 * 1024;
-    private TimeSpan _flushInterval = TimeSpan.FromSeconds(1);
-    private int _maxEventBytes = 1024 * 1024;
-    private long _maxBufferedBytes = 64L * 1024 * 1024;
-    private TimeProvider _timeProvider = TimeProvider.System;
-    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
-    private TimeSpan _supersededGracePeriod = TimeSpan.Zero;
-    private TimeSpan _abandonedMergeGracePeriod = TimeSpan.FromHours(1);
-    private TimeSpan _autoCompactionInterval = TimeSpan.FromMinutes(1);
-    private TimeSpan _tailPollInterval = TimeSpan.FromSeconds(1);
-    private TimeSpan _tailLookBack = TimeSpan.FromMinutes(1);
-    private TimeSpan _retention = Timeout.InfiniteTimeSpan;
-    private int _maxConcurrentPuts = 8;
-    private int _readConcurrency = 64;
-    private long _readAheadBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Events per batch: the append that brings the buffer to this count stores the batch (one PUT) before it
     /// completes. Default 32. A value below 1 means 1 (every append is stored before it completes).
     /// </summary>
-    public int FlushThreshold
-    {
-        get => _flushThreshold;
-        set => _flushThreshold = Math.Max(1, value);
-    }
+    public int FlushThreshold { get; set => field = Math.Max(1, value); } = 32;
 
     /// <summary>
     /// Bytes per batch: a buffer of at least this many bytes is stored like one that reached
     /// <see cref="FlushThreshold"/>. Default 1 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public int FlushThresholdBytes
-    {
-        get => _flushThresholdBytes;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _flushThresholdBytes = value;
-        }
-    }
+    public int FlushThresholdBytes { get; set => field = AtLeast(value, 1); } = 1024 * 1024;
 
     /// <summary>
     /// How often buffered events are stored in the background even if no threshold is reached, so a quiet
@@ -57,7 +29,7 @@ public sealed class AppendLogOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative and not infinite.</exception>
     public TimeSpan FlushInterval
     {
-        get => _flushInterval;
+        get;
         set
         {
             if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
@@ -65,21 +37,13 @@ public sealed class AppendLogOptions
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The flush interval must be positive or Timeout.InfiniteTimeSpan.");
             }
 
-            _flushInterval = value;
+            field = value;
         }
-    }
+    } = TimeSpan.FromSeconds(1);
 
     /// <summary>The largest event accepted, in bytes; a larger one is refused with <see cref="ArgumentException"/>. Default 1 MiB.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public int MaxEventBytes
-    {
-        get => _maxEventBytes;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _maxEventBytes = value;
-        }
-    }
+    public int MaxEventBytes { get; set => field = AtLeast(value, 1); } = 1024 * 1024;
 
     /// <summary>
     /// The most bytes held in memory waiting to be stored (the open batch plus batches queued, in flight, or whose
@@ -88,15 +52,7 @@ public sealed class AppendLogOptions
     /// taken. <see cref="AppendLog.TryAppend"/> returns <see langword="false"/> instead. Default 64 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public long MaxBufferedBytes
-    {
-        get => _maxBufferedBytes;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _maxBufferedBytes = value;
-        }
-    }
+    public long MaxBufferedBytes { get; set => field = AtLeast(value, 1); } = 64L * 1024 * 1024;
 
     /// <summary>
     /// This machine's clock: for batch names (held within 30 seconds of the store's clock, see
@@ -104,11 +60,7 @@ public sealed class AppendLogOptions
     /// carries a reading of the store's clock forward. Default <see cref="TimeProvider.System"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
-    public TimeProvider TimeProvider
-    {
-        get => _timeProvider;
-        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
-    }
+    public TimeProvider TimeProvider { get; set => field = value ?? throw new ArgumentNullException(nameof(value)); } = TimeProvider.System;
 
     /// <summary>
     /// Tests only: the clock to take as the store's, instead of asking the store (<see cref="Storage.IObjectStore.GetTimeAsync"/>),
@@ -125,11 +77,7 @@ public sealed class AppendLogOptions
     /// store would then feed itself.
     /// </summary>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
-    public ILoggerFactory LoggerFactory
-    {
-        get => _loggerFactory;
-        set => _loggerFactory = value ?? throw new ArgumentNullException(nameof(value));
-    }
+    public ILoggerFactory LoggerFactory { get; set => field = value ?? throw new ArgumentNullException(nameof(value)); } = NullLoggerFactory.Instance;
 
     /// <summary>
     /// How long after a compaction commits the objects it merged are kept before deletion, so a reader that
@@ -137,15 +85,7 @@ public sealed class AppendLogOptions
     /// Kept objects are never read twice; a later compaction deletes them. Default zero: delete at once.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
-    public TimeSpan SupersededGracePeriod
-    {
-        get => _supersededGracePeriod;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            _supersededGracePeriod = value;
-        }
-    }
+    public TimeSpan SupersededGracePeriod { get; set => field = AtLeast(value, TimeSpan.Zero); } = TimeSpan.Zero;
 
     /// <summary>
     /// How old merged data without a manifest must be before compaction deletes it. Such data is left by a
@@ -153,15 +93,7 @@ public sealed class AppendLogOptions
     /// Default 1 hour.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
-    public TimeSpan AbandonedMergeGracePeriod
-    {
-        get => _abandonedMergeGracePeriod;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            _abandonedMergeGracePeriod = value;
-        }
-    }
+    public TimeSpan AbandonedMergeGracePeriod { get; set => field = AtLeast(value, TimeSpan.Zero); } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// A compaction to run in the background every <see cref="AutoCompactionInterval"/> while the log is open, or
@@ -174,15 +106,7 @@ public sealed class AppendLogOptions
 
     /// <summary>How often <see cref="AutoCompaction"/> runs. Default 1 minute.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
-    public TimeSpan AutoCompactionInterval
-    {
-        get => _autoCompactionInterval;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            _autoCompactionInterval = value;
-        }
-    }
+    public TimeSpan AutoCompactionInterval { get; set => field = Above(value, TimeSpan.Zero); } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long events are kept, or <see cref="Timeout.InfiniteTimeSpan"/> (the default) to keep them forever. When
@@ -196,7 +120,7 @@ public sealed class AppendLogOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive and not infinite.</exception>
     public TimeSpan Retention
     {
-        get => _retention;
+        get;
         set
         {
             if (value != Timeout.InfiniteTimeSpan && value <= TimeSpan.Zero)
@@ -204,21 +128,13 @@ public sealed class AppendLogOptions
                 throw new ArgumentOutOfRangeException(nameof(value), value, "Retention must be positive, or Timeout.InfiniteTimeSpan to keep events forever.");
             }
 
-            _retention = value;
+            field = value;
         }
-    }
+    } = Timeout.InfiniteTimeSpan;
 
     /// <summary>How often <see cref="AppendLog.TailAsync"/> lists the log for new batches. Default 1 second: one LIST a second per tailer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
-    public TimeSpan TailPollInterval
-    {
-        get => _tailPollInterval;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            _tailPollInterval = value;
-        }
-    }
+    public TimeSpan TailPollInterval { get; set => field = Above(value, TimeSpan.Zero); } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How far behind the newest batch it has returned <see cref="AppendLog.TailAsync"/> still looks for batches
@@ -227,15 +143,7 @@ public sealed class AppendLogOptions
     /// returned by a running tail (a full read still returns it). Default 1 minute.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
-    public TimeSpan TailLookBack
-    {
-        get => _tailLookBack;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            _tailLookBack = value;
-        }
-    }
+    public TimeSpan TailLookBack { get; set => field = AtLeast(value, TimeSpan.Zero); } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How many batches one writer may be storing at once. Default 8; 1 stores one batch at a time. Batch names
@@ -244,15 +152,7 @@ public sealed class AppendLogOptions
     /// first one's name (up to <see cref="FlushThresholdBytes"/>), so a slow store gets fewer, larger PUTs.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public int MaxConcurrentPuts
-    {
-        get => _maxConcurrentPuts;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _maxConcurrentPuts = value;
-        }
-    }
+    public int MaxConcurrentPuts { get; set => field = AtLeast(value, 1); } = 8;
 
     /// <summary>
     /// How many GETs a read (or a compaction) keeps in flight at most: objects fetched ahead of the one being
@@ -260,30 +160,14 @@ public sealed class AppendLogOptions
     /// at 20 ms a request costs about one round trip per 64 objects.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public int ReadConcurrency
-    {
-        get => _readConcurrency;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _readConcurrency = value;
-        }
-    }
+    public int ReadConcurrency { get; set => field = AtLeast(value, 1); } = 64;
 
     /// <summary>
     /// The most bytes a read holds fetched ahead of the object it is returning, across all GETs in flight.
     /// A read always fetches at least one object or part, however large. Default 64 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public long ReadAheadBytes
-    {
-        get => _readAheadBytes;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _readAheadBytes = value;
-        }
-    }
+    public long ReadAheadBytes { get; set => field = AtLeast(value, 1); } = 64L * 1024 * 1024;
 
     /// <summary>
     /// Objects and ranged units larger than this are read as parallel ranged GETs of this size, each counting
@@ -293,4 +177,16 @@ public sealed class AppendLogOptions
     internal int ReadPartBytes { get; set; } = 8 * 1024 * 1024;
 
     internal AppendLogOptions Clone() => (AppendLogOptions)MemberwiseClone();
+
+    private static T AtLeast<T>(T value, T least) where T : IComparable<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, least, nameof(value));
+        return value;
+    }
+
+    private static T Above<T>(T value, T bound) where T : IComparable<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, bound, nameof(value));
+        return value;
+    }
 }

@@ -22,33 +22,13 @@ internal static class EndMarker
     /// </summary>
     public static string Parse(byte[] body, string key, LogObjectName name)
     {
-        string data;
-        try
+        string data = StoredJson.ReadObject(body, key, "an end marker", root =>
         {
-            using JsonDocument document = JsonDocument.Parse(body);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new CorruptObjectException(key, $"it is not an end marker: it is {Manifest.Describe(root)}, not a JSON object");
-            }
-
-            JsonElement format = root.TryGetProperty("format", out JsonElement f) ? f : default;
-            if (format.ValueKind != JsonValueKind.String || !format.ValueEquals(Format))
-            {
-                throw new CorruptObjectException(key, $"its 'format' is {Manifest.Describe(format)}, not '{Format}'");
-            }
-
-            JsonElement value = root.TryGetProperty("data", out JsonElement d) ? d : default;
-            data = value.ValueKind == JsonValueKind.String
-                ? value.GetString()!
-                : throw new CorruptObjectException(key, $"its 'data' is {Manifest.Describe(value)}, not a string");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // Not JSON, nested too deep, or a string that is not UTF-8.
-            throw new CorruptObjectException(key, $"it is not valid JSON ({e.Message})", e);
-        }
-
+            JsonElement format = StoredJson.Field(root, "format");
+            return format.ValueKind == JsonValueKind.String && format.ValueEquals(Format)
+                ? StoredJson.String(StoredJson.Field(root, "data"), "data", key)
+                : throw new CorruptObjectException(key, $"its 'format' is {StoredJson.Describe(format)}, not '{Format}'");
+        });
         return data == name.DataName
             ? data
             : throw new CorruptObjectException(key, $"its contents do not match its name: its 'data' is '{data}', its name's '{name.DataName}'");

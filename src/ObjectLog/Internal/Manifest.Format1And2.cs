@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static ObjectLog.Internal.StoredJson;
 
 namespace ObjectLog.Internal;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using static ObjectLog.Internal.StoredJson;
 
 namespace ObjectLog.Internal;
 
@@ -127,29 +128,15 @@ internal sealed partial class Manifest
     /// </remarks>
     public static Manifest Parse(byte[] json, string key, LogObjectName name)
     {
-        Manifest manifest;
-        try
+        Manifest manifest = StoredJson.ReadObject(json, key, "a manifest", root =>
         {
-            using JsonDocument document = JsonDocument.Parse(json);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new CorruptObjectException(key, $"it is not a manifest: it is {Describe(root)}, not a JSON object");
-            }
-
             JsonElement format = Field(root, "format");
-            manifest = format.ValueKind != JsonValueKind.String ? throw WrongFormat(format, key)
+            return format.ValueKind != JsonValueKind.String ? throw WrongFormat(format, key)
                 : format.ValueEquals(CurrentFormat) ? ParseFormat3(root, key)
                 : format.ValueEquals(Format2) ? ParseFormat2(root, key)
                 : format.ValueEquals(Format1) ? ParseFormat1(root, key)
                 : throw WrongFormat(format, key);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // Not JSON, nested too deep, or a string that is not UTF-8.
-            throw new CorruptObjectException(key, $"it is not valid JSON ({e.Message})", e);
-        }
-
+        });
         Check(manifest, key, name);
         return manifest;
     }
@@ -242,12 +229,6 @@ internal sealed partial class Manifest
         }
     }
 
-    /// <summary>The property <paramref name="name"/> of the object <paramref name="parent"/>; <see cref="JsonValueKind.Undefined"/> if it has none.</summary>
-    private static JsonElement Field(JsonElement parent, string name) => parent.TryGetProperty(name, out JsonElement value) ? value : default;
-
-    private static string String(JsonElement value, string at, string key)
-        => value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new CorruptObjectException(key, $"its '{at}' is {Describe(value)}, not a string");
-
     private static JsonElement Array(JsonElement value, string at, string key)
         => value.ValueKind == JsonValueKind.Array ? value : throw new CorruptObjectException(key, $"its '{at}' is {Describe(value)}, not an array");
 
@@ -289,18 +270,4 @@ internal sealed partial class Manifest
             ? batch.Offset + batch.Length
             : throw new CorruptObjectException(key, $"its 'batches' add up to more than {long.MaxValue} bytes at '{at}'");
     }
-
-    /// <summary>A JSON value, for a message: its kind, or a number or string as written (cut short).</summary>
-    internal static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Undefined => "missing",
-        JsonValueKind.Null => "null",
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Number or JsonValueKind.String => Short(value.GetRawText()),
-        JsonValueKind.Array => $"an array of {value.GetArrayLength()}",
-        _ => "an object",
-    };
-
-    private static string Short(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 }
