@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -179,7 +180,7 @@ public sealed class S3ObjectStore : IObjectStore
                 throw new ObjectAlreadyExistsException(key);
             }
 
-            if (content is ReadOnlyMemoryStream bytes && bytes.Remaining.Length <= _partSize && bytes.TryGetArraySegment(out ArraySegment<byte> segment))
+            if (ObjectStreams.TryGetMemory(content, out ReadOnlyMemory<byte> bytes) && bytes.Length <= _partSize && MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment))
             {
                 // The log's own batches: already in memory, so PUT them from where they are, without a copy.
                 await PutSingleAsync(key, () => new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), create, crc32C, cancellationToken).ConfigureAwait(false);
@@ -244,7 +245,7 @@ public sealed class S3ObjectStore : IObjectStore
                 throw new ObjectStoreException($"S3 at {_endpoint} answered reading object '{key}' in bucket '{_bucket}' with a response the SDK could not read: {e.Message}", key, isTransient: true, e);
             }
 
-            Stream body = new TranslatingReadStream(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException or TimeoutException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
+            Stream body = ObjectStreams.TranslatingFailures(response.ResponseStream, e => e is AmazonClientException or IOException or HttpRequestException or TimeoutException, (e, ct) => TranslateBodyFailureAsync(e, key, ct));
             if (range is not { } asked)
             {
                 return body;
@@ -259,7 +260,7 @@ public sealed class S3ObjectStore : IObjectStore
                 available = Math.Max(0, available - asked.Offset);
             }
 
-            return new BoundedReadStream(body, Math.Min(asked.Length, available));
+            return ObjectStreams.Bounded(body, Math.Min(asked.Length, available));
         }
         catch (AmazonS3Exception e) when (range is not null && (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable || e.ErrorCode == "InvalidRange"))
         {
@@ -297,17 +298,8 @@ public sealed class S3ObjectStore : IObjectStore
     /// response does not mention. A request that fails as a whole fails each of its keys with the translated error,
     /// except <c>501 Not Implemented</c> (a server without <c>DeleteObjects</c>): then its keys are deleted one by one.
     /// </remarks>
-    public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
-    {
-        List<string> unique = BulkDelete.Prepare(keys);
-        cancellationToken.ThrowIfCancellationRequested();
-        var outcome = new BulkDelete.Outcome();
-        await Parallel.ForEachAsync(
-            unique.Chunk(MaxKeysPerDeleteObjects),
-            new ParallelOptions { MaxDegreeOfParallelism = MaxDeleteObjectsInFlight, CancellationToken = cancellationToken },
-            (chunk, ct) => new ValueTask(DeleteChunkAsync(chunk, outcome, ct))).ConfigureAwait(false);
-        outcome.ThrowIfAnyFailed();
-    }
+    public Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+        => BulkDelete.DeleteInBatchesAsync(keys, MaxKeysPerDeleteObjects, MaxDeleteObjectsInFlight, DeleteChunkAsync, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>A server without <c>DeleteObjects</c> (see <see cref="DeleteManyAsync"/>) deletes one key a request instead.</remarks>
@@ -340,8 +332,7 @@ public sealed class S3ObjectStore : IObjectStore
 
             foreach (S3Object o in page.S3Objects ?? [])
             {
-                if (o.Key.StartsWith(prefix, StringComparison.Ordinal)
-                    && (startAfter is null || string.CompareOrdinal(o.Key, startAfter) > 0))
+                if (ObjectKey.IsListed(o.Key, prefix, startAfter))
                 {
                     yield return new ObjectMeta(o.Key, o.Size ?? 0, o.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : default);
                 }
@@ -356,7 +347,7 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    private async Task DeleteChunkAsync(string[] keys, BulkDelete.Outcome outcome, CancellationToken cancellationToken)
+    private async Task DeleteChunkAsync(IReadOnlyList<string> keys, BulkDeleteOutcome outcome, CancellationToken cancellationToken)
     {
         var request = new DeleteObjectsRequest
         {
@@ -381,10 +372,10 @@ public sealed class S3ObjectStore : IObjectStore
         }
         catch (Exception e) when (IsSdkFailure(e, cancellationToken))
         {
-            ObjectStoreException error = Translate(e, key: null, $"deleting {keys.Length} objects from", cancellationToken);
+            ObjectStoreException error = Translate(e, key: null, $"deleting {keys.Count} objects from", cancellationToken);
             foreach (string key in keys)
             {
-                outcome.Failed(key, error);
+                outcome.MarkFailed(key, error);
             }
 
             return;
@@ -395,7 +386,7 @@ public sealed class S3ObjectStore : IObjectStore
         {
             if (deleted.Key is { } key && unreported.Remove(key))
             {
-                outcome.Deleted(key);
+                outcome.MarkDeleted(key);
             }
         }
 
@@ -408,17 +399,17 @@ public sealed class S3ObjectStore : IObjectStore
 
             if (error.Code == "NoSuchKey")
             {
-                outcome.Deleted(key); // already gone, as DeleteAsync treats it
+                outcome.MarkDeleted(key); // already gone, as DeleteAsync treats it
             }
             else
             {
-                outcome.Failed(key, TranslateDeleteError(key, error));
+                outcome.MarkFailed(key, TranslateDeleteError(key, error));
             }
         }
 
         foreach (string key in unreported)
         {
-            outcome.Failed(key, new ObjectStoreException(
+            outcome.MarkFailed(key, new ObjectStoreException(
                 $"S3 did not report deleting object '{key}' in bucket '{_bucket}' at {_endpoint}: its DeleteObjects response names neither a deletion nor an error for it.",
                 key, isTransient: true));
         }
