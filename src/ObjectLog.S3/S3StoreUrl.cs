@@ -24,11 +24,7 @@ internal static class S3StoreUrl
     {
         string? endpoint = url.GetParameter("endpoint") ?? url.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? url.GetEnvironmentVariable("AWS_ENDPOINT_URL");
         string? region = url.GetParameter("region") ?? url.GetEnvironmentVariable("AWS_REGION") ?? url.GetEnvironmentVariable("AWS_DEFAULT_REGION");
-        var config = new AmazonS3Config
-        {
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
+        AmazonS3Config config = S3ClientFactory.NewConfig();
         string where = "";
         if (!string.IsNullOrEmpty(endpoint))
         {

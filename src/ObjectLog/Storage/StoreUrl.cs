@@ -17,30 +17,26 @@ public sealed class StoreUrl
     private readonly Dictionary<string, string> _query;
     private readonly Func<string, string?> _environment;
 
-    private StoreUrl(string scheme, string root, string prefix, Dictionary<string, string> query, Func<string, string?> environment, StoreClientPolicy? clientPolicy)
+    private StoreUrl(Dictionary<string, string> query, Func<string, string?> environment)
     {
-        Scheme = scheme;
-        Root = root;
-        Prefix = prefix;
         _query = query;
         _environment = environment;
-        ClientPolicy = clientPolicy;
     }
 
     /// <summary>The scheme, without <c>://</c>, in lower case.</summary>
-    public string Scheme { get; }
+    public string Scheme { get; private init; } = "";
 
     /// <summary>The part before the first <c>/</c>: the bucket, container or store name; never empty.</summary>
-    public string Root { get; }
+    public string Root { get; private init; } = "";
 
     /// <summary>The key prefix after the root, without a trailing <c>/</c>; empty for none. A valid key prefix.</summary>
-    public string Prefix { get; }
+    public string Prefix { get; private init; } = "";
 
     /// <summary>
     /// How the SDK client the scheme creates should retry and time out, or <see langword="null"/> to keep the SDK's own
     /// policy (see <see cref="StoreClientPolicy"/>).
     /// </summary>
-    public StoreClientPolicy? ClientPolicy { get; }
+    public StoreClientPolicy? ClientPolicy { get; private init; }
 
     /// <summary>
     /// <c>SCHEME://ROOT[/PREFIX]</c>, without the query string (which may hold secrets): the start of the
@@ -119,6 +115,6 @@ public sealed class StoreUrl
         }
 
         ObjectKey.ValidatePrefix(prefix, ObjectStoreUrl.ParamName);
-        return new StoreUrl(scheme, root, prefix, query, environment, clientPolicy);
+        return new StoreUrl(query, environment) { Scheme = scheme, Root = root, Prefix = prefix, ClientPolicy = clientPolicy };
     }
 }
