@@ -155,7 +155,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
 
             var options = new BlobDownloadOptions { Range = range is { } r ? new HttpRange(r.Offset, r.Length) : default };
             Response<BlobDownloadStreamingResult> response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
-            return new TranslatingReadStream(response.Value.Content, e => e is RequestFailedException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, blob, key, ct));
+            return ObjectStreams.TranslatingFailures(response.Value.Content, e => e is RequestFailedException or IOException or HttpRequestException, (e, ct) => TranslateBodyFailureAsync(e, blob, key, ct));
         }
         catch (RequestFailedException e) when (range is not null && e.Status == (int)HttpStatusCode.RequestedRangeNotSatisfiable)
         {
@@ -246,8 +246,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
             }
 
             BlobItem item = blobs.Current;
-            if (item.Name.StartsWith(prefix, StringComparison.Ordinal)
-                && (startAfter is null || string.CompareOrdinal(item.Name, startAfter) > 0))
+            if (ObjectKey.IsListed(item.Name, prefix, startAfter))
             {
                 yield return new ObjectMeta(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? default);
             }

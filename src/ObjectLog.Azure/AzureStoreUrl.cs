@@ -14,18 +14,17 @@ internal static class AzureStoreUrl
 #pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => ObjectStoreUrl.RegisterShipped("az", Open);
+    internal static void Register() => ObjectStoreUrl.Register("az", "container", ["connection_string"], Open);
 
-    internal static ObjectStoreLocation Open(string rest, Func<string, string?> environment, StoreClientPolicy? policy)
+    internal static ObjectStoreLocation Open(StoreUrl url)
     {
-        StoreUrlParts url = StoreUrlParts.Parse(rest, "az", "container", "connection_string");
-        string connectionString = url.Get("connection_string") ?? environment("AZURE_STORAGE_CONNECTION_STRING")
+        string connectionString = url.GetParameter("connection_string") ?? url.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING")
             ?? throw new ArgumentException("az:// needs a connection string: set AZURE_STORAGE_CONNECTION_STRING or add ?connection_string=… to the URL.", "url");
         BlobContainerClient client;
         try
         {
             var options = new BlobClientOptions();
-            if (policy is not null)
+            if (url.ClientPolicy is { } policy)
             {
                 // The SDK's default (3 exponential retries, 100 s per attempt) keeps a CLI silent for most of a minute.
                 options.Retry.MaxRetries = policy.MaxRetries;
@@ -41,6 +40,6 @@ internal static class AzureStoreUrl
             throw new ArgumentException("the Azure connection string is not valid (its contents are not shown).", "url");
         }
 
-        return new ObjectStoreLocation(new AzureBlobObjectStore(client), url.Prefix, $"az://{url.Root}{(url.Prefix.Length == 0 ? "" : "/" + url.Prefix)} at {client.Uri.GetLeftPart(UriPartial.Authority)}");
+        return new ObjectStoreLocation(new AzureBlobObjectStore(client), url.Prefix, $"{url.Description} at {client.Uri.GetLeftPart(UriPartial.Authority)}");
     }
 }

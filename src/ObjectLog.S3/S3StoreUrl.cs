@@ -18,18 +18,13 @@ internal static class S3StoreUrl
 #pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => ObjectStoreUrl.RegisterShipped("s3", Open);
+    internal static void Register() => ObjectStoreUrl.Register("s3", "bucket", ["endpoint", "region", "path_style", "create_only"], Open);
 
-    internal static ObjectStoreLocation Open(string rest, Func<string, string?> environment, StoreClientPolicy? policy)
+    internal static ObjectStoreLocation Open(StoreUrl url)
     {
-        StoreUrlParts url = StoreUrlParts.Parse(rest, "s3", "bucket", "endpoint", "region", "path_style", "create_only");
-        string? endpoint = url.Get("endpoint") ?? environment("AWS_ENDPOINT_URL_S3") ?? environment("AWS_ENDPOINT_URL");
-        string? region = url.Get("region") ?? environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION");
-        var config = new AmazonS3Config
-        {
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
+        string? endpoint = url.GetParameter("endpoint") ?? url.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? url.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+        string? region = url.GetParameter("region") ?? url.GetEnvironmentVariable("AWS_REGION") ?? url.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        AmazonS3Config config = S3ClientFactory.NewConfig();
         string where = "";
         if (!string.IsNullOrEmpty(endpoint))
         {
@@ -39,7 +34,7 @@ internal static class S3StoreUrl
             }
 
             config.ServiceURL = uri.ToString();
-            config.ForcePathStyle = url.Bool("path_style") ?? true;
+            config.ForcePathStyle = url.GetBooleanParameter("path_style") ?? true;
             config.AuthenticationRegion = region ?? "us-east-1";
             where = $" at {uri.GetLeftPart(UriPartial.Authority)}"; // never the user-info part
         }
@@ -50,14 +45,14 @@ internal static class S3StoreUrl
             // the environment are the documented sources, and they are what the message names.)
             if (string.IsNullOrEmpty(region))
             {
-                throw new ArgumentException($"s3://{url.Root} needs a region: set ?region= or AWS_REGION (such as eu-west-1), or ?endpoint= for an S3-compatible server.", ObjectStoreUrl.ParamName);
+                throw new ArgumentException($"s3://{url.Root} needs a region: set ?region= or AWS_REGION (such as eu-west-1), or ?endpoint= for an S3-compatible server.", "url");
             }
 
-            config.ForcePathStyle = url.Bool("path_style") ?? false;
+            config.ForcePathStyle = url.GetBooleanParameter("path_style") ?? false;
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
 
-        if (policy is not null)
+        if (url.ClientPolicy is { } policy)
         {
             config.MaxErrorRetry = policy.MaxRetries;
             config.Timeout = policy.RequestTimeout;
@@ -66,13 +61,13 @@ internal static class S3StoreUrl
             config.MaxStaleConnectionRetries = 0;
         }
 
-        var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.Bool("create_only") ?? true };
-        string? accessKey = environment("AWS_ACCESS_KEY_ID");
-        string? secretKey = environment("AWS_SECRET_ACCESS_KEY");
-        string? sessionToken = environment("AWS_SESSION_TOKEN");
+        var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.GetBooleanParameter("create_only") ?? true };
+        string? accessKey = url.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        string? secretKey = url.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        string? sessionToken = url.GetEnvironmentVariable("AWS_SESSION_TOKEN");
         AmazonS3Client client = !string.IsNullOrEmpty(accessKey) && !string.IsNullOrEmpty(secretKey)
             ? new AmazonS3Client(string.IsNullOrEmpty(sessionToken) ? new BasicAWSCredentials(accessKey, secretKey) : new SessionAWSCredentials(accessKey, secretKey, sessionToken), config)
             : new AmazonS3Client(config);
-        return new ObjectStoreLocation(new S3ObjectStore(client, url.Root, options), url.Prefix, $"s3://{url.Root}{(url.Prefix.Length == 0 ? "" : "/" + url.Prefix)}{where}", client);
+        return new ObjectStoreLocation(new S3ObjectStore(client, url.Root, options), url.Prefix, url.Description + where, client);
     }
 }

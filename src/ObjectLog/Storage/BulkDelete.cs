@@ -1,21 +1,29 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace ObjectLog.Storage;
 
-/// <summary>What every <see cref="IObjectStore.DeleteManyAsync"/> shares: checking keys at the door, and accounting for each key.</summary>
-internal static class BulkDelete
+/// <summary>
+/// What every <see cref="IObjectStore.DeleteManyAsync"/> shares: checking every key before anything is sent,
+/// deleting each distinct key once, and accounting for each key in the <see cref="BulkDeleteException"/>.
+/// </summary>
+/// <remarks>
+/// A backend with a bulk delete request implements <see cref="IObjectStore.DeleteManyAsync"/> with
+/// <see cref="DeleteInBatchesAsync"/> and reads each key's outcome from the response; one without calls
+/// <see cref="DeleteEachAsync(IObjectStore, IReadOnlyCollection{string}, int, CancellationToken)"/> (the interface's
+/// default does, 8 at a time).
+/// </remarks>
+public static class BulkDelete
 {
-    /// <summary>How many single deletes the one-by-one fallback keeps in flight.</summary>
+    /// <summary>How many single deletes the one-by-one default keeps in flight.</summary>
     public const int DefaultConcurrency = 8;
 
     /// <summary>
-    /// Validates every key before the caller sends anything, and drops repeats (ordinal) keeping first-seen order,
-    /// so a key is deleted, and reported, once.
+    /// Validates every key (see <see cref="ObjectKey.Validate"/>) before the caller sends anything, and drops repeats
+    /// (ordinal), keeping first-seen order, so a key is deleted, and reported, once.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="keys"/> or one of its keys is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A key breaks the <see cref="ObjectKey"/> rules.</exception>
-    public static List<string> Prepare(IReadOnlyCollection<string> keys, [CallerArgumentExpression(nameof(keys))] string? paramName = null)
+    public static IReadOnlyList<string> Prepare(IReadOnlyCollection<string> keys, [CallerArgumentExpression(nameof(keys))] string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(keys, paramName);
         var seen = new HashSet<string>(keys.Count, StringComparer.Ordinal);
@@ -32,53 +40,91 @@ internal static class BulkDelete
         return unique;
     }
 
-    /// <summary>Deletes each key with <see cref="IObjectStore.DeleteAsync"/>, <paramref name="concurrency"/> at a time.</summary>
+    /// <summary>
+    /// A whole <see cref="IObjectStore.DeleteManyAsync"/> for a store with a bulk delete request: prepares the keys
+    /// (<see cref="Prepare"/>), sends them in batches of at most <paramref name="batchSize"/>,
+    /// <paramref name="concurrency"/> batches at a time, and throws if any key failed.
+    /// </summary>
+    /// <param name="keys">The keys to delete, as the caller gave them.</param>
+    /// <param name="batchSize">The most keys one request takes (S3: 1,000).</param>
+    /// <param name="concurrency">How many requests may be in flight at once.</param>
+    /// <param name="deleteBatchAsync">
+    /// Sends one request for its keys (valid and distinct) and records every key's outcome in the
+    /// <see cref="BulkDeleteOutcome"/>: a key whose outcome the answer does not state is a failure, never a success.
+    /// It should record a failed request as a failure of each of its keys rather than throw.
+    /// </param>
+    /// <param name="cancellationToken">Stops the batches not yet sent.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="keys"/>, one of its keys, or <paramref name="deleteBatchAsync"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A key breaks the <see cref="ObjectKey"/> rules; nothing was sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="concurrency"/> is less than 1.</exception>
+    /// <exception cref="BulkDeleteException">Some keys were recorded as failed.</exception>
+    public static async Task DeleteInBatchesAsync(
+        IReadOnlyCollection<string> keys,
+        int batchSize,
+        int concurrency,
+        Func<IReadOnlyList<string>, BulkDeleteOutcome, CancellationToken, Task> deleteBatchAsync,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> unique = Prepare(keys);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        ArgumentNullException.ThrowIfNull(deleteBatchAsync);
+        cancellationToken.ThrowIfCancellationRequested();
+        var outcome = new BulkDeleteOutcome();
+        await Parallel.ForEachAsync(
+            unique.Chunk(batchSize),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            (batch, ct) => new ValueTask(deleteBatchAsync(batch, outcome, ct))).ConfigureAwait(false);
+        outcome.ThrowIfAnyFailed();
+    }
+
+    /// <summary>
+    /// A whole <see cref="IObjectStore.DeleteManyAsync"/> for a store without a bulk delete request: prepares the keys
+    /// (<see cref="Prepare"/>), deletes each with <see cref="IObjectStore.DeleteAsync"/>,
+    /// <paramref name="concurrency"/> at a time, and throws if any failed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/>, <paramref name="keys"/> or one of its keys is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A key breaks the <see cref="ObjectKey"/> rules; nothing was deleted.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrency"/> is less than 1.</exception>
     /// <exception cref="BulkDeleteException">Some deletes failed with an <see cref="ObjectStoreException"/>.</exception>
     public static async Task DeleteEachAsync(IObjectStore store, IReadOnlyCollection<string> keys, int concurrency, CancellationToken cancellationToken)
     {
-        List<string> unique = Prepare(keys);
+        ArgumentNullException.ThrowIfNull(store);
+        IReadOnlyList<string> unique = Prepare(keys);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        var outcome = new Outcome();
+        var outcome = new BulkDeleteOutcome();
         await DeleteEachAsync(store, unique, concurrency, outcome, cancellationToken).ConfigureAwait(false);
         outcome.ThrowIfAnyFailed();
     }
 
-    /// <summary>Deletes each of <paramref name="validKeys"/> (already checked) one by one, recording each outcome in <paramref name="outcome"/>.</summary>
-    public static Task DeleteEachAsync(IObjectStore store, IEnumerable<string> validKeys, int concurrency, Outcome outcome, CancellationToken cancellationToken)
-        => Parallel.ForEachAsync(
-            validKeys,
+    /// <summary>
+    /// Deletes each of <paramref name="keys"/> with <see cref="IObjectStore.DeleteAsync"/>,
+    /// <paramref name="concurrency"/> at a time, recording each outcome in <paramref name="outcome"/>: for a batch of
+    /// <see cref="DeleteInBatchesAsync"/> that falls back to single deletes (a server without the bulk request).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrency"/> is less than 1.</exception>
+    public static Task DeleteEachAsync(IObjectStore store, IEnumerable<string> keys, int concurrency, BulkDeleteOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        ArgumentNullException.ThrowIfNull(outcome);
+        return Parallel.ForEachAsync(
+            keys,
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (key, ct) =>
             {
                 try
                 {
                     await store.DeleteAsync(key, ct).ConfigureAwait(false);
-                    outcome.Deleted(key);
+                    outcome.MarkDeleted(key);
                 }
                 catch (ObjectStoreException e)
                 {
-                    outcome.Failed(key, e);
+                    outcome.MarkFailed(key, e);
                 }
             });
-
-    /// <summary>Collects what happened to each key, from any number of concurrent requests.</summary>
-    internal sealed class Outcome
-    {
-        private readonly ConcurrentQueue<string> _deleted = new();
-        private readonly ConcurrentDictionary<string, ObjectStoreException> _failures = new(StringComparer.Ordinal);
-
-        public void Deleted(string key) => _deleted.Enqueue(key);
-
-        public void Failed(string key, ObjectStoreException error) => _failures.TryAdd(key, error);
-
-        /// <exception cref="BulkDeleteException">Some key failed.</exception>
-        public void ThrowIfAnyFailed()
-        {
-            if (!_failures.IsEmpty)
-            {
-                // A key both confirmed and refused (a store that answered twice) counts as refused: never claim a delete in doubt.
-                throw new BulkDeleteException(_failures, _deleted.Where(k => !_failures.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToList());
-            }
-        }
     }
 }

@@ -21,4 +21,23 @@ public readonly record struct ByteRange
 
     /// <summary>One past the last byte.</summary>
     public long End => Offset + Length;
+
+    /// <summary>
+    /// The bytes <see cref="IObjectStore.GetAsync"/> returns for <paramref name="range"/> from an object of
+    /// <paramref name="objectLength"/> bytes: the whole object for <see langword="null"/>, otherwise the range cut at
+    /// the object's end (empty, at the end, if it starts there or past it).
+    /// </summary>
+    /// <remarks>A backend that can read any part of an object (a buffer, a file) serves a ranged get with this.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="objectLength"/> is negative.</exception>
+    public static ByteRange Within(ByteRange? range, long objectLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(objectLength);
+        if (range is not { } r)
+        {
+            return new ByteRange(0, objectLength);
+        }
+
+        long offset = Math.Min(r.Offset, objectLength);
+        return new ByteRange(offset, Math.Min(r.Length, objectLength - offset));
+    }
 }

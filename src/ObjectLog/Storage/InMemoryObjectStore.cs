@@ -29,9 +29,9 @@ public sealed class InMemoryObjectStore : IObjectStore
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
         byte[] data;
-        if (content is ReadOnlyMemoryStream rom)
+        if (ObjectStreams.TryGetMemory(content, out ReadOnlyMemory<byte> bytes))
         {
-            data = rom.Remaining.ToArray();
+            data = bytes.ToArray();
         }
         else
         {
@@ -65,15 +65,8 @@ public sealed class InMemoryObjectStore : IObjectStore
             throw new ObjectNotFoundException(key);
         }
 
-        int offset = 0;
-        int length = entry.Data.Length;
-        if (range is { } r)
-        {
-            offset = (int)Math.Min(r.Offset, entry.Data.Length);
-            length = (int)Math.Min(r.Length, entry.Data.Length - offset);
-        }
-
-        return Task.FromResult<Stream>(new MemoryStream(entry.Data, offset, length, writable: false));
+        ByteRange part = ByteRange.Within(range, entry.Data.Length);
+        return Task.FromResult<Stream>(new MemoryStream(entry.Data, (int)part.Offset, (int)part.Length, writable: false));
     }
 
     /// <inheritdoc />
@@ -89,7 +82,7 @@ public sealed class InMemoryObjectStore : IObjectStore
     /// <remarks>Removes every key at once; it never fails once the keys are valid.</remarks>
     public Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
-        List<string> unique = BulkDelete.Prepare(keys);
+        IReadOnlyList<string> unique = BulkDelete.Prepare(keys);
         cancellationToken.ThrowIfCancellationRequested();
         foreach (string key in unique)
         {
@@ -107,8 +100,7 @@ public sealed class InMemoryObjectStore : IObjectStore
         foreach (KeyValuePair<string, Entry> pair in _objects)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (pair.Key.StartsWith(prefix, StringComparison.Ordinal)
-                && (startAfter is null || string.CompareOrdinal(pair.Key, startAfter) > 0))
+            if (ObjectKey.IsListed(pair.Key, prefix, startAfter))
             {
                 yield return new ObjectMeta(pair.Key, pair.Value.Data.Length, pair.Value.LastModified);
             }

@@ -10,15 +10,24 @@ namespace ObjectLog.Storage;
 /// JSON Lines has no registered media type; <c>application/jsonl</c> is the one jsonlines.org suggests (others in use
 /// are <c>application/x-ndjson</c> and <c>application/jsonlines</c>).
 /// </remarks>
-internal static class ObjectContentType
+public static class ObjectContentType
 {
+    /// <summary>JSON Lines: the log's batches and merged objects (<c>.jsonl</c>).</summary>
     public const string JsonLines = "application/jsonl";
+
+    /// <summary>JSON: manifests and trim records (<c>.json</c>).</summary>
     public const string Json = "application/json";
+
+    /// <summary>Any other object.</summary>
     public const string Bytes = "application/octet-stream";
 
-    /// <summary>The type for <paramref name="key"/>.</summary>
+    /// <summary>The type for <paramref name="key"/>, from its extension.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public static string For(string key)
-        => key.EndsWith(".jsonl", StringComparison.Ordinal) ? JsonLines
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.EndsWith(".jsonl", StringComparison.Ordinal) ? JsonLines
             : key.EndsWith(".json", StringComparison.Ordinal) ? Json
             : Bytes;
+    }
 }

@@ -48,6 +48,20 @@ public static class ObjectKey
     }
 
     /// <summary>
+    /// Whether <see cref="IObjectStore.ListAsync"/> of <paramref name="prefix"/> after <paramref name="startAfter"/>
+    /// includes <paramref name="key"/>: it starts with <paramref name="prefix"/> (a plain string prefix, not a folder)
+    /// and, if <paramref name="startAfter"/> is given, sorts after it in ordinal order.
+    /// </summary>
+    /// <remarks>A backend filters what its listing request returns with this (servers differ at the edges), or lists with it alone.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
+    public static bool IsListed(string key, string prefix, string? startAfter)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return key.StartsWith(prefix, StringComparison.Ordinal) && (startAfter is null || string.CompareOrdinal(key, startAfter) > 0);
+    }
+
+    /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the problem if <paramref name="prefix"/> cannot hold a log: if it
     /// is not a valid key prefix (see <see cref="ValidatePrefix"/>), or if some key the log writes under it could not
     /// be stored. That is a prefix whose first segment is <c>.objectlog-tmp</c> (where the filesystem store stages its

@@ -8,7 +8,7 @@ public sealed class ObjectStoreLocation : IDisposable
 {
     private readonly IDisposable? _owned;
 
-    /// <summary>Creates a location; a scheme registered with <see cref="ObjectStoreUrl.Register"/> returns one.</summary>
+    /// <summary>Creates a location; a scheme registered with <see cref="ObjectStoreUrl"/> returns one.</summary>
     /// <param name="store">The store.</param>
     /// <param name="prefix">The key prefix the URL names inside the store, without a trailing <c>/</c>; empty for the store's root.</param>
     /// <param name="description">Where the store is, for people and error messages: it must not contain credentials.</param>

@@ -16,11 +16,11 @@ namespace ObjectLog.Storage;
 /// with <c>ObjectLog.Azure</c>; each package documents its parameters.</item>
 /// </list>
 /// <para>
-/// A store package registers its scheme (<see cref="Register"/>) from a module initializer, so the core
+/// A store package registers its scheme (<see cref="Register(string, string, IReadOnlyCollection{string}, Func{StoreUrl, ObjectStoreLocation})"/>) from a module initializer, so the core
 /// references no cloud SDK. A module initializer runs only once something touches the assembly, so for the
 /// packages ObjectLog ships, an unregistered <c>s3</c> or <c>az</c> scheme makes <see cref="Open"/> load the
 /// package's assembly by name and run its initializer: referencing the package is enough. Where assemblies cannot be
-/// loaded by name, or for a scheme of your own, call <see cref="Register"/> at startup.
+/// loaded by name, or for a scheme of your own, call it at startup.
 /// </para>
 /// <para>Secrets (keys, connection strings) never appear in error messages or in <see cref="ObjectStoreLocation.Description"/>.</para>
 /// </remarks>
@@ -33,8 +33,42 @@ public static class ObjectStoreUrl
     private static readonly Dictionary<string, string> ShippedSchemes = new(StringComparer.OrdinalIgnoreCase) { ["s3"] = "ObjectLog.S3", ["az"] = "ObjectLog.Azure" };
 
     /// <summary>
-    /// Makes <see cref="Open"/> accept <c><paramref name="scheme"/>://…</c>. A later registration of the same scheme
-    /// replaces an earlier one; <c>file</c> and <c>memory</c> are built in and cannot be replaced.
+    /// Makes <see cref="Open"/> accept <c><paramref name="scheme"/>://ROOT[/PREFIX][?name=value&amp;…]</c>: the URL is
+    /// parsed (and its mistakes refused) here, and <paramref name="open"/> gets the parts. This is how a store package
+    /// registers its scheme, from a module initializer (see the remarks on <see cref="ObjectStoreUrl"/>). A later
+    /// registration of the same scheme replaces an earlier one; <c>file</c> and <c>memory</c> are built in and cannot
+    /// be replaced.
+    /// </summary>
+    /// <param name="scheme">The scheme, without <c>://</c>: letters, digits, <c>+</c>, <c>-</c> or <c>.</c>, starting with a letter.</param>
+    /// <param name="rootName">What the part before the first <c>/</c> is called (<c>bucket</c>, <c>container</c>), for messages.</param>
+    /// <param name="parameters">The query parameters the scheme takes (names are case-insensitive); a URL with any other is refused, so a typo is not ignored.</param>
+    /// <param name="open">
+    /// Opens the location: creates the store (and its client, following <see cref="StoreUrl.ClientPolicy"/>) and
+    /// returns it with <see cref="StoreUrl.Prefix"/>. Throws <see cref="ArgumentException"/> for a URL it cannot use,
+    /// with a message that repeats no secret.
+    /// </param>
+    /// <exception cref="ArgumentNullException">An argument, or one of <paramref name="parameters"/>, is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scheme"/> is not a valid scheme or is built in, or <paramref name="rootName"/> is empty.</exception>
+    public static void Register(string scheme, string rootName, IReadOnlyCollection<string> parameters, Func<StoreUrl, ObjectStoreLocation> open)
+    {
+        ValidateScheme(scheme);
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootName);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(open);
+        string[] known = [.. parameters];
+        foreach (string parameter in known)
+        {
+            ArgumentNullException.ThrowIfNull(parameter, nameof(parameters));
+        }
+
+        string name = scheme.ToLowerInvariant();
+        Schemes[scheme] = (rest, environment, policy) => open(StoreUrl.Parse(name, rest, rootName, known, environment, policy));
+    }
+
+    /// <summary>
+    /// Makes <see cref="Open"/> accept <c><paramref name="scheme"/>://…</c>, leaving the URL's parsing to
+    /// <paramref name="open"/>. A later registration of the same scheme replaces an earlier one; <c>file</c> and
+    /// <c>memory</c> are built in and cannot be replaced.
     /// </summary>
     /// <param name="scheme">The scheme, without <c>://</c>: letters, digits, <c>+</c>, <c>-</c> or <c>.</c>, starting with a letter.</param>
     /// <param name="open">Opens a location from the URL after <c>scheme://</c> and a way to read environment variables; throws <see cref="ArgumentException"/> for a malformed URL, without repeating secrets.</param>
@@ -42,8 +76,14 @@ public static class ObjectStoreUrl
     /// <exception cref="ArgumentException"><paramref name="scheme"/> is not a valid scheme, or is built in.</exception>
     public static void Register(string scheme, Func<string, Func<string, string?>, ObjectStoreLocation> open)
     {
-        ArgumentNullException.ThrowIfNull(scheme);
+        ValidateScheme(scheme);
         ArgumentNullException.ThrowIfNull(open);
+        Schemes[scheme] = (rest, environment, _) => open(rest, environment);
+    }
+
+    private static void ValidateScheme(string scheme)
+    {
+        ArgumentNullException.ThrowIfNull(scheme);
         if (scheme.Length == 0 || !char.IsAsciiLetter(scheme[0]) || scheme.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.')))
         {
             throw new ArgumentException($"'{scheme}' is not a URL scheme.", nameof(scheme));
@@ -53,13 +93,7 @@ public static class ObjectStoreUrl
         {
             throw new ArgumentException($"The '{scheme}' scheme is built in.", nameof(scheme));
         }
-
-        Schemes[scheme] = (rest, environment, _) => open(rest, environment);
     }
-
-    /// <summary>Registers a scheme of a package ObjectLog ships, whose clients honour a <see cref="StoreClientPolicy"/>.</summary>
-    internal static void RegisterShipped(string scheme, Func<string, Func<string, string?>, StoreClientPolicy?, ObjectStoreLocation> open)
-        => Schemes[scheme] = open;
 
     /// <summary>Opens the store a URL names (see the remarks for the schemes).</summary>
     /// <param name="url">The store URL, or a plain folder path.</param>
@@ -111,9 +145,9 @@ public static class ObjectStoreUrl
 
     private static ObjectStoreLocation OpenMemory(string rest)
     {
-        StoreUrlParts parts = StoreUrlParts.Parse(rest, "memory", "store");
+        StoreUrl parts = StoreUrl.Parse("memory", rest, "store", [], static _ => null, clientPolicy: null);
         InMemoryObjectStore store = MemoryStores.GetOrAdd(parts.Root, static _ => new InMemoryObjectStore());
-        return new ObjectStoreLocation(store, parts.Prefix, $"memory://{parts.Root}{(parts.Prefix.Length == 0 ? "" : "/" + parts.Prefix)}");
+        return new ObjectStoreLocation(store, parts.Prefix, parts.Description);
     }
 
     private static void RunModuleInitializer(string assemblyName)

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace ObjectLog.Storage;
 
 /// <summary>A read-only, seekable stream over a <see cref="ReadOnlyMemory{T}"/>, without copying it.</summary>
@@ -25,10 +23,8 @@ internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
         }
     }
 
-    /// <summary>The bytes not yet read, for stores that can take them without a copy.</summary>
+    /// <summary>The bytes not yet read, for stores that can take them without a copy (<see cref="ObjectStreams.TryGetMemory"/>).</summary>
     public ReadOnlyMemory<byte> Remaining => data[_position..];
-
-    public bool TryGetArraySegment(out ArraySegment<byte> segment) => MemoryMarshal.TryGetArray(data[_position..], out segment);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -259,7 +259,7 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     /// </summary>
     public async Task DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
-        List<string> unique = BulkDelete.Prepare(keys);
+        IReadOnlyList<string> unique = BulkDelete.Prepare(keys);
         Interlocked.Increment(ref _bulkDeletes);
         await CountAsync(cancellationToken);
         var failures = new Dictionary<string, ObjectStoreException>(StringComparer.Ordinal);

@@ -179,8 +179,8 @@ public sealed class CloudErrorTests
         Assert.DoesNotContain("credentials", unreachable.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, unreachable.Message, StringComparison.Ordinal);
 
-        Assert.True(S3ObjectStore.IsMissingCredentials(new Amazon.Runtime.AmazonClientException("Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors: …")));
-        Assert.False(S3ObjectStore.IsMissingCredentials(new HttpRequestException("Connection refused")));
+        Assert.True(S3ErrorTranslator.IsMissingCredentials(new Amazon.Runtime.AmazonClientException("Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors: …")));
+        Assert.False(S3ErrorTranslator.IsMissingCredentials(new HttpRequestException("Connection refused")));
     }
 
     private static Dictionary<string, string> WithCredentials(Dictionary<string, string> more)
