@@ -18,7 +18,7 @@ namespace ObjectLog.Internal;
 /// reads them from the merged object (superseded batches kept for a grace period). Such dropped fetches finish in
 /// the background, so while they do the GETs in flight may exceed the window by at most the number dropped.
 /// </remarks>
-internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? includeBatch, AppendLogOptions options, CancellationToken cancellationToken)
+internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func<string, bool>? includeBatch, AppendLogOptions options, CancellationToken cancellationToken)
 {
     private readonly Dictionary<string, (long Size, Task<Fetched> Body)> _started = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -26,11 +26,22 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
     private long _bytes;
     private bool _stopped;
 
-    /// <summary>GETs started so far.</summary>
-    internal int Started { get; private set; }
+    /// <summary>Passes <paramref name="listing"/> on unchanged, starting fetches as the log's objects go by.</summary>
+    public async IAsyncEnumerable<ObjectMeta> WatchAsync(IAsyncEnumerable<ObjectMeta> listing)
+    {
+        await foreach (ObjectMeta meta in listing.ConfigureAwait(false))
+        {
+            if (LogInventory.Classify(logPrefix, meta) is { } name)
+            {
+                OnListed(meta, name);
+            }
 
-    /// <summary>Called by the listing for each object of the log, in the order the store lists them.</summary>
-    public void OnListed(ObjectMeta meta, LogObjectName name)
+            yield return meta;
+        }
+    }
+
+    /// <summary>Looks at one object of the log, in the order the store lists them.</summary>
+    private void OnListed(ObjectMeta meta, LogObjectName name)
     {
         if (_stopped)
         {
@@ -57,7 +68,6 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
 
         _started[meta.Key] = (meta.Size, ReadWindow.FetchAsync(store, meta.Key, null, meta.Size, _cts.Token));
         _bytes += meta.Size;
-        Started++;
     }
 
     /// <summary>Hands over the fetch of a whole object, if one was started with the size the plan expects.</summary>
