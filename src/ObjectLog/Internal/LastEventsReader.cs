@@ -16,6 +16,8 @@ internal sealed record LastEvents(IReadOnlyList<LogEvent> Events, IReadOnlyList<
 /// whichever object holds it; trimmed batches hidden), then the plan is fetched from its newest unit backwards, a
 /// round of GETs in flight at a time, until enough events are in hand. So its GETs follow the events asked for, not
 /// the log's size, and an object older than what is needed is never fetched (a damaged one does not fail it).
+/// Read path, backwards: list and plan (<see cref="LogSnapshot"/>) → rounds of units from the end, each fetched,
+/// framed and checked by a <see cref="PlanReader"/> → events.
 /// </summary>
 /// <remarks>
 /// A round takes units, newest first, while the events they surely hold fall short of what is still needed (a

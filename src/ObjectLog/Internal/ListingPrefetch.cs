@@ -4,10 +4,11 @@ namespace ObjectLog.Internal;
 
 /// <summary>
 /// GETs started while a read's listing is still arriving, so the first fetches overlap the listing instead of
-/// waiting for its last page. The plan needs the whole listing to be final (merged objects and their manifests
-/// decide which object holds a batch), so these fetches are speculative: a <see cref="ReadWindow"/> takes the ones
-/// its plan reads (<see cref="TryTake"/>), and the rest are dropped when it has filled its window
-/// (<see cref="Abandon"/>).
+/// waiting for its last page. Read path: <b>list</b> (it watches the listing go by, <see cref="WatchAsync"/>) →
+/// plan → <b>fetch</b> → frame and check lines → events. The plan needs the whole listing to be final (merged
+/// objects and their manifests decide which object holds a batch), so these fetches are speculative: the fetch
+/// window takes the ones its plan reads (<see cref="TryTake"/>), and the rest are dropped when it has filled its
+/// window (<see cref="Abandon"/>). It knows neither the plan nor the window: they ask it.
 /// </summary>
 /// <remarks>
 /// Used only for stores that list in key order (<see cref="IObjectStore.ListsInKeyOrder"/>): then the first batches
@@ -66,7 +67,7 @@ internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func
             return;
         }
 
-        _started[meta.Key] = (meta.Size, ReadWindow.FetchAsync(store, meta.Key, null, meta.Size, _cts.Token));
+        _started[meta.Key] = (meta.Size, ObjectFetch.FetchAsync(store, meta.Key, null, meta.Size, _cts.Token));
         _bytes += meta.Size;
     }
 
@@ -81,7 +82,7 @@ internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func
 
         if (started.Size != size)
         {
-            _ = ReadWindow.ReturnWhenDoneAsync(started.Body); // listed at another size than the plan's: not this object
+            _ = ObjectFetch.ReturnWhenDoneAsync(started.Body); // listed at another size than the plan's: not this object
             return false;
         }
 
@@ -95,7 +96,7 @@ internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func
         _stopped = true;
         foreach ((long _, Task<Fetched> body) in _started.Values)
         {
-            _ = ReadWindow.ReturnWhenDoneAsync(body);
+            _ = ObjectFetch.ReturnWhenDoneAsync(body);
         }
 
         _started.Clear();
@@ -107,7 +108,7 @@ internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func
         await _cts.CancelAsync().ConfigureAwait(false);
         foreach ((long _, Task<Fetched> body) in _started.Values)
         {
-            await ReadWindow.ReturnWhenDoneAsync(body).ConfigureAwait(false);
+            await ObjectFetch.ReturnWhenDoneAsync(body).ConfigureAwait(false);
         }
 
         _started.Clear();

@@ -10,8 +10,8 @@ internal readonly record struct InventoryEntry(ObjectMeta Meta, LogObjectName? N
 
 /// <summary>
 /// One listing of a log's prefix sorted, once, by what each object's name says: batches, merged data, manifests, end
-/// markers, trim records, and objects that are not the log's. Read planning (<see cref="LogSnapshot"/>), garbage
-/// (<see cref="GarbagePlan"/>), the census and verify all read it; none sorts a listing again.
+/// markers, trim records, and objects that are not the log's. Read path: <b>list</b> → plan → fetch window → frame
+/// and check lines → events. Read planning, garbage plans, the census and verify all read it; none sorts a listing again.
 /// </summary>
 /// <remarks>
 /// It also holds what the listed trim records mean (<see cref="Hides"/>): a trim is part of what a listing says.

@@ -8,15 +8,21 @@ namespace ObjectLog.Internal;
 internal readonly record struct PlannedEvent(string? Batch, int Line, byte[] Data);
 
 /// <summary>
-/// Executes read plans through a <see cref="PlanReader"/>, a block of events per fetched part. If an object
-/// vanishes under a read (a compaction superseded it after the listing), the reader lists again and goes on after
-/// the last event it returned, so racing a compaction never fails a read and never returns an event twice.
+/// The read path's driver: list (<see cref="LogInventory"/>, with a <see cref="ListingPrefetch"/> watching) → plan
+/// (<see cref="LogSnapshot"/>) → fetch window, frame and check lines (<see cref="PlanReader"/>) → events, a block of
+/// events per fetched part. Every step depends only on the ones before it.
 /// </summary>
 /// <remarks>
+/// <para>
+/// If an object vanishes under a read (a compaction superseded it after the listing), the reader lists again
+/// (<see cref="Relisting"/>) and goes on after the last event it returned, so racing a compaction never fails a read and never returns an event twice.
+/// </para>
+/// <para>
 /// A read stops inside a unit only between parts of a unit read in several parts, and such a unit always knows
 /// its events' batches (a single batch, or a merged object whose manifest is loaded: see
 /// <see cref="LogSnapshot"/>). So the place to resume is always a batch and a line in it, and a resumed read,
 /// being filtered, knows every event's batch too.
+/// </para>
 /// </remarks>
 internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
 {

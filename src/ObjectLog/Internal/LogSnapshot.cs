@@ -57,7 +57,7 @@ internal sealed class LogSnapshot
     /// <summary>Lists the log and plans a read: <see cref="LogInventory.TakeAsync"/>, then <see cref="PlanAsync"/>.</summary>
     /// <remarks>
     /// <c>listAfter</c>: see <see cref="LogInventory.TakeAsync"/>; <c>includeBatch</c> must exclude every batch before
-    /// it. <c>forCompaction</c> must be <see langword="false"/>: garbage is chosen by <see cref="GarbagePlan"/> (the
+    /// it. <c>forCompaction</c> must be <see langword="false"/>: garbage is chosen by a garbage plan, of its own (the
     /// parameter is kept for existing call sites).
     /// </remarks>
     public static async Task<LogSnapshot> LoadAsync(
@@ -73,7 +73,7 @@ internal sealed class LogSnapshot
     {
         if (forCompaction)
         {
-            throw new ArgumentException("Garbage is chosen by GarbagePlan, not by a read plan.", nameof(forCompaction));
+            throw new ArgumentException("A read plan does not choose garbage: a garbage plan does.", nameof(forCompaction));
         }
 
         LogInventory inventory = await LogInventory.TakeAsync(store, logPrefix, listAfter, cancellationToken).ConfigureAwait(false);

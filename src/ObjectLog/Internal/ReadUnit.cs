@@ -34,7 +34,7 @@ internal sealed class ReadUnit
 
     /// <summary>
     /// Whether reading the unit checks its bytes: batch by batch when the manifest gives every batch's CRC-32C,
-    /// otherwise whole against <see cref="Crc"/>. (See <see cref="LineReader"/>.)
+    /// otherwise whole against <see cref="Crc"/>. (See the read path's checksum check.)
     /// </summary>
     public bool IsChecksummed => ChecksumsBatches || Crc is not null;
 
