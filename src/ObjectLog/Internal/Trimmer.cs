@@ -177,7 +177,7 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         string? floor = null;
         await foreach (ObjectMeta meta in store.ListAsync(logPrefix + LogObjectName.TrimPrefix, null, cancellationToken).ConfigureAwait(false))
         {
-            if (LogObjectName.TryParse(meta.Key[logPrefix.Length..], out LogObjectName parsed) && parsed.Kind == LogObjectKind.Trim
+            if (LogInventory.Classify(logPrefix, meta) is { Kind: LogObjectKind.Trim } parsed
                 && new TrimRecord(meta.Key, parsed.First, meta.LastModified).IsValid
                 && string.CompareOrdinal(parsed.First, floor) > 0)
             {
