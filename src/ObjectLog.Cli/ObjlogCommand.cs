@@ -448,12 +448,7 @@ internal static class ObjlogCommand
     private static string NotTheLogs(string what) => $"not the log's ({what})";
 
     private static string Kind(string prefix, ObjectMeta meta)
-    {
-        string name = meta.Key[prefix.Length..];
-        return !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed)
-            ? parsed.Kind.ToString().ToLowerInvariant()
-            : "foreign";
-    }
+        => LogInventory.Classify(prefix, meta)?.Kind.ToString().ToLowerInvariant() ?? "foreign";
 
     private static Command Stats()
     {

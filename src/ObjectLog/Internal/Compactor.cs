@@ -13,8 +13,8 @@ namespace ObjectLog.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A commit counts only if its manifest was stored within <see cref="CommitWindow"/> of its data, by the store's
-/// stamps (<see cref="IsTimelyCommit"/>), and garbage collection takes uncommitted data for abandoned only once it is
+/// A commit counts only if its manifest was stored within <see cref="MergeCommit.Window"/> of its data, by the store's
+/// stamps (<see cref="MergeCommit.IsTimely"/>), and garbage collection takes uncommitted data for abandoned only once it is
 /// older than the larger of <see cref="AppendLogOptions.AbandonedMergeGracePeriod"/> and that window, by the store's
 /// clock read before its listing. So a collector can only delete data whose commit can no longer count: a compactor
 /// paused for an hour between its data and its manifest (or another process whose clock is hours fast) can make the
@@ -24,10 +24,8 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, PutMode writeMode, StoreClock clock)
 {
-    /// <summary>How soon after its data a manifest must be stored for the commit to count.</summary>
-    public static readonly TimeSpan CommitWindow = TimeSpan.FromMinutes(10);
+    private readonly GarbageCollector _collector = new(store, logPrefix, manifests, options, writeMode, clock);
 
-    private const int MaxRestarts = 10;
     private const long InMemorySpoolLimit = 32L * 1024 * 1024;
 
     /// <remarks>One <c>objectlog.compact</c> activity covers it, when someone listens: objects merged, events and bytes written, and the new key.</remarks>
@@ -52,74 +50,59 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
         }
     }
 
-    private async Task<CompactionStats> CompactCoreAsync(CompactionPolicy policy, Activity? activity, CancellationToken cancellationToken)
+    private Task<CompactionStats> CompactCoreAsync(CompactionPolicy policy, Activity? activity, CancellationToken cancellationToken)
+        => policy == CompactionPolicy.Nothing
+            ? _collector.CollectAsync(cancellationToken) // merges nothing: garbage collection alone
+            : Relisting.RetryWhenVanishedAsync(relists => CompactOnceAsync(policy, relists, activity, cancellationToken));
+
+    /// <summary>One listing, one merge; an input that vanished, or a commit that did not count, lists again (see <see cref="Relisting"/>).</summary>
+    private async Task<CompactionStats> CompactOnceAsync(CompactionPolicy policy, int relists, Activity? activity, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
+        GarbagePlan plan = await _collector.PlanAsync(cancellationToken).ConfigureAwait(false);
+        LogSnapshot snapshot = plan.Snapshot;
+        await _collector.WriteMissingMarkersAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        IReadOnlySet<string> chosen = policy.Choose(snapshot);
+        // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
+        if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
         {
-            LogSnapshot snapshot;
-            try
-            {
-                DateTimeOffset now = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken, now: now).ConfigureAwait(false);
-            }
-            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-            {
-                continue;
-            }
+            return await _collector.CollectAsync(plan, cancellationToken).ConfigureAwait(false);
+        }
 
-            await WriteMissingMarkersAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            IReadOnlySet<string> chosen = policy.Choose(snapshot);
-            // One object alone is rewritten only to drop trimmed bytes: otherwise merging it changes nothing.
-            if (chosen.Count < 2 && !chosen.Any(snapshot.HoldsTrimmed.Contains))
+        List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
+        long size = inputs.Sum(u => u.Size);
+        activity?.SetTag(Tracing.BytesTag, size);
+        Stream spool = size <= InMemorySpoolLimit
+            ? new MemoryStream((int)size)
+            : SpillFile.Create();
+        await using (spool.ConfigureAwait(false))
+        {
+            // An input that vanishes here (another compaction superseded it) lists again.
+            (List<ManifestBatch> merged, uint crc) = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
+            string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc);
+            var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
+            superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
+            var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
+            spool.Position = 0;
+            if (!await CommitAsync(dataName, spool, crc, manifest, cancellationToken).ConfigureAwait(false))
             {
-                GarbageCollected collectedAlone = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(snapshot.Sources.Count, 0, null) { DeletedObjects = collectedAlone.Deleted, DeleteFailures = collectedAlone.Failures };
-            }
-
-            List<ReadUnit> inputs = snapshot.Units.Where(u => u.Key is not null && chosen.Contains(u.Key)).ToList();
-            long size = inputs.Sum(u => u.Size);
-            activity?.SetTag(Tracing.BytesTag, size);
-            Stream spool = size <= InMemorySpoolLimit
-                ? new MemoryStream((int)size)
-                : SpillFile.Create();
-            await using (spool.ConfigureAwait(false))
-            {
-                List<ManifestBatch> merged;
-                uint crc;
-                try
+                if (relists < Relisting.MaxRelists)
                 {
-                    (merged, crc) = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-                {
-                    continue; // another compaction superseded an input; start over from a fresh listing
+                    // Its data was collected under it, or it stalled too long: merge again from a fresh listing.
+                    throw new ObjectNotFoundException(logPrefix + dataName);
                 }
 
-                string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc);
-                var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
-                superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
-                var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
-                spool.Position = 0;
-                if (!await CommitAsync(dataName, spool, crc, manifest, cancellationToken).ConfigureAwait(false))
-                {
-                    if (attempt < MaxRestarts)
-                    {
-                        continue; // its data was collected under it, or it stalled too long: merge again from a fresh listing
-                    }
-
-                    throw new ObjectStoreException($"Compacting log '{logPrefix}' failed: merged data '{logPrefix + dataName}' was collected before its commit counted, {MaxRestarts + 1} times.", logPrefix + dataName, isTransient: true);
-                }
-
-                var garbage = new List<string>(snapshot.Garbage);
-                if (options.SupersededGracePeriod == TimeSpan.Zero)
-                {
-                    garbage.AddRange(superseded.Select(n => logPrefix + n));
-                    garbage.AddRange(superseded.Where(IsMerged).Select(n => logPrefix + LogObjectName.EndMarkerFor(n)));
-                }
-
-                GarbageCollected collected = await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
-                return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName) { DeletedObjects = collected.Deleted, DeleteFailures = collected.Failures };
+                throw new ObjectStoreException($"Compacting log '{logPrefix}' failed: merged data '{logPrefix + dataName}' was collected before its commit counted, {Relisting.MaxRelists + 1} times.", logPrefix + dataName, isTransient: true);
             }
+
+            var garbage = new List<GarbageObject>(plan.Objects);
+            if (options.SupersededGracePeriod == TimeSpan.Zero)
+            {
+                garbage.AddRange(superseded.Select(n => new GarbageObject(logPrefix + n, KindOf(n))));
+                garbage.AddRange(superseded.Where(IsMerged).Select(n => new GarbageObject(logPrefix + LogObjectName.EndMarkerFor(n), LogObjectKind.EndMarker)));
+            }
+
+            GarbageCollected collected = await Garbage.DeleteAsync(store, garbage, cancellationToken).ConfigureAwait(false);
+            return new CompactionStats(chosen.Count, merged.Sum(b => (long)b.Lines), logPrefix + dataName) { DeletedObjects = collected.Deleted, DeleteFailures = collected.Failures };
         }
     }
 
@@ -143,11 +126,11 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
             // Before the commit, so every committed merged object has its marker: a reader listing from a floor
             // after the data's first batch finds it only by the marker.
-            await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
+            await MergeCommit.PutEndMarkerAsync(store, logPrefix, dataName, writeMode, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
         {
-            await Garbage.DeleteAsync(store, [dataKey, markerKey], CancellationToken.None).ConfigureAwait(false);
+            await Garbage.DeleteAsync(store, [new(dataKey, LogObjectKind.Merged), new(markerKey, LogObjectKind.EndMarker)], CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
@@ -169,21 +152,21 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             }
         }
 
-        if (dataMeta is not null && manifestMeta is not null && IsTimelyCommit(dataMeta, manifestMeta))
+        if (dataMeta is not null && manifestMeta is not null && MergeCommit.IsTimely(dataMeta, manifestMeta))
         {
             return true;
         }
 
         // Withdraw: a manifest without its data, or one too late to count, is ignored by every reader; delete it
         // (then the data, which no counted commit names) so it is not mistaken for anything later. No original goes.
-        await Garbage.DeleteAsync(store, [dataKey, manifestKey, markerKey], CancellationToken.None).ConfigureAwait(false);
+        await Garbage.DeleteAsync(store, [new(dataKey, LogObjectKind.Merged), new(manifestKey, LogObjectKind.Manifest), new(markerKey, LogObjectKind.EndMarker)], CancellationToken.None).ConfigureAwait(false);
         return false;
     }
 
-    /// <summary>Whether a manifest was stored soon enough after its data for the commit to count (see <see cref="CommitWindow"/>).</summary>
-    public static bool IsTimelyCommit(ObjectMeta data, ObjectMeta manifest) => manifest.LastModified - data.LastModified < CommitWindow;
+    private static bool IsMerged(string name) => KindOf(name) == LogObjectKind.Merged;
 
-    private static bool IsMerged(string name) => LogObjectName.TryParse(name, out LogObjectName n) && n.Kind == LogObjectKind.Merged;
+    /// <summary>What a name this compaction read from says it is: a batch, merged data, or a manifest.</summary>
+    private static LogObjectKind KindOf(string name) => LogObjectName.TryParse(name, out LogObjectName n) ? n.Kind : LogObjectKind.Batch;
 
     /// <summary>
     /// Copies the plan's events, in log order, into <paramref name="spool"/>; returns where each batch landed with
@@ -270,30 +253,6 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             crc.Append("\n"u8);
             current.Lines++;
             current.Length += e.Data.Length + 1;
-        }
-    }
-
-    /// <summary>
-    /// Writes the end markers that committed merged objects lack (those written before markers existed), so reads
-    /// from a floor find them too. Create-only and idempotent: a marker the listing missed is simply there already.
-    /// </summary>
-    private async Task WriteMissingMarkersAsync(LogSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        foreach (string dataName in snapshot.MissingMarkers)
-        {
-            await PutMarkerAsync(dataName, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task PutMarkerAsync(string dataName, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.PutAsync(logPrefix + LogObjectName.EndMarkerFor(dataName), EndMarker.Serialize(dataName), writeMode, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // A retry after an ambiguous failure, or another compaction repairing the same object: same content.
         }
     }
 }

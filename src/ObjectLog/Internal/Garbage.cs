@@ -11,19 +11,19 @@ internal readonly record struct GarbageCollected(int Deleted, IReadOnlyList<Dele
 internal static class Garbage
 {
     /// <summary>
-    /// Deletes <paramref name="keys"/> in three phases: data (batch and merged objects) first, then manifests, then
+    /// Deletes <paramref name="objects"/> in three phases: data (batch and merged objects) first, then manifests, then
     /// end markers and trim records. So no manifest ever names missing data that a reader would trust, and every
     /// committed manifest keeps its marker. A store's refusal never throws: garbage collection is not correctness, so
     /// what was not deleted is left for the next compaction or trim, and returned with the store's reason, so the
     /// caller can say so.
     /// </summary>
-    public static async Task<GarbageCollected> DeleteAsync(IObjectStore store, List<string> keys, CancellationToken cancellationToken)
+    public static async Task<GarbageCollected> DeleteAsync(IObjectStore store, IReadOnlyCollection<GarbageObject> objects, CancellationToken cancellationToken)
     {
         int deleted = 0;
         var failures = new List<DeleteFailure>();
         foreach (int phase in new[] { 0, 1, 2 })
         {
-            List<string> batch = keys.Where(k => Phase(k) == phase).Distinct(StringComparer.Ordinal).ToList();
+            List<string> batch = objects.Where(o => Phase(o.Kind) == phase).Select(o => o.Key).Distinct(StringComparer.Ordinal).ToList();
             if (batch.Count == 0)
             {
                 continue;
@@ -51,8 +51,10 @@ internal static class Garbage
         return new GarbageCollected(deleted, failures);
     }
 
-    private static int Phase(string key)
-        => key.EndsWith(".manifest.json", StringComparison.Ordinal) ? 1
-        : key.EndsWith(".jsonl", StringComparison.Ordinal) ? 0
-        : 2;
+    private static int Phase(LogObjectKind kind) => kind switch
+    {
+        LogObjectKind.Batch or LogObjectKind.Merged => 0,
+        LogObjectKind.Manifest => 1,
+        _ => 2,
+    };
 }

@@ -16,6 +16,8 @@ internal sealed record LastEvents(IReadOnlyList<LogEvent> Events, IReadOnlyList<
 /// whichever object holds it; trimmed batches hidden), then the plan is fetched from its newest unit backwards, a
 /// round of GETs in flight at a time, until enough events are in hand. So its GETs follow the events asked for, not
 /// the log's size, and an object older than what is needed is never fetched (a damaged one does not fail it).
+/// Read path, backwards: list and plan (<see cref="LogSnapshot"/>) → rounds of units from the end, each fetched,
+/// framed and checked by a <see cref="PlanReader"/> → events.
 /// </summary>
 /// <remarks>
 /// A round takes units, newest first, while the events they surely hold fall short of what is still needed (a
@@ -26,8 +28,6 @@ internal sealed record LastEvents(IReadOnlyList<LogEvent> Events, IReadOnlyList<
 /// </remarks>
 internal sealed class LastEventsReader(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
 {
-    private const int MaxRestarts = 10;
-
     /// <param name="pending">This writer's batches not known to be stored, to include.</param>
     /// <param name="count">How many events, at most.</param>
     /// <param name="recentWindow">How far before the newest batch to name the plan's batches; <see langword="null"/> for none.</param>
@@ -37,24 +37,18 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
         using Activity? activity = Tracing.Start(Tracing.Read, logPrefix);
         try
         {
-            for (int attempt = 0; ; attempt++)
+            // An object listed a moment ago may be superseded by a compaction and collected: then it plans again.
+            return await Relisting.RetryWhenVanishedAsync(async _ =>
             {
-                try
-                {
-                    LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
-                    var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
-                    IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
-                    IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];
-                    activity?.SetTag(Tracing.ObjectsTag, plan.ObjectsRead);
-                    activity?.SetTag(Tracing.EventsTag, (long)events.Count);
-                    activity?.SetTag(Tracing.BytesTag, events.Sum(e => e.Data.Length + 1L));
-                    return new LastEvents(events, recent);
-                }
-                catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-                {
-                    // An object listed a moment ago was superseded by a compaction and collected: plan again.
-                }
-            }
+                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
+                var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
+                IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
+                IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];
+                activity?.SetTag(Tracing.ObjectsTag, plan.ObjectsRead);
+                activity?.SetTag(Tracing.EventsTag, (long)events.Count);
+                activity?.SetTag(Tracing.BytesTag, events.Sum(e => e.Data.Length + 1L));
+                return new LastEvents(events, recent);
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (Tracing.Fail(activity, e))
         {
@@ -70,21 +64,7 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
             return unit;
         }
 
-        List<ManifestBatch> run = [.. unit.Batches!.Skip(from)];
-        long start = run[0].Offset;
-        long end = run[^1].Offset + run[^1].Length;
-        bool whole = start == 0 && end == unit.ObjectSize;
-        return new ReadUnit
-        {
-            FirstBatch = run[0].Name,
-            LastBatch = run[^1].Name,
-            Key = unit.Key,
-            Range = whole ? null : new ByteRange(start, end - start),
-            Batches = run,
-            Size = end - start,
-            ObjectSize = unit.ObjectSize,
-            Crc = whole ? unit.Crc : null,
-        };
+        return ReadUnit.OfBatches(unit.Key!, [.. unit.Batches!.Skip(from)], unit.ObjectSize, unit.Crc);
     }
 
     /// <summary>How many events <paramref name="unit"/> surely holds before it is read.</summary>

@@ -1,18 +1,14 @@
-using System.IO.Hashing;
-
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Splits one unit's JSON Lines into events, synchronously, over spans of its bytes as they arrive in consecutive
+/// Frames one unit's JSON Lines into events, synchronously, over spans of its bytes as they arrive in consecutive
 /// chunks (the parts of a ranged read), naming each event's batch where the unit's layout is known and checking
-/// that layout. An event that spans chunks comes out whole. <see cref="Complete"/> refuses a stored unit that is
-/// empty or does not end in a newline.
+/// that layout. Read path: list → plan → fetch window → <b>frame</b> and check lines → events; the plan reader
+/// checks checksums beside it.
 /// </summary>
 /// <remarks>
-/// Where checksums are known it checks them, and hands out no event before the bytes holding it have passed: batch
-/// by batch where the manifest gives each batch's CRC-32C, otherwise the whole unit (a batch object, or merged data
-/// read whole) against the CRC-32C in its name. So a reader holds at most one batch (or one unread-in-parts
-/// object) of events back. Units without checksums (written before them) are read unchecked.
+/// An event that spans chunks comes out whole. <see cref="Complete"/> refuses a stored unit that is empty, does not
+/// end in a newline, or holds fewer events than its manifest gives; <see cref="Add"/> one that holds more.
 /// </remarks>
 internal sealed class LineReader
 {
@@ -26,100 +22,24 @@ internal sealed class LineReader
     private int _carried;
     private bool _any;
 
-    // Checksums: _crc runs over the bytes of the batch being checked (_checked, when the layout has every batch's
-    // CRC) or of the whole unit (_wholeCrc); their events wait in _pending until they pass.
-    private readonly Crc32? _crc;
-    private readonly uint? _wholeCrc;
-    private readonly List<PlannedEvent>? _pending;
-    private int _checked;
-    private long _checkedLeft;
-    private long _position;
-
-    private LineReader(string? key, long offset, IReadOnlyList<ManifestBatch>? layout, string? batch, bool checkBatches, uint? wholeCrc)
+    private LineReader(string? key, long offset, IReadOnlyList<ManifestBatch>? layout, string? batch)
     {
         _key = key;
         _offset = offset;
         _layout = layout;
         _batch = layout is null ? batch : layout[0].Name;
-        if (checkBatches)
-        {
-            _crc = Crc32C.Create();
-            _pending = [];
-            _checkedLeft = layout![0].Length;
-        }
-        else if (wholeCrc is not null)
-        {
-            _crc = Crc32C.Create();
-            _pending = [];
-            _wholeCrc = wholeCrc;
-        }
     }
 
     /// <summary>A reader for one unit of a plan: a stored object or range, or a batch in memory.</summary>
     public static LineReader For(ReadUnit unit)
-        => new(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, unit.FirstBatch == unit.LastBatch ? unit.FirstBatch : null, unit.ChecksumsBatches, unit.Crc); // merged data read whole: batches unknown
+        => new(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, unit.FirstBatch == unit.LastBatch ? unit.FirstBatch : null); // merged data read whole: batches unknown
 
-    /// <summary>Splits well-formed bytes in memory (this writer's open batch) into events without a batch.</summary>
-    public static void Split(ReadOnlySpan<byte> data, List<PlannedEvent> events) => new LineReader(null, 0, null, null, false, null).Add(data, events);
+    /// <summary>The refusal of a stored unit that holds fewer events (or bytes) from its start than its manifest gives.</summary>
+    public static CorruptObjectException FewerEvents(string key, long offset) => new(key, $"it holds fewer events from byte {offset} than its manifest gives");
 
-    /// <summary>
-    /// Adds the events that end in <paramref name="chunk"/> and whose checksum, if any, has passed; bytes after
-    /// the last newline, and events whose batch (or unit) has not been read to its end, wait for the next chunk.
-    /// </summary>
-    /// <remarks>
-    /// A batch whose bytes do not match its checksum sets <see cref="Failure"/> instead of throwing, so the events of
-    /// the batches before it in the same chunk are still handed out; nothing after it is read.
-    /// </remarks>
+    /// <summary>Adds the events that end in <paramref name="chunk"/>; bytes after the last newline wait for the next chunk.</summary>
+    /// <exception cref="CorruptObjectException">The unit holds more events than its manifest gives.</exception>
     public void Add(ReadOnlySpan<byte> chunk, List<PlannedEvent> events)
-    {
-        if (Failure is not null)
-        {
-            return;
-        }
-
-        if (_crc is null)
-        {
-            SplitLines(chunk, events);
-        }
-        else if (_wholeCrc is not null)
-        {
-            _crc.Append(chunk);
-            _position += chunk.Length;
-            SplitLines(chunk, _pending!);
-        }
-        else
-        {
-            while (!chunk.IsEmpty)
-            {
-                if (_checked == _layout!.Count)
-                {
-                    throw new CorruptObjectException(_key!, $"it holds more bytes from byte {_offset} than its manifest gives");
-                }
-
-                int n = (int)Math.Min(chunk.Length, _checkedLeft);
-                _crc.Append(chunk[..n]);
-                SplitLines(chunk[..n], _pending!);
-                chunk = chunk[n..];
-                _position += n;
-                _checkedLeft -= n;
-                if (_checkedLeft == 0)
-                {
-                    ManifestBatch batch = _layout[_checked];
-                    Failure = Check(batch.Crc!.Value, _position - batch.Length, batch.Length);
-                    if (Failure is not null)
-                    {
-                        _pending!.Clear();
-                        return;
-                    }
-
-                    Release(events);
-                    _checkedLeft = ++_checked < _layout.Count ? _layout[_checked].Length : 0;
-                }
-            }
-        }
-    }
-
-    private void SplitLines(ReadOnlySpan<byte> chunk, List<PlannedEvent> events)
     {
         if (chunk.IsEmpty)
         {
@@ -157,31 +77,13 @@ internal sealed class LineReader
         }
     }
 
-    /// <summary>
-    /// Checks the unit's end (a stored unit is not empty, ends in a newline, holds what its manifest gives and
-    /// matches its checksum) and adds the events still held back for it.
-    /// </summary>
+    /// <summary>Checks the unit's end: a stored unit is not empty, ends in a newline and holds what its manifest gives.</summary>
     /// <exception cref="CorruptObjectException">It does not; the message names the key.</exception>
-    public void Complete(List<PlannedEvent> events)
+    public void Complete()
     {
         if (_key is null)
         {
             return; // memory: written by this writer, well-formed by construction
-        }
-
-        if (Failure is not null)
-        {
-            throw Failure;
-        }
-
-        if (_wholeCrc is not null)
-        {
-            if (Check(_wholeCrc.Value, 0, _position) is { } mismatch)
-            {
-                throw mismatch;
-            }
-
-            Release(events);
         }
 
         if (!_any)
@@ -194,28 +96,10 @@ internal sealed class LineReader
             throw new CorruptObjectException(_key, $"it is truncated: the last {_carried} bytes are not followed by a newline");
         }
 
-        if (_layout is not null && (_entry != _layout.Count - 1 || _line != _layout[_entry].Lines || (_crc is not null && _wholeCrc is null && _checked != _layout.Count)))
+        if (_layout is not null && (_entry != _layout.Count - 1 || _line != _layout[_entry].Lines))
         {
-            throw new CorruptObjectException(_key, $"it holds fewer events from byte {_offset} than its manifest gives");
+            throw FewerEvents(_key, _offset);
         }
-    }
-
-    /// <summary>A batch of the unit whose bytes did not match its checksum; set by <see cref="Add"/>, thrown by <see cref="Complete"/>.</summary>
-    public CorruptObjectException? Failure { get; private set; }
-
-    private CorruptObjectException? Check(uint expected, long start, long length)
-    {
-        uint actual = _crc!.GetCurrentHashAsUInt32();
-        _crc.Reset();
-        return actual == expected
-            ? null
-            : new CorruptObjectException(_key!, $"its {length} bytes from byte {_offset + start} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");
-    }
-
-    private void Release(List<PlannedEvent> events)
-    {
-        events.AddRange(_pending!);
-        _pending!.Clear();
     }
 
     private void Emit(byte[] data, List<PlannedEvent> events)

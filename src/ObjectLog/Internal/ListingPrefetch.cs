@@ -4,10 +4,11 @@ namespace ObjectLog.Internal;
 
 /// <summary>
 /// GETs started while a read's listing is still arriving, so the first fetches overlap the listing instead of
-/// waiting for its last page. The plan needs the whole listing to be final (merged objects and their manifests
-/// decide which object holds a batch), so these fetches are speculative: a <see cref="ReadWindow"/> takes the ones
-/// its plan reads (<see cref="TryTake"/>), and the rest are dropped when it has filled its window
-/// (<see cref="Abandon"/>).
+/// waiting for its last page. Read path: <b>list</b> (it watches the listing go by, <see cref="WatchAsync"/>) →
+/// plan → <b>fetch</b> → frame and check lines → events. The plan needs the whole listing to be final (merged
+/// objects and their manifests decide which object holds a batch), so these fetches are speculative: the fetch
+/// window takes the ones its plan reads (<see cref="TryTake"/>), and the rest are dropped when it has filled its
+/// window (<see cref="Abandon"/>). It knows neither the plan nor the window: they ask it.
 /// </summary>
 /// <remarks>
 /// Used only for stores that list in key order (<see cref="IObjectStore.ListsInKeyOrder"/>): then the first batches
@@ -18,7 +19,7 @@ namespace ObjectLog.Internal;
 /// reads them from the merged object (superseded batches kept for a grace period). Such dropped fetches finish in
 /// the background, so while they do the GETs in flight may exceed the window by at most the number dropped.
 /// </remarks>
-internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? includeBatch, AppendLogOptions options, CancellationToken cancellationToken)
+internal sealed class ListingPrefetch(IObjectStore store, string logPrefix, Func<string, bool>? includeBatch, AppendLogOptions options, CancellationToken cancellationToken)
 {
     private readonly Dictionary<string, (long Size, Task<Fetched> Body)> _started = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -26,11 +27,22 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
     private long _bytes;
     private bool _stopped;
 
-    /// <summary>GETs started so far.</summary>
-    internal int Started { get; private set; }
+    /// <summary>Passes <paramref name="listing"/> on unchanged, starting fetches as the log's objects go by.</summary>
+    public async IAsyncEnumerable<ObjectMeta> WatchAsync(IAsyncEnumerable<ObjectMeta> listing)
+    {
+        await foreach (ObjectMeta meta in listing.ConfigureAwait(false))
+        {
+            if (LogInventory.Classify(logPrefix, meta) is { } name)
+            {
+                OnListed(meta, name);
+            }
 
-    /// <summary>Called by the listing for each object of the log, in the order the store lists them.</summary>
-    public void OnListed(ObjectMeta meta, LogObjectName name)
+            yield return meta;
+        }
+    }
+
+    /// <summary>Looks at one object of the log, in the order the store lists them.</summary>
+    private void OnListed(ObjectMeta meta, LogObjectName name)
     {
         if (_stopped)
         {
@@ -55,9 +67,8 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
             return;
         }
 
-        _started[meta.Key] = (meta.Size, ReadWindow.FetchAsync(store, meta.Key, null, meta.Size, _cts.Token));
+        _started[meta.Key] = (meta.Size, ObjectFetch.FetchAsync(store, meta.Key, null, meta.Size, _cts.Token));
         _bytes += meta.Size;
-        Started++;
     }
 
     /// <summary>Hands over the fetch of a whole object, if one was started with the size the plan expects.</summary>
@@ -71,7 +82,7 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
 
         if (started.Size != size)
         {
-            _ = ReadWindow.ReturnWhenDoneAsync(started.Body); // listed at another size than the plan's: not this object
+            _ = ObjectFetch.ReturnWhenDoneAsync(started.Body); // listed at another size than the plan's: not this object
             return false;
         }
 
@@ -85,7 +96,7 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
         _stopped = true;
         foreach ((long _, Task<Fetched> body) in _started.Values)
         {
-            _ = ReadWindow.ReturnWhenDoneAsync(body);
+            _ = ObjectFetch.ReturnWhenDoneAsync(body);
         }
 
         _started.Clear();
@@ -97,7 +108,7 @@ internal sealed class ListingPrefetch(IObjectStore store, Func<string, bool>? in
         await _cts.CancelAsync().ConfigureAwait(false);
         foreach ((long _, Task<Fetched> body) in _started.Values)
         {
-            await ReadWindow.ReturnWhenDoneAsync(body).ConfigureAwait(false);
+            await ObjectFetch.ReturnWhenDoneAsync(body).ConfigureAwait(false);
         }
 
         _started.Clear();

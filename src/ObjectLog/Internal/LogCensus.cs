@@ -10,18 +10,22 @@ internal readonly record struct CensusEntry(ObjectMeta Meta, LogObjectName? Name
 }
 
 /// <summary>
-/// Every object under a log's prefix with its <see cref="ObjectState"/>, from one listing and the read plan a
-/// compaction would make of it: the one classification that <c>verify</c>, <c>ls</c> and <c>stats</c> count by.
+/// Every object under a log's prefix with its <see cref="ObjectState"/>, from one <see cref="LogInventory"/> and the garbage
+/// plan a compaction would make of it: the one classification that <c>verify</c>, <c>ls</c> and <c>stats</c> count by.
 /// </summary>
 internal sealed class LogCensus
 {
     private readonly Dictionary<string, ObjectState> _states;
 
-    private LogCensus(List<CensusEntry> entries)
+    private LogCensus(LogInventory inventory, List<CensusEntry> entries)
     {
+        Inventory = inventory;
         Entries = entries;
         _states = entries.ToDictionary(e => e.Meta.Key, e => e.State, StringComparer.Ordinal);
     }
+
+    /// <summary>The listing the census classifies.</summary>
+    public LogInventory Inventory { get; }
 
     /// <summary>Every object listed, in key order.</summary>
     public IReadOnlyList<CensusEntry> Entries { get; }
@@ -36,46 +40,30 @@ internal sealed class LogCensus
     public int Count(ObjectState state, LogObjectKind kind) => Entries.Count(e => e.State == state && e.Name?.Kind == kind);
 
     /// <summary>
-    /// Lists the log and classifies what it finds. It changes nothing; it fetches every merged object's manifest
-    /// (cached). <c>now</c> is the store's time, read before the listing, as a compaction reads it.
+    /// Lists the log and classifies what it finds, from the garbage plan a compaction would make now. It changes
+    /// nothing; it fetches every merged object's manifest (cached). <c>now</c> is the store's time, read before the
+    /// listing, as a compaction reads it.
     /// </summary>
     public static async Task<LogCensus> TakeAsync(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken, now: now).ConfigureAwait(false);
-                return Of(snapshot, logPrefix);
-            }
-            catch (ObjectNotFoundException) when (attempt < 10)
-            {
-                // A manifest listed a moment ago was collected by a compaction: list again.
-            }
-        }
+        // A manifest listed a moment ago may be collected by a compaction: then it lists again.
+        GarbagePlan plan = await Relisting.RetryWhenVanishedAsync(_ => GarbagePlan.TakeAsync(store, logPrefix, manifests, options, now, cancellationToken)).ConfigureAwait(false);
+        return Of(plan);
     }
 
-    private static LogCensus Of(LogSnapshot snapshot, string logPrefix)
+    private static LogCensus Of(GarbagePlan plan)
     {
-        var garbage = snapshot.Garbage.ToHashSet(StringComparer.Ordinal);
-        var entries = new List<CensusEntry>(snapshot.Listed.Count);
-        foreach (ObjectMeta meta in snapshot.Listed.Values.OrderBy(m => m.Key, StringComparer.Ordinal))
-        {
-            string name = meta.Key[logPrefix.Length..];
-            if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
-            {
-                entries.Add(new CensusEntry(meta, null, ObjectState.Foreign));
-                continue;
-            }
-
-            entries.Add(new CensusEntry(meta, parsed, StateOf(meta.Key, parsed)));
-        }
-
-        return new LogCensus(entries);
+        LogInventory inventory = plan.Inventory;
+        LogSnapshot snapshot = plan.Snapshot;
+        var garbage = plan.Objects.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        List<CensusEntry> entries = inventory.InKeyOrder()
+            .Select(e => new CensusEntry(e.Meta, e.Name, e.Name is { } name ? StateOf(e.Meta.Key, name) : ObjectState.Foreign))
+            .ToList();
+        return new LogCensus(inventory, entries);
 
         // Superseded before garbage: a superseded object is collected too, once its grace has passed.
         ObjectState StateOf(string key, LogObjectName name)
-            => snapshot.Superseded.Contains(key) ? ObjectState.Superseded
+            => plan.Superseded.Contains(key) ? ObjectState.Superseded
             : garbage.Contains(key) ? ObjectState.Garbage
             : snapshot.Sources.Contains(key) ? ObjectState.Live
             : name.Kind switch
@@ -89,13 +77,11 @@ internal sealed class LogCensus
 
         // A manifest or end marker is what its data is; one whose data the listing missed belongs to a merge in progress.
         ObjectState DataState(string dataName)
-            => snapshot.Listed.ContainsKey(logPrefix + dataName) && LogObjectName.TryParse(dataName, out LogObjectName data)
-                ? StateOf(logPrefix + dataName, data)
-                : ObjectState.Uncommitted;
+            => inventory.MergedData.TryGetValue(dataName, out ListedName data) ? StateOf(data.Meta.Key, data.Name) : ObjectState.Uncommitted;
 
         bool IsCommitted(string dataName)
-            => snapshot.Listed.TryGetValue(logPrefix + dataName, out ObjectMeta? data)
-                && snapshot.Listed.TryGetValue(logPrefix + LogObjectName.ManifestFor(dataName), out ObjectMeta? manifest)
-                && Compactor.IsTimelyCommit(data, manifest);
+            => inventory.MergedData.TryGetValue(dataName, out ListedName data)
+                && inventory.Manifests.TryGetValue(dataName, out ListedName manifest)
+                && MergeCommit.IsTimely(data.Meta, manifest.Meta);
     }
 }

@@ -8,24 +8,28 @@ namespace ObjectLog.Internal;
 internal readonly record struct PlannedEvent(string? Batch, int Line, byte[] Data);
 
 /// <summary>
-/// Executes read plans through a <see cref="PlanReader"/>, a block of events per fetched part. If an object
-/// vanishes under a read (a compaction superseded it after the listing), the reader lists again and goes on after
-/// the last event it returned, so racing a compaction never fails a read and never returns an event twice.
+/// The read path's driver: list (<see cref="LogInventory"/>, with a <see cref="ListingPrefetch"/> watching) → plan
+/// (<see cref="LogSnapshot"/>) → fetch window, frame and check lines (<see cref="PlanReader"/>) → events, a block of
+/// events per fetched part. Every step depends only on the ones before it.
 /// </summary>
 /// <remarks>
+/// <para>
+/// If an object vanishes under a read (a compaction superseded it after the listing), the reader lists again
+/// (<see cref="Relisting"/>) and goes on after the last event it returned, so racing a compaction never fails a read and never returns an event twice.
+/// </para>
+/// <para>
 /// A read stops inside a unit only between parts of a unit read in several parts, and such a unit always knows
 /// its events' batches (a single batch, or a merged object whose manifest is loaded: see
 /// <see cref="LogSnapshot"/>). So the place to resume is always a batch and a line in it, and a resumed read,
 /// being filtered, knows every event's batch too.
+/// </para>
 /// </remarks>
 internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options)
 {
-    private const int MaxRestarts = 10;
-
     /// <summary>Streams the plan's events a block at a time; a block is reused, so it is valid until the next step.</summary>
     /// <param name="pending">This writer's batches not known to be stored, to include.</param>
     /// <param name="includeBatch">Which batches to read; <see langword="null"/> for all. With a filter, every event's batch is known.</param>
-    /// <param name="listAfter">Where to start listing (see <see cref="LogSnapshot.LoadAsync"/>), or <see langword="null"/> for the whole prefix; <paramref name="includeBatch"/> excludes every batch before it.</param>
+    /// <param name="listAfter">Where to start listing (see <see cref="LogInventory.TakeAsync"/>), or <see langword="null"/> for the whole prefix; <paramref name="includeBatch"/> excludes every batch before it.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <remarks>One <c>objectlog.read</c> activity covers the whole read, when someone listens.</remarks>
     public IAsyncEnumerable<List<PlannedEvent>> ReadAsync(IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, string? listAfter, CancellationToken cancellationToken)
@@ -81,10 +85,12 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
                 ? includeBatch
                 : name => (resume is { } r ? string.CompareOrdinal(name, r.Batch) >= 0 : string.CompareOrdinal(name, after) > 0) && (includeBatch?.Invoke(name) ?? true);
             LogSnapshot snapshot;
-            ListingPrefetch? prefetch = attempt == 0 && store.ListsInKeyOrder ? new ListingPrefetch(store, filter, options, cancellationToken) : null;
+            ListingPrefetch? prefetch = attempt == 0 && store.ListsInKeyOrder ? new ListingPrefetch(store, logPrefix, filter, options, cancellationToken) : null;
             try
             {
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, filter, forCompaction: false, options, cancellationToken, prefetch, listAfter).ConfigureAwait(false);
+                IAsyncEnumerable<ObjectMeta> listing = LogInventory.List(store, logPrefix, listAfter, cancellationToken);
+                LogInventory inventory = await LogInventory.SortAsync(store, logPrefix, listAfter, prefetch?.WatchAsync(listing) ?? listing, cancellationToken).ConfigureAwait(false);
+                snapshot = await LogSnapshot.PlanAsync(inventory, manifests, pending, filter, loadAllManifests: false, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -93,7 +99,7 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
                     await prefetch.CancelAsync().ConfigureAwait(false);
                 }
 
-                if (e is ObjectNotFoundException && attempt < MaxRestarts)
+                if (Relisting.MayListAgain(e, attempt))
                 {
                     continue;
                 }
@@ -115,7 +121,7 @@ internal sealed class LogReader(IObjectStore store, string logPrefix, ManifestCa
                             break;
                         }
                     }
-                    catch (ObjectNotFoundException) when (attempt < MaxRestarts)
+                    catch (Exception e) when (Relisting.MayListAgain(e, attempt))
                     {
                         vanished = true;
                         break;

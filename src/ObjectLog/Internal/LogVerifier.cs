@@ -23,17 +23,15 @@ internal static class LogVerifier
             // A corrupt manifest: no read plan, so no states. The check below names it.
         }
 
-        List<ObjectMeta> objects = census is null
-            ? await store.ListSortedAsync(prefix, null, cancellationToken).ConfigureAwait(false)
-            : [.. census.Entries.Select(e => e.Meta)];
-        var names = objects.ToDictionary(o => o.Key[prefix.Length..], StringComparer.Ordinal);
+        // Without a census (a corrupt manifest), the listing alone: no manifest is fetched, so nothing can vanish under it.
+        LogInventory inventory = census?.Inventory ?? await LogInventory.TakeAsync(store, prefix, null, cancellationToken).ConfigureAwait(false);
         int batches = 0, merged = 0, uncommitted = 0, foreign = 0;
         var unverified = new List<string>();
         var notJson = new NotJsonLines();
         var harmless = new List<VerifyProblem>(); // problems that do not stop a reader: reported after the full read
-        foreach ((string name, ObjectMeta meta) in names)
+        foreach ((ObjectMeta meta, LogObjectName? classified) in inventory.InKeyOrder())
         {
-            if (name.Contains('/', StringComparison.Ordinal) || !LogObjectName.TryParse(name, out LogObjectName parsed))
+            if (classified is not { } parsed)
             {
                 foreign++;
                 continue;
@@ -47,30 +45,30 @@ internal static class LogVerifier
                         batches++;
                         await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.First, Size = meta.Size, Crc = parsed.Crc }, unverified, notJson, options, cancellationToken).ConfigureAwait(false);
                         break;
-                    case LogObjectKind.Merged when names.TryGetValue(LogObjectName.ManifestFor(name), out ObjectMeta? manifestMeta) && Compactor.IsTimelyCommit(meta, manifestMeta):
+                    case LogObjectKind.Merged when inventory.Manifests.TryGetValue(parsed.DataName, out ListedName manifest) && MergeCommit.IsTimely(meta, manifest.Meta):
                         merged++;
-                        if (!names.ContainsKey(LogObjectName.EndMarkerFor(name)))
+                        if (!inventory.EndMarkers.ContainsKey(parsed.DataName))
                         {
                             problems.Add(new(meta.Key, $"{meta.Key}: committed without its end marker (written before markers existed?): reads from a position or time may miss it until a compaction (objlog compact) writes the marker"));
                         }
 
-                        Manifest manifest = await manifests.GetAsync(prefix + LogObjectName.ManifestFor(name), parsed with { Kind = LogObjectKind.Manifest }, cancellationToken).ConfigureAwait(false);
-                        long expected = manifest.Batches.Sum(b => b.Length);
+                        Manifest held = await manifests.GetAsync(manifest.Meta.Key, parsed with { Kind = LogObjectKind.Manifest }, cancellationToken).ConfigureAwait(false);
+                        long expected = held.Batches.Sum(b => b.Length);
                         if (expected != meta.Size)
                         {
                             problems.Add(new(meta.Key, $"{meta.Key}: {meta.Size} bytes, but its manifest gives {expected}"));
                             break;
                         }
 
-                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = manifest.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, notJson, options, cancellationToken).ConfigureAwait(false);
+                        await CheckAsync(store, new ReadUnit { Key = meta.Key, FirstBatch = parsed.First, LastBatch = parsed.Last, Batches = held.Batches, Size = meta.Size, Crc = parsed.Crc }, unverified, notJson, options, cancellationToken).ConfigureAwait(false);
                         break;
                     case LogObjectKind.Merged:
                         uncommitted++; // a compaction that never committed (or too late to count): invisible, collected when old
                         break;
-                    case LogObjectKind.Manifest when !names.ContainsKey(parsed.DataName):
+                    case LogObjectKind.Manifest when !inventory.MergedData.ContainsKey(parsed.DataName):
                         harmless.Add(new(meta.Key, $"{meta.Key}: a manifest whose merged data ('{prefix + parsed.DataName}') is missing: superseded, or its data was collected before the commit counted. No reader uses it; 'objlog verify --repair' (or any compaction) deletes it."));
                         break;
-                    case LogObjectKind.EndMarker when !names.ContainsKey(parsed.DataName) && census?.StateOf(meta.Key) == ObjectState.Garbage:
+                    case LogObjectKind.EndMarker when !inventory.MergedData.ContainsKey(parsed.DataName) && census?.StateOf(meta.Key) == ObjectState.Garbage:
                         harmless.Add(new(meta.Key, $"{meta.Key}: an end marker whose merged data ('{prefix + parsed.DataName}') is gone: left by a compaction stopped while deleting what it superseded, or by one that never committed. No reader uses it; 'objlog verify --repair' (or any compaction) deletes it."));
                         break;
                     case LogObjectKind.Trim when new TrimRecord(meta.Key, parsed.First, meta.LastModified) is { IsValid: false } record:

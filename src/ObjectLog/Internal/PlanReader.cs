@@ -3,16 +3,30 @@ using ObjectLog.Storage;
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Reads a plan's units in order, a fetched part (or a batch in memory) at a time, and splits each into events
-/// synchronously: one await per part, none per event. Reads and compactions both read through it.
+/// Reads a plan's units in order, a fetched part (or a batch in memory) at a time, and turns each into events
+/// synchronously: one await per part, none per event. Read path: list → plan → <b>fetch window</b>
+/// (<see cref="ReadWindow"/>, which it owns) → <b>frame</b> (<see cref="LineReader"/>) <b>and check</b>
+/// (<see cref="ChecksumCheck"/>) lines → <b>events</b>. Reads, compactions, verify and last-events reads all read through it.
 /// </summary>
+/// <remarks>
+/// No event leaves before the bytes holding it have passed their checksum: events of a batch checked on its own wait
+/// for the batch's end, those of a unit checked whole for the unit's end.
+/// </remarks>
 internal sealed class PlanReader : IAsyncDisposable
 {
     private readonly List<ReadUnit> _units;
     private readonly ReadWindow _window;
+    private readonly List<PlannedEvent> _unchecked = []; // framed, waiting for their bytes' checksum
     private int _next;
     private LineReader? _lines;
+    private ChecksumCheck? _check;
+    private CorruptObjectException? _failure;
 
+    /// <param name="store">Where the units are.</param>
+    /// <param name="units">The plan.</param>
+    /// <param name="options">The fetch window's limits.</param>
+    /// <param name="cancellationToken">Cancels every fetch.</param>
+    /// <param name="prefetch">Fetches started while the plan's listing arrived, for the window to take over.</param>
     public PlanReader(IObjectStore store, List<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null)
     {
         _units = units;
@@ -31,7 +45,7 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <exception cref="CorruptObjectException">A unit is truncated, empty, or does not match its manifest or its checksum.</exception>
     public async ValueTask<bool> ReadNextAsync(List<PlannedEvent> events)
     {
-        if (_lines?.Failure is { } failure)
+        if (_failure is { } failure)
         {
             throw failure; // after the events of the batches before the damaged one were handed out
         }
@@ -42,7 +56,12 @@ internal sealed class PlanReader : IAsyncDisposable
         }
 
         ReadUnit unit = _units[_next];
-        _lines ??= LineReader.For(unit);
+        if (_lines is null)
+        {
+            _lines = LineReader.For(unit);
+            _check = ChecksumCheck.For(unit);
+        }
+
         bool last = true;
         if (unit.Key is null)
         {
@@ -51,14 +70,15 @@ internal sealed class PlanReader : IAsyncDisposable
         else
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
-            _lines.Add(part.Span, events);
-            last = part.IsLast && _lines.Failure is null;
+            FrameAndCheck(part.Span, events);
+            last = part.IsLast && _failure is null;
         }
 
         if (last)
         {
-            _lines.Complete(events);
+            Complete(unit, events);
             _lines = null;
+            _check = null;
             _next++;
         }
 
@@ -68,4 +88,68 @@ internal sealed class PlanReader : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _window.DisposeAsync();
+
+    /// <summary>
+    /// Frames <paramref name="chunk"/> and adds the events whose checksum, if any, has passed. A batch whose bytes do
+    /// not match sets <see cref="_failure"/> instead of throwing, so the events of the batches before it in the same
+    /// chunk are still handed out; nothing after it is read.
+    /// </summary>
+    private void FrameAndCheck(ReadOnlySpan<byte> chunk, List<PlannedEvent> events)
+    {
+        if (_check is null)
+        {
+            _lines!.Add(chunk, events);
+            return;
+        }
+
+        while (!chunk.IsEmpty)
+        {
+            ReadOnlySpan<byte> bytes = chunk[.._check.Take(chunk.Length)];
+            chunk = chunk[bytes.Length..];
+            _lines!.Add(bytes, _unchecked);
+            if (_check.Append(bytes, out CorruptObjectException? mismatch))
+            {
+                if (mismatch is not null)
+                {
+                    _failure = mismatch;
+                    _unchecked.Clear();
+                    return;
+                }
+
+                events.AddRange(_unchecked);
+                _unchecked.Clear();
+            }
+        }
+    }
+
+    /// <summary>Checks the unit's end (its framing, its checksum) and adds the events still held back for it.</summary>
+    private void Complete(ReadUnit unit, List<PlannedEvent> events)
+    {
+        if (unit.Key is null)
+        {
+            return; // memory: written by this writer, well-formed by construction
+        }
+
+        if (_failure is not null)
+        {
+            throw _failure;
+        }
+
+        if (_check is { IsWhole: true } whole)
+        {
+            if (whole.CheckWhole() is { } mismatch)
+            {
+                throw mismatch;
+            }
+
+            events.AddRange(_unchecked);
+            _unchecked.Clear();
+        }
+
+        _lines!.Complete();
+        if (_check is { Finished: false })
+        {
+            throw LineReader.FewerEvents(unit.Key, unit.Range?.Offset ?? 0);
+        }
+    }
 }

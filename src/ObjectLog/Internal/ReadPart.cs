@@ -1,8 +1,8 @@
 namespace ObjectLog.Internal;
 
 /// <summary>
-/// Fetched bytes of one stored unit of a plan: all of it, or one of the consecutive ranged parts it is read in.
-/// The bytes belong to the <see cref="ReadWindow"/> and stay valid until its next <see cref="ReadWindow.NextAsync"/> or its disposal.
+/// What the fetch window hands to framing and checking: fetched bytes of one stored unit of a plan: all of it, or one of the consecutive ranged parts it is read in.
+/// The bytes belong to the window and stay valid until it hands out the next part or is disposed.
 /// </summary>
 internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length)
 {

@@ -34,7 +34,7 @@ internal sealed class ReadUnit
 
     /// <summary>
     /// Whether reading the unit checks its bytes: batch by batch when the manifest gives every batch's CRC-32C,
-    /// otherwise whole against <see cref="Crc"/>. (See <see cref="LineReader"/>.)
+    /// otherwise whole against <see cref="Crc"/>. (See the read path's checksum check.)
     /// </summary>
     public bool IsChecksummed => ChecksumsBatches || Crc is not null;
 
@@ -55,4 +55,26 @@ internal sealed class ReadUnit
 
     /// <summary>The bytes of a batch in memory.</summary>
     public ReadOnlyMemory<byte> Memory { get; init; }
+
+    /// <summary>
+    /// The unit that reads a run of consecutive batches of one stored object by their manifest entries: by byte
+    /// range, or whole (checked against <paramref name="crc"/>, the whole object's checksum) when the run is all of it.
+    /// </summary>
+    public static ReadUnit OfBatches(string key, List<ManifestBatch> run, long objectSize, uint? crc)
+    {
+        long start = run[0].Offset;
+        long end = run[^1].Offset + run[^1].Length;
+        bool whole = start == 0 && end == objectSize;
+        return new ReadUnit
+        {
+            FirstBatch = run[0].Name,
+            LastBatch = run[^1].Name,
+            Key = key,
+            Range = whole ? null : new ByteRange(start, end - start),
+            Batches = run,
+            Size = end - start,
+            ObjectSize = objectSize,
+            Crc = whole ? crc : null,
+        };
+    }
 }

@@ -4,12 +4,15 @@ using ObjectLog.Storage;
 namespace ObjectLog.Internal;
 
 /// <summary>
+/// Read path: list → plan → <b>fetch window</b> → frame and check lines → events. It takes a plan's units (and the
+/// fetches a <see cref="ListingPrefetch"/> started for them) and hands out their bytes, a part at a time, to the
+/// plan reader that owns it, which frames and checks them.
+/// </summary>
+/// <remarks>
 /// Fetches the stored units of a plan ahead, in plan order, and hands their bytes out in that order, so reading many
 /// objects costs about one round trip per <see cref="AppendLogOptions.ReadConcurrency"/> of them. A unit larger than
 /// <see cref="AppendLogOptions.ReadPartBytes"/> is fetched as consecutive ranged GETs (parts) of that size. Units
 /// without a key (memory) are skipped: the caller handles them.
-/// </summary>
-/// <remarks>
 /// Invariants: the parts fetched and not yet handed out (in flight or done) number at most
 /// <see cref="AppendLogOptions.ReadConcurrency"/> and hold at most <see cref="AppendLogOptions.ReadAheadBytes"/>,
 /// except that one is always fetched however large it is. A fetch's failure surfaces from the
@@ -19,15 +22,6 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class ReadWindow : IAsyncDisposable
 {
-    /// <summary>How often a fetch that failed transiently is tried again before its failure is the read's.</summary>
-    internal const int FetchRetries = 3;
-
-    /// <summary>
-    /// The pause before retry n (0-based) is this times 5ⁿ: 20, 100, 500 ms. A retry at once would meet the same
-    /// broken connection or the same in-place rewrite again; with these pauses a fetch rides out about 0.6 s.
-    /// </summary>
-    private static readonly TimeSpan FetchRetryPause = TimeSpan.FromMilliseconds(20);
-
     private readonly IObjectStore _store;
     private readonly IReadOnlyList<ReadUnit> _units;
     private readonly int _concurrency;
@@ -95,92 +89,12 @@ internal sealed class ReadWindow : IAsyncDisposable
 
         foreach (Slot slot in _slots)
         {
-            await ReturnWhenDoneAsync(slot.Body).ConfigureAwait(false);
+            await ObjectFetch.ReturnWhenDoneAsync(slot.Body).ConfigureAwait(false);
         }
 
         _slots.Clear();
         Release();
         _cts.Dispose();
-    }
-
-    /// <summary>Awaits an abandoned fetch, swallowing its outcome, and returns its buffer to the pool.</summary>
-    internal static async Task ReturnWhenDoneAsync(Task<Fetched> fetch)
-    {
-        try
-        {
-            Fetched body = await fetch.ConfigureAwait(false);
-            ArrayPool<byte>.Shared.Return(body.Buffer);
-        }
-        catch (Exception)
-        {
-            // Abandoned read-ahead: its outcome no longer matters.
-        }
-    }
-
-    /// <summary>
-    /// Reads a whole object, or the part <paramref name="range"/> names, into a pooled buffer; <paramref name="expected"/>
-    /// is the bytes the listing or the plan says it holds.
-    /// </summary>
-    /// <remarks>
-    /// A transient failure is retried, from the start, after a growing pause, up to <see cref="FetchRetries"/> times: a body can break off
-    /// mid-stream (a dropped connection, or a test server that rewrites an object in place while it is read) while
-    /// the object itself is fine. A vanished object is not retried: the reader lists again instead.
-    /// </remarks>
-    internal static async Task<Fetched> FetchAsync(IObjectStore store, string key, ByteRange? range, long expected, CancellationToken cancellationToken)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await FetchOnceAsync(store, key, range, expected, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectStoreException e) when (e.IsTransient && e is not ObjectNotFoundException && attempt < FetchRetries && !cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(FetchRetryPause * Math.Pow(5, attempt), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<Fetched> FetchOnceAsync(IObjectStore store, string key, ByteRange? range, long expected, CancellationToken cancellationToken)
-    {
-        Stream stream = await store.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            // A range never yields more than its length; a whole object gets one spare byte, so its end is seen
-            // without growing the buffer when the listing's size is right (stored objects never change).
-            int limit = range is null ? int.MaxValue : (int)expected;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(expected + 1, Array.MaxLength));
-            int length = 0;
-            try
-            {
-                while (length < limit)
-                {
-                    if (length == buffer.Length)
-                    {
-                        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, Array.MaxLength));
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-
-                    int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    length += read;
-                }
-            }
-            catch
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                throw;
-            }
-
-            return new Fetched(buffer, length);
-        }
     }
 
     private void Release()
@@ -204,7 +118,7 @@ internal sealed class ReadWindow : IAsyncDisposable
 
             Task<Fetched> body = _prefetch is not null && _prefetch.TryTake(unit.Key!, range, size, out Task<Fetched> started)
                 ? started
-                : FetchAsync(_store, unit.Key!, range, size, _cts.Token);
+                : ObjectFetch.FetchAsync(_store, unit.Key!, range, size, _cts.Token);
             _slots.Enqueue(new Slot(unit, isLast, size, body));
             _bytesAhead += size;
             if (isLast)
@@ -244,6 +158,3 @@ internal sealed class ReadWindow : IAsyncDisposable
 
     private sealed record Slot(ReadUnit Unit, bool IsLast, long Size, Task<Fetched> Body);
 }
-
-/// <summary>Bytes fetched into a pooled buffer: the first <see cref="Length"/> bytes of <see cref="Buffer"/>.</summary>
-internal readonly record struct Fetched(byte[] Buffer, int Length);

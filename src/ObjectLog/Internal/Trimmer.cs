@@ -26,7 +26,7 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, PutMode writeMode, StoreClock clock)
 {
-    private const int MaxRestarts = 10;
+    private readonly GarbageCollector _collector = new(store, logPrefix, manifests, options, writeMode, clock);
 
     /// <summary>
     /// Refuses a cutoff later than the store's time, beyond the <see cref="TrimRecord.Tolerance"/> of a clock read to
@@ -87,55 +87,36 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         // The commit point. After an ambiguous failure the record may exist: the log is then trimmed, and a retry
         // (a new record with the same cutoff) changes nothing.
         await store.PutAsync(logPrefix + name, body, writeMode, cancellationToken).ConfigureAwait(false);
-        for (int attempt = 0; ; attempt++)
+        return await Relisting.RetryWhenVanishedAsync(async _ =>
         {
-            LogSnapshot snapshot;
-            DateTimeOffset now;
-            try
-            {
-                now = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing
-                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: null, forCompaction: true, options, cancellationToken, now: now).ConfigureAwait(false);
-            }
-            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-            {
-                continue; // a compaction superseded a manifest under the listing
-            }
+            // A compaction may supersede a manifest under the listing: then it lists again.
+            GarbagePlan plan = await _collector.PlanAsync(cancellationToken).ConfigureAwait(false);
 
             // Of what readers saw before the cutoff, the record hides what was stored before it. A listing that
             // missed the record (a later trim outdated it and it was collected) leaves the store's time instead.
-            DateTimeOffset recordStored = snapshot.Trims.Where(t => t.Key == logPrefix + name).Select(t => t.StoredAt).DefaultIfEmpty(now).First();
+            DateTimeOffset recordStored = plan.Inventory.Trims.Where(t => t.Key == logPrefix + name).Select(t => t.StoredAt).DefaultIfEmpty(plan.Now).First();
             List<VisibleBatch> hidden = visible.Where(b => b.StoredAt < recordStored).ToList();
             long events = await CountEventsAsync(hidden, cancellationToken).ConfigureAwait(false); // before the deletes
-            GarbageCollected collected = await Garbage.DeleteAsync(store, snapshot.Garbage, cancellationToken).ConfigureAwait(false);
+            GarbageCollected collected = await Garbage.DeleteAsync(store, plan.Objects, cancellationToken).ConfigureAwait(false);
             return new TrimStats(DateTimeOffset.UnixEpoch.AddTicks(cutoff * 10), collected.Deleted)
             {
                 DeleteFailures = collected.Failures,
                 HiddenBatches = hidden.Count,
                 HiddenEvents = events,
-                MergedObjectsHoldingTrimmed = snapshot.HoldsTrimmed.Count,
+                MergedObjectsHoldingTrimmed = plan.Snapshot.HoldsTrimmed.Count,
             };
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>The batches named before <paramref name="floor"/> that a reader reads now, each once: what a trim there may hide.</summary>
     private async Task<List<VisibleBatch>> VisibleBeforeAsync(string floor, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                // A filter makes the plan load every manifest, so each batch in merged data is known with its lines.
-                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: b => string.CompareOrdinal(b, floor) < 0, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
-                return snapshot.Units.SelectMany(u => u.Batches is { } held
-                        ? held.Select(b => new VisibleBatch(b.Stored ?? DateTimeOffset.MinValue, b.Lines, null))
-                        : [new VisibleBatch(u.StoredAt ?? DateTimeOffset.MinValue, null, u.Key)])
-                    .ToList();
-            }
-            catch (ObjectNotFoundException) when (attempt < MaxRestarts)
-            {
-                // a compaction superseded a manifest under the listing
-            }
-        }
+        // A filter makes the plan load every manifest, so each batch in merged data is known with its lines.
+        LogSnapshot snapshot = await Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: b => string.CompareOrdinal(b, floor) < 0, forCompaction: false, options, cancellationToken)).ConfigureAwait(false);
+        return snapshot.Units.SelectMany(u => u.Batches is { } held
+                ? held.Select(b => new VisibleBatch(b.Stored ?? DateTimeOffset.MinValue, b.Lines, null))
+                : [new VisibleBatch(u.StoredAt ?? DateTimeOffset.MinValue, null, u.Key)])
+            .ToList();
     }
 
     /// <summary>
@@ -196,7 +177,7 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
         string? floor = null;
         await foreach (ObjectMeta meta in store.ListAsync(logPrefix + LogObjectName.TrimPrefix, null, cancellationToken).ConfigureAwait(false))
         {
-            if (LogObjectName.TryParse(meta.Key[logPrefix.Length..], out LogObjectName parsed) && parsed.Kind == LogObjectKind.Trim
+            if (LogInventory.Classify(logPrefix, meta) is { Kind: LogObjectKind.Trim } parsed
                 && new TrimRecord(meta.Key, parsed.First, meta.LastModified).IsValid
                 && string.CompareOrdinal(parsed.First, floor) > 0)
             {

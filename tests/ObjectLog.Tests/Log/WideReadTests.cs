@@ -185,7 +185,7 @@ public sealed class WideReadTests
         });
         await using var log = new AppendLog(faulty, "rewritten", Quiet());
         Assert.Equal(expected, Texts(await log.ReadAllAsync()));
-        Assert.InRange(failed, 2, ReadWindow.FetchRetries);
+        Assert.InRange(failed, 2, ObjectFetch.Retries);
     }
 
     [Fact]
