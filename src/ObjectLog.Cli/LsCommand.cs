@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ObjectLog.Internal;
 using ObjectLog.Storage;
 using Spectre.Console;
 
@@ -16,12 +15,12 @@ internal static class LsCommand
         command.SetAction((result, ct) => ObjlogCommand.Run(result, async (location, ct) =>
         {
             string prefix = location.LogPrefix + "/";
-            LogCensus? census = null;
+            IReadOnlyList<StoredObject>? stored = null;
             await using (var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }))
             {
                 try
                 {
-                    census = await log.TakeCensusAsync(ct);
+                    stored = await log.ListStoredObjectsAsync(ct);
                 }
                 catch (CorruptObjectException e)
                 {
@@ -30,9 +29,10 @@ internal static class LsCommand
                 }
             }
 
-            List<ObjectMeta> objects = census is null ? await location.Store.ListSortedAsync(prefix, null, ct) : [.. census.Entries.Select(e => e.Meta)];
+            List<ObjectMeta> objects = stored is null ? await location.Store.ListSortedAsync(prefix, null, ct) : [.. stored.Select(o => o.Meta)];
+            Dictionary<string, StoredObjectState>? states = stored?.ToDictionary(o => o.Meta.Key, o => o.State, StringComparer.Ordinal);
             IReadOnlyList<(string Key, string What)> special = ObjlogCommand.SpecialEntries(location, prefix);
-            string State(ObjectMeta? meta) => meta is null ? "foreign" : census?.StateOf(meta.Key)?.ToString().ToLowerInvariant() ?? "unknown";
+            string State(ObjectMeta? meta) => meta is null ? "foreign" : (states is null ? "unknown" : states.TryGetValue(meta.Key, out StoredObjectState state) ? state.ToString().ToLowerInvariant() : "unknown");
 
             // Objects and the entries that are not the log's (a folder's links, FIFOs…), in one key order.
             var rows = objects.Select(meta => (meta.Key, Meta: (ObjectMeta?)meta, What: (string?)null))
@@ -92,11 +92,5 @@ internal static class LsCommand
 
     private static string NotTheLogs(string what) => $"not the log's ({what})";
 
-    private static string Kind(string prefix, ObjectMeta meta)
-    {
-        string name = meta.Key[prefix.Length..];
-        return !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed)
-            ? parsed.Kind.ToString().ToLowerInvariant()
-            : "foreign";
-    }
+    private static string Kind(string prefix, ObjectMeta meta) => StoredObject.KindOf(meta.Key[prefix.Length..]).ToString().ToLowerInvariant();
 }

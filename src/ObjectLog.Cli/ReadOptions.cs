@@ -33,8 +33,23 @@ internal static class ReadOptions
     /// <exception cref="ArgumentException">It is not a position; the message says why.</exception>
     public static LogPosition? ParseAfter(SymbolResult result)
         => result.GetValue(After) is { } text
-            ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE): {LogPosition.WhyNot(text)}.")
+            ? LogPosition.TryParse(text, out LogPosition p) ? p : throw new ArgumentException($"--after: '{text}' is not a position (as printed by --positions: BATCH:LINE): {WhyNotAPosition(text)}.")
             : null;
+
+    /// <summary>Why <paramref name="text"/> is not a position, as <see cref="LogPosition.Parse"/> says it after its own preamble.</summary>
+    private static string WhyNotAPosition(string text)
+    {
+        try
+        {
+            LogPosition.Parse(text);
+            return "it is one";
+        }
+        catch (FormatException e)
+        {
+            string preamble = $"'{text}' is not a log position (BATCH:LINE): ";
+            return e.Message.StartsWith(preamble, StringComparison.Ordinal) ? e.Message[preamble.Length..].TrimEnd('.') : e.Message;
+        }
+    }
 
     /// <summary>
     /// What a span ago (<c>--since 30m</c>) counts back from: the store's time, the clock every writer's batch names
@@ -42,5 +57,5 @@ internal static class ReadOptions
     /// when a span was given (a time needs no clock).
     /// </summary>
     public static async ValueTask<DateTimeOffset> SpanOriginAsync(AppendLog log, CancellationToken cancellationToken, params string?[] values)
-        => values.Any(v => v is not null && TimeArgument.IsSpan(v)) ? await log.StoreTimeAsync(cancellationToken) : DateTimeOffset.UtcNow;
+        => values.Any(v => v is not null && TimeArgument.IsSpan(v)) ? await log.GetStoreTimeAsync(cancellationToken) : DateTimeOffset.UtcNow;
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ObjectLog.Internal;
 
 namespace ObjectLog.Cli;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ObjectLog.Internal;
 
 namespace ObjectLog.Cli;
 
@@ -61,21 +60,23 @@ internal static class TailCommand
             {
                 // Read from the newest objects back, as far as n events need; following, name the batches listed
                 // within the tail's look-back too, so it does not print the older ones as new.
-                LastEvents last = await log.ReadLastAsync(n, result.GetValue(follow) ? read.Window : null, ct);
-                foreach (string batch in last.RecentBatches)
+                RecentEvents? recent = result.GetValue(follow) ? await log.ReadRecentEventsAsync(n, read.Window, ct) : null;
+                IReadOnlyList<LogEvent> lastEvents = recent?.Events ?? await log.ReadLastAsync(n, ct);
+                IReadOnlyList<string> listed = recent?.RecentBatches ?? [];
+                foreach (string batch in listed)
                 {
                     read.Add(batch);
                 }
 
-                foreach (LogEvent e in last.Events)
+                foreach (LogEvent e in lastEvents)
                 {
                     await output.WriteAsync(e, ct);
                     after = e.Position;
                 }
 
-                if (after is null && last.RecentBatches.Count > 0)
+                if (after is null && listed.Count > 0)
                 {
-                    after = new LogPosition(last.RecentBatches[^1], 0); // -n 0: follow from the newest batch, which it skips
+                    after = new LogPosition(listed[^1], 0); // -n 0: follow from the newest batch, which it skips
                 }
             }
             else if (!result.GetValue(follow))
@@ -118,5 +119,5 @@ internal static class TailCommand
     /// is at or before the first microsecond of 1970 (no batch is earlier), as <c>cat --since</c> does.
     /// </summary>
     private static LogPosition? TailStart(DateTimeOffset since)
-        => LogObjectName.Microseconds(since) >= 1 ? LogPosition.Before(since) : null;
+        => since >= DateTimeOffset.UnixEpoch.AddTicks(TimeSpan.TicksPerMicrosecond) ? LogPosition.Before(since) : null;
 }

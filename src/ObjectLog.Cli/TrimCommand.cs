@@ -22,7 +22,7 @@ internal static class TrimCommand
         command.SetAction((result, ct) => ObjlogCommand.Run(result, async (location, ct) =>
         {
             await using var log = new AppendLog(location.Store, location.LogPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
-            DateTimeOffset cutoff = Cutoff(result.CommandResult, await log.StoreTimeAsync(ct));
+            DateTimeOffset cutoff = Cutoff(result.CommandResult, await log.GetStoreTimeAsync(ct));
             TrimStats stats = await log.TrimAsync(cutoff, ct);
             string still = stats.MergedObjectsHoldingTrimmed == 0 ? "" : $" ({stats.MergedObjectsHoldingTrimmed} merged object(s) still hold trimmed bytes, which readers skip: the next compaction rewrites them)";
             Console.WriteLine($"trimmed before {stats.Before:O}: hid {stats.HiddenEvents} event(s) in {stats.HiddenBatches} batch(es) from readers; deleted {stats.DeletedObjects} object(s){still}");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ObjectLog.Internal;
 using ObjectLog.Storage;
 using Spectre.Console;
 
@@ -30,12 +29,13 @@ internal static class VerifyCommand
             // with the error; one that cannot delete reports each object it left, and the command exits 1 after the report.
             CompactionStats? repaired = result.GetValue(repair) ? await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct)) : null;
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
-            IReadOnlyList<string> staleSpill = SpillFile.FindStale();
+            IReadOnlyList<string> staleSpill = AppendLog.FindStaleSpillFiles();
+            IReadOnlyList<(string Key, string What)> special = ObjlogCommand.SpecialEntries(location, log.KeyPrefix);
             bool leftGarbage = await DeleteFailures.ReportAsync(repaired?.DeleteFailures ?? []);
             int exitCode = r.IsSound && !leftGarbage && r.NotJsonEvents == 0 ? 0 : 1;
             if (result.GetValue(json))
             {
-                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. r.SpecialEntries.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.LiveObjects, r.SupersededObjects, r.GarbageObjects, r.NotJsonEvents, [.. r.NotJsonEventProblems.Select(p => p.Message)]);
+                var report = new VerifyJson(r.IsSound, r.Events, r.Bytes, r.BatchObjects, r.MergedObjects, r.UncommittedMerges, r.ForeignObjects, [.. r.Problems.Select(p => p.Message)], r.StaleStagedFiles, r.UnverifiedObjects, repaired?.DeletedObjects, repaired?.DeleteFailures, staleSpill, [.. special.Select(e => new ListedSpecialEntry(e.Key, e.What))], r.LiveObjects, r.SupersededObjects, r.GarbageObjects, r.NotJsonEvents, [.. r.NotJsonEventProblems.Select(p => p.Message)]);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, CliJson.Default.VerifyJson));
                 return exitCode;
             }
@@ -47,7 +47,7 @@ internal static class VerifyCommand
             }
 
             Console.WriteLine($"{location.Description}: {r.LiveObjects} live objects, {r.SupersededObjects} superseded, {r.UncommittedMerges} uncommitted merges, {r.GarbageObjects} garbage, {r.ForeignObjects} other objects (ignored); checked {r.BatchObjects} batch objects, {r.MergedObjects} merged objects");
-            foreach ((string key, string what) in r.SpecialEntries)
+            foreach ((string key, string what) in special)
             {
                 Console.WriteLine($"not the log's ({what}, never {(what == "symbolic link" ? "followed" : "opened")}): {key}");
             }

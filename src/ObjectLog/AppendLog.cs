@@ -219,6 +219,24 @@ public sealed class AppendLog : IAsyncDisposable
 
     /// <summary>
     /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
+    /// <paramref name="recentWindow"/> before its newest batch on, for a reader that follows on from these events
+    /// with <see cref="TailAsync"/> and must not return those batches as new (see <see cref="RecentEvents.RecentBatches"/>).
+    /// </summary>
+    /// <param name="count">How many events: 0 or more.</param>
+    /// <param name="recentWindow">How far back from the newest batch to name the batches listed: at least <see cref="AppendLogOptions.TailLookBack"/> for a tail that follows.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> or <paramref name="recentWindow"/> is negative.</exception>
+    /// <exception cref="CorruptObjectException">An object holding some of those events is truncated or otherwise unsound; the message names its key.</exception>
+    public async Task<RecentEvents> ReadRecentEventsAsync(int count, TimeSpan recentWindow, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recentWindow, TimeSpan.Zero);
+        LastEvents last = await ReadLastAsync(count, recentWindow, cancellationToken).ConfigureAwait(false);
+        return new RecentEvents(last.Events, last.RecentBatches);
+    }
+
+    /// <summary>
+    /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
     /// <paramref name="recentWindow"/> before its newest on (for a tail that follows on from these events).
     /// </summary>
     internal async Task<LastEvents> ReadLastAsync(int count, TimeSpan? recentWindow, CancellationToken cancellationToken)
@@ -497,8 +515,21 @@ public sealed class AppendLog : IAsyncDisposable
         return _trimmer.TrimAsync(before, cancellationToken);
     }
 
-    /// <summary>The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it.</summary>
-    internal ValueTask<DateTimeOffset> StoreTimeAsync(CancellationToken cancellationToken) => _clock.NowAsync(cancellationToken);
+    /// <summary>
+    /// The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it: the clock batch
+    /// names are held to, so a cutoff for <see cref="TrimAsync"/> or a start for <see cref="LogPosition.Before"/> counted
+    /// back from it means the same on every machine, whatever its own clock says.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels asking the store.</param>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public ValueTask<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken = default) => _clock.NowAsync(cancellationToken);
+
+    /// <summary>
+    /// The spill files on this machine that compactions left behind when their process died mid-merge (in the temp
+    /// folder every compaction spills to, whatever its log): full paths, in ordinal order. The next compaction that
+    /// spills to disk deletes them; they hold no log's only copy of anything.
+    /// </summary>
+    public static IReadOnlyList<string> FindStaleSpillFiles() => SpillFile.FindStale();
 
     /// <summary>
     /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
@@ -557,6 +588,19 @@ public sealed class AppendLog : IAsyncDisposable
         DateTimeOffset now = await _clock.NowAsync(cancellationToken).ConfigureAwait(false); // before the listing, as a compaction reads it
         return await LogCensus.TakeAsync(_store, _logPrefix, _manifests, _options, now, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Every stored object under the log's prefix, in key order, with what its name says it is and its state as a
+    /// compaction would see it now (live, superseded, uncommitted, garbage or foreign: see docs/format.md). It lists
+    /// the log once and fetches every merged object's manifest (cached); it changes nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>Every object listed, this writer's unstored events not included.</returns>
+    /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
+    /// <exception cref="CorruptObjectException">A manifest is unsound, so the states cannot be told; the message names its key (<see cref="StoredObject.KindOf"/> still tells what each object is).</exception>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public async Task<IReadOnlyList<StoredObject>> ListStoredObjectsAsync(CancellationToken cancellationToken = default)
+        => StoredObject.ListOf(await TakeCensusAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ namespace ObjectLog.Storage;
 /// </summary>
 /// <param name="MaxRetries">Retries after the first attempt of a request.</param>
 /// <param name="RequestTimeout">The time one attempt may take, connection included.</param>
-internal sealed record StoreClientPolicy(int MaxRetries, TimeSpan RequestTimeout)
+public sealed record StoreClientPolicy(int MaxRetries, TimeSpan RequestTimeout)
 {
     /// <summary>One retry and 5 s an attempt: a closed port fails at once, a black hole in about 10 s.</summary>
     public static StoreClientPolicy FailFast { get; } = new(1, TimeSpan.FromSeconds(5));
