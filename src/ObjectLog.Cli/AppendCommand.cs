@@ -77,7 +77,7 @@ internal static class AppendCommand
 
                 try
                 {
-                    await log.AppendCopyingAsync(line.Span, null, cancellationToken); // copies: the next line reuses the buffer
+                    await log.AppendAsync(line.ToArray(), cancellationToken); // a copy: the next line reuses the buffer
                 }
                 catch (ObjectStoreException e)
                 {

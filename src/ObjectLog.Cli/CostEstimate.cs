@@ -1,4 +1,3 @@
-using ObjectLog.Internal;
 
 namespace ObjectLog.Cli;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ObjectLog.Internal;
 
 namespace ObjectLog.Cli;
 

@@ -1,4 +1,3 @@
-using ObjectLog.Internal;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Cli;
@@ -35,7 +34,7 @@ internal sealed record LogStats(
     {
         await using var log = new AppendLog(store, logPrefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
         using var tally = new RequestTally(log.KeyPrefix);
-        ObjectCounts objects = ObjectCounts.Of(await log.TakeCensusAsync(cancellationToken));
+        ObjectCounts objects = ObjectCounts.Of(await log.ListStoredObjectsAsync(cancellationToken));
 
         RequestCounts beforeRead = tally.Counts;
         long events = 0, bytes = 0, batches = 0, recent = 0;

@@ -1,5 +1,3 @@
-using ObjectLog.Internal;
-
 namespace ObjectLog.Cli;
 
 /// <summary>The objects under a log's prefix by state (see docs/format.md, "Live, superseded, uncommitted, garbage"); the counts add up to <see cref="Total"/>.</summary>
@@ -14,19 +12,20 @@ namespace ObjectLog.Cli;
 /// <param name="Garbage">Everything else a compaction or <c>verify --repair</c> deletes: merged data never committed, lone manifests and end markers, outdated or invalid trim records, what a trim hides.</param>
 internal sealed record ObjectCounts(int Total, long Bytes, int BatchObjects, int MergedObjects, int Uncommitted, int Other, int Foreign, int Superseded, int Garbage)
 {
-    public static ObjectCounts Of(LogCensus census)
+    public static ObjectCounts Of(IReadOnlyList<StoredObject> objects)
     {
-        int batches = census.Count(ObjectState.Live, LogObjectKind.Batch);
-        int merged = census.Count(ObjectState.Live, LogObjectKind.Merged);
+        int Count(StoredObjectState state, StoredObjectKind? kind = null) => objects.Count(o => o.State == state && (kind is null || o.Kind == kind));
+        int batches = Count(StoredObjectState.Live, StoredObjectKind.Batch);
+        int merged = Count(StoredObjectState.Live, StoredObjectKind.Merged);
         return new ObjectCounts(
-            census.Entries.Count,
-            census.Entries.Sum(e => e.Meta.Size),
+            objects.Count,
+            objects.Sum(o => o.Meta.Size),
             batches,
             merged,
-            census.Count(ObjectState.Uncommitted),
-            census.Count(ObjectState.Live) - batches - merged,
-            census.Count(ObjectState.Foreign),
-            census.Count(ObjectState.Superseded),
-            census.Count(ObjectState.Garbage));
+            Count(StoredObjectState.Uncommitted),
+            Count(StoredObjectState.Live) - batches - merged,
+            Count(StoredObjectState.Foreign),
+            Count(StoredObjectState.Superseded),
+            Count(StoredObjectState.Garbage));
     }
 }

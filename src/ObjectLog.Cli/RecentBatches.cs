@@ -1,5 +1,3 @@
-using ObjectLog.Internal;
-
 namespace ObjectLog.Cli;
 
 /// <summary>
@@ -24,7 +22,7 @@ internal sealed class RecentBatches(TimeSpan window)
             return;
         }
 
-        DateTimeOffset time = LogObjectName.TimeOf(batch);
+        DateTimeOffset time = new LogPosition(batch, 0).BatchTime;
         _order.Enqueue((batch, time));
         while (_order.Peek().Time < time - window)
         {

@@ -41,6 +41,24 @@ public sealed partial class AppendLog
         => _reads.ReadLastAsync(count, recentWindow, cancellationToken);
 
     /// <summary>
+    /// <see cref="ReadLastAsync(int, CancellationToken)"/>, and the names of the batches the listing held from
+    /// <paramref name="recentWindow"/> before its newest batch on, for a reader that follows on from these events
+    /// with <see cref="TailAsync"/> and must not return those batches as new (see <see cref="RecentEvents.RecentBatches"/>).
+    /// </summary>
+    /// <param name="count">How many events: 0 or more.</param>
+    /// <param name="recentWindow">How far back from the newest batch to name the batches listed: at least <see cref="AppendLogOptions.TailLookBack"/> for a tail that follows.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> or <paramref name="recentWindow"/> is negative.</exception>
+    /// <exception cref="CorruptObjectException">An object holding some of those events is truncated or otherwise unsound; the message names its key.</exception>
+    public async Task<RecentEvents> ReadRecentEventsAsync(int count, TimeSpan recentWindow, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recentWindow, TimeSpan.Zero);
+        LastEvents last = await ReadLastAsync(count, recentWindow, cancellationToken).ConfigureAwait(false);
+        return new RecentEvents(last.Events, last.RecentBatches);
+    }
+
+    /// <summary>
     /// Streams the stored events (not this writer's buffer) after <paramref name="after"/>, or from the start, each
     /// with its position, in log order. Positions survive compaction, so a consumer can checkpoint one and resume.
     /// It lists the log from <paramref name="after"/>'s batch on, so its cost follows what lies after it, not the

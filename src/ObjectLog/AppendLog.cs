@@ -173,8 +173,21 @@ public sealed partial class AppendLog : IAsyncDisposable
         return _maintenance.TrimAsync(before, cancellationToken);
     }
 
-    /// <summary>The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it.</summary>
-    internal ValueTask<DateTimeOffset> StoreTimeAsync(CancellationToken cancellationToken) => _clock.NowAsync(cancellationToken);
+    /// <summary>
+    /// The store's time now (see <see cref="IObjectStore.GetTimeAsync"/>), as this log estimates it: the clock batch
+    /// names are held to, so a cutoff for <see cref="TrimAsync"/> or a start for <see cref="LogPosition.Before"/> counted
+    /// back from it means the same on every machine, whatever its own clock says.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels asking the store.</param>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public ValueTask<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken = default) => _clock.NowAsync(cancellationToken);
+
+    /// <summary>
+    /// The spill files on this machine that compactions left behind when their process died mid-merge (in the temp
+    /// folder every compaction spills to, whatever its log): full paths, in ordinal order. The next compaction that
+    /// spills to disk deletes them; they hold no log's only copy of anything.
+    /// </summary>
+    public static IReadOnlyList<string> FindStaleSpillFiles() => SpillFile.FindStale();
 
     /// <summary>
     /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
@@ -220,6 +233,19 @@ public sealed partial class AppendLog : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _inspector.TakeCensusAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Every stored object under the log's prefix, in key order, with what its name says it is and its state as a
+    /// compaction would see it now (live, superseded, uncommitted, garbage or foreign: see docs/format.md). It lists
+    /// the log once and fetches every merged object's manifest (cached); it changes nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>Every object listed, this writer's unstored events not included.</returns>
+    /// <exception cref="ObjectDisposedException">The log is disposed.</exception>
+    /// <exception cref="CorruptObjectException">A manifest is unsound, so the states cannot be told; the message names its key (<see cref="StoredObject.KindOf"/> still tells what each object is).</exception>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public async Task<IReadOnlyList<StoredObject>> ListStoredObjectsAsync(CancellationToken cancellationToken = default)
+        => StoredObject.ListOf(await TakeCensusAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public Task<int> CountObjectsAsync(CancellationToken cancellationToken = default) => _inspector.CountObjectsAsync(cancellationToken);

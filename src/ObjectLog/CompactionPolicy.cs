@@ -32,9 +32,9 @@ public abstract class CompactionPolicy
 
     /// <summary>
     /// Merges nothing: only what every compaction does first and last (writes missing end markers, deletes what is
-    /// garbage by the grace periods), for <c>objlog verify --repair</c>.
+    /// garbage by the grace periods), as <c>objlog verify --repair</c> does.
     /// </summary>
-    internal static CompactionPolicy Nothing { get; } = new NothingPolicy();
+    public static CompactionPolicy Nothing { get; } = new NothingPolicy();
 
     /// <summary>Chooses the sources (object keys) to merge from a plan; fewer than two means nothing to do.</summary>
     internal abstract IReadOnlySet<string> Choose(LogSnapshot snapshot);

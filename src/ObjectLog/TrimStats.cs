@@ -27,7 +27,7 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
     public long HiddenEvents { get; init; }
 
     /// <summary>Merged objects that still hold bytes of hidden batches after it: the next compaction rewrites them without those.</summary>
-    internal int MergedObjectsHoldingTrimmed { get; init; }
+    public int MergedObjectsHoldingTrimmed { get; internal init; }
 
     /// <summary>Whether <paramref name="other"/> says the same: the same cutoff and counts, and the same delete failures in the same order.</summary>
     public bool Equals(TrimStats? other)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ObjectLog.Cli;
 using ObjectLog.Internal;
 using ObjectLog.Storage;
 
@@ -212,7 +213,7 @@ internal static class RequestBenchmark
     }
 
     /// <summary>The store's counts at one moment, checked against the log's own bill.</summary>
-    private sealed record Snapshot(RequestCounts Requests, long KeysListed, ObjectLog.Internal.RequestCounts Bill)
+    private sealed record Snapshot(RequestCounts Requests, long KeysListed, ObjectLog.Cli.RequestCounts Bill)
     {
         public static Snapshot Of(LatencyObjectStore store, RequestTally bill)
             => new(store.Requests, store.Listings.Sum(l => (long)l.Keys), bill.Counts);
@@ -220,7 +221,7 @@ internal static class RequestBenchmark
         public static Usage operator -(Snapshot after, Snapshot before)
         {
             RequestCounts store = after.Requests - before.Requests;
-            ObjectLog.Internal.RequestCounts billed = after.Bill - before.Bill;
+            ObjectLog.Cli.RequestCounts billed = after.Bill - before.Bill;
             if (billed.Get != store.Gets || billed.List != store.Lists || billed.Put != store.Puts || billed.Delete != store.Deletes)
             {
                 throw new InvalidOperationException($"the log's request bill ({billed}) disagrees with the store's counts ({store})");

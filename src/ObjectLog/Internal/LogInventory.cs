@@ -56,11 +56,11 @@ internal sealed class LogInventory
     public List<InventoryEntry> Entries { get; } = [];
 
     /// <summary>What the name of <paramref name="meta"/> says it is, or <see langword="null"/> when it is not the log's (the one test of that).</summary>
-    public static LogObjectName? Classify(string logPrefix, ObjectMeta meta)
-    {
-        string name = meta.Key[logPrefix.Length..];
-        return !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed) ? parsed : null;
-    }
+    public static LogObjectName? Classify(string logPrefix, ObjectMeta meta) => Classify(meta.Key[logPrefix.Length..]);
+
+    /// <summary>What <paramref name="name"/> (relative to the log's prefix) is, if it is the log's: one of the log's names, directly under the prefix.</summary>
+    public static LogObjectName? Classify(string name)
+        => !name.Contains('/', StringComparison.Ordinal) && LogObjectName.TryParse(name, out LogObjectName parsed) ? parsed : null;
 
     /// <summary>The listing of the log from <paramref name="listAfter"/> on (see <see cref="TakeAsync"/>), as the store returns it.</summary>
     public static IAsyncEnumerable<ObjectMeta> List(IObjectStore store, string logPrefix, string? listAfter, CancellationToken cancellationToken)

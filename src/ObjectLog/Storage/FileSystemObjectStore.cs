@@ -286,8 +286,11 @@ public sealed class FileSystemObjectStore : IObjectStore
     /// links (to files or folders, dangling or looping), FIFOs, sockets and devices, each with what it is
     /// ("symbolic link", "FIFO"…), in key order. None of them is opened or followed to find this.
     /// </summary>
+    /// <param name="prefix">The key prefix to look under, as for <see cref="ListAsync"/>.</param>
+    /// <returns>Each entry's key and what it is.</returns>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> is not a valid key prefix.</exception>
     /// <exception cref="ObjectStoreException">As for <see cref="ListAsync"/>: a folder on the prefix's way is a link, or one under it cannot be read.</exception>
-    internal IReadOnlyList<(string Key, string What)> FindSpecialEntries(string prefix)
+    public IReadOnlyList<(string Key, string What)> FindSpecialEntries(string prefix)
     {
         ObjectKey.ValidatePrefix(prefix);
         return _folder.Walk(prefix, null, objects: false)

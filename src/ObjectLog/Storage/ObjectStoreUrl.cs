@@ -103,8 +103,18 @@ public static class ObjectStoreUrl
     public static ObjectStoreLocation Open(string url, Func<string, string?>? environment = null)
         => OpenWith(url, environment, policy: null);
 
-    /// <summary>As the public <see cref="Open(string, Func{string, string?}?)"/>, with the clients a cloud scheme creates retrying and timing out as <paramref name="policy"/> says (the SDK's own policy if <see langword="null"/>).</summary>
-    internal static ObjectStoreLocation OpenWith(string url, Func<string, string?>? environment, StoreClientPolicy? policy)
+    /// <summary>
+    /// As <see cref="Open(string, Func{string, string?}?)"/>, with the clients a cloud scheme ObjectLog ships (s3://,
+    /// az://) creates retrying and timing out as <paramref name="policy"/> says (the SDK's own policy if
+    /// <see langword="null"/>); a scheme registered with a <see cref="StoreUrl"/> factory finds the policy in
+    /// <see cref="StoreUrl.ClientPolicy"/>, and one registered with a function of the URL's rest opens as it always does.
+    /// </summary>
+    /// <param name="url">The store URL, or a plain folder path.</param>
+    /// <param name="environment">Reads environment variables (credentials, endpoints); <see cref="Environment.GetEnvironmentVariable(string)"/> if <see langword="null"/>.</param>
+    /// <param name="policy">How the SDK clients retry and time out.</param>
+    /// <returns>The store and the prefix the URL names; dispose it when done with the store.</returns>
+    /// <exception cref="ArgumentException">The URL is malformed, its scheme is unknown, or its package is not referenced; the message says which, without secrets.</exception>
+    public static ObjectStoreLocation OpenWith(string url, Func<string, string?>? environment, StoreClientPolicy? policy)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         environment ??= Environment.GetEnvironmentVariable;

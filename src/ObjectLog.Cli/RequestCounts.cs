@@ -1,4 +1,4 @@
-namespace ObjectLog.Internal;
+namespace ObjectLog.Cli;
 
 /// <summary>Requests by kind (LIST in pages), and the bytes PUTs sent and GETs received.</summary>
 internal readonly record struct RequestCounts(long Put, long Get, long List, long Delete, long BytesSent, long BytesReceived)

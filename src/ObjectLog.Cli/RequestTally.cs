@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace ObjectLog.Internal;
+namespace ObjectLog.Cli;
 
 /// <summary>
 /// Sums <c>objectlog.requests</c> and <c>objectlog.request.bytes</c> for one log prefix, by request kind, while it

@@ -2,16 +2,21 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace ObjectLog.Internal;
+namespace ObjectLog;
 
 /// <summary>
 /// Whether an event's bytes are what every JSON Lines reader takes: one JSON value in valid UTF-8.
 /// <see cref="Utf8JsonReader"/> alone does not check the bytes inside strings, and Python's <c>json</c> and DuckDB
 /// refuse a line whose bytes are not UTF-8.
 /// </summary>
-internal static class JsonLine
+public static class JsonLine
 {
-    /// <summary>Why <paramref name="line"/> is not one JSON value in valid UTF-8, as the end of a sentence ("not valid UTF-8 (at byte 9)"), or <see langword="null"/> if it is. A valid line allocates nothing.</summary>
+    /// <summary>
+    /// Why <paramref name="line"/> is not one JSON value in valid UTF-8, as the end of a sentence ("not valid UTF-8
+    /// (at byte 9)"), or <see langword="null"/> if it is: a check before appending an event that every JSON Lines
+    /// reader must take (the log itself stores any bytes without a newline). A valid line allocates nothing.
+    /// </summary>
+    /// <param name="line">The event's bytes, without a trailing newline.</param>
     public static string? Problem(ReadOnlySpan<byte> line)
     {
         if (!Utf8.IsValid(line))
