@@ -9,9 +9,6 @@ public sealed class AzureBlobObjectStoreOptions
     /// <summary>The largest block size accepted: 512 MiB (Azure itself allows 4,000 MiB).</summary>
     public const int MaxBlockSize = 512 * 1024 * 1024;
 
-    private int _blockSize = 8 * 1024 * 1024;
-    private int _maxConcurrency = 2;
-
     /// <summary>
     /// Objects up to this many bytes go in one <c>Put Blob</c>; larger ones are staged as blocks of this size and
     /// committed with one <c>Put Block List</c>. Default 8 MiB.
@@ -22,29 +19,11 @@ public sealed class AzureBlobObjectStoreOptions
     /// request.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is below <see cref="MinBlockSize"/> or above <see cref="MaxBlockSize"/>.</exception>
-    public int BlockSize
-    {
-        get => _blockSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinBlockSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxBlockSize);
-            _blockSize = value;
-        }
-    }
+    public int BlockSize { get; set => field = Within(value, MinBlockSize, MaxBlockSize); } = 8 * 1024 * 1024;
 
     /// <summary>How many blocks of one large put are in flight at once. Default 2; between 1 and 16.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 16.</exception>
-    public int MaxConcurrency
-    {
-        get => _maxConcurrency;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 16);
-            _maxConcurrency = value;
-        }
-    }
+    public int MaxConcurrency { get; set => field = Within(value, 1, 16); } = 2;
 
     /// <summary>
     /// Whether uploads of checksummed objects (the log's batches and merged objects) carry Azure's transactional
@@ -57,4 +36,11 @@ public sealed class AzureBlobObjectStoreOptions
     /// against a real service's latency. (Azure's CRC64 alternative is refused by Azurite.)
     /// </remarks>
     public bool SendChecksums { get; set; } = true;
+
+    private static int Within(int value, int least, int most)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, least, nameof(value));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, most, nameof(value));
+        return value;
+    }
 }

@@ -9,8 +9,6 @@ public sealed class S3ObjectStoreOptions
     /// <summary>The largest part size this store buffers: 512 MiB (S3 itself allows 5 GiB).</summary>
     public const int MaxPartSize = 512 * 1024 * 1024;
 
-    private int _partSize = 8 * 1024 * 1024;
-
     /// <summary>
     /// Objects up to this many bytes go in one PUT; larger ones are uploaded in parts of this size. Default 8 MiB.
     /// </summary>
@@ -21,16 +19,7 @@ public sealed class S3ObjectStoreOptions
     /// objects and more memory per put.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is below <see cref="MinPartSize"/> or above <see cref="MaxPartSize"/>.</exception>
-    public int PartSize
-    {
-        get => _partSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinPartSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxPartSize);
-            _partSize = value;
-        }
-    }
+    public int PartSize { get; set => field = Within(value, MinPartSize, MaxPartSize); } = 8 * 1024 * 1024;
 
     /// <summary>
     /// Whether uploads use <c>aws-chunked</c> transfer framing (the SDK's <c>UseChunkEncoding</c>).
@@ -65,4 +54,11 @@ public sealed class S3ObjectStoreOptions
     /// Either way readers still check every object against the checksum in its name.
     /// </remarks>
     public bool SendChecksums { get; set; } = true;
+
+    private static int Within(int value, int least, int most)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, least, nameof(value));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, most, nameof(value));
+        return value;
+    }
 }

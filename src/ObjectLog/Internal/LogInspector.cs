@@ -15,9 +15,6 @@ namespace ObjectLog.Internal;
 /// <param name="reads">The log's reads, for the full read a verification ends with.</param>
 internal sealed class LogInspector(IObjectStore store, string logPrefix, ManifestCache manifests, AppendLogOptions options, StoreClock clock, EventReader reads)
 {
-    /// <summary>How often a listing is repeated when an object it named vanished before it was read.</summary>
-    private const int MaxRelists = 10;
-
     /// <summary>The log's store.</summary>
     public IObjectStore Store => store;
 
@@ -53,18 +50,6 @@ internal sealed class LogInspector(IObjectStore store, string logPrefix, Manifes
     }
 
     /// <summary>The read plan of the whole stored log, listed again if a manifest it needs vanished meanwhile.</summary>
-    private async Task<LogSnapshot> LoadSnapshotAsync(Func<string, bool>? includeBatch, CancellationToken cancellationToken)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch, forCompaction: false, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectNotFoundException) when (attempt < MaxRelists)
-            {
-                // A manifest listed a moment ago was collected by a compaction: list again.
-            }
-        }
-    }
+    private Task<LogSnapshot> LoadSnapshotAsync(Func<string, bool>? includeBatch, CancellationToken cancellationToken)
+        => Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch, options, cancellationToken));
 }

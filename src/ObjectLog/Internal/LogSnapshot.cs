@@ -57,8 +57,7 @@ internal sealed class LogSnapshot
     /// <summary>Lists the log and plans a read: <see cref="LogInventory.TakeAsync"/>, then <see cref="PlanAsync"/>.</summary>
     /// <remarks>
     /// <c>listAfter</c>: see <see cref="LogInventory.TakeAsync"/>; <c>includeBatch</c> must exclude every batch before
-    /// it. <c>forCompaction</c> must be <see langword="false"/>: garbage is chosen by a garbage plan, of its own (the
-    /// parameter is kept for existing call sites).
+    /// it. A read plan never chooses garbage: <see cref="GarbagePlan"/> does.
     /// </remarks>
     public static async Task<LogSnapshot> LoadAsync(
         IObjectStore store,
@@ -66,16 +65,10 @@ internal sealed class LogSnapshot
         ManifestCache manifests,
         IReadOnlyList<PendingBatch> pending,
         Func<string, bool>? includeBatch,
-        bool forCompaction,
         AppendLogOptions options,
         CancellationToken cancellationToken,
         string? listAfter = null)
     {
-        if (forCompaction)
-        {
-            throw new ArgumentException("A read plan does not choose garbage: a garbage plan does.", nameof(forCompaction));
-        }
-
         LogInventory inventory = await LogInventory.TakeAsync(store, logPrefix, listAfter, cancellationToken).ConfigureAwait(false);
         return await PlanAsync(inventory, manifests, pending, includeBatch, loadAllManifests: false, options, cancellationToken).ConfigureAwait(false);
     }

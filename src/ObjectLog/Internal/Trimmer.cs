@@ -112,7 +112,7 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
     private async Task<List<VisibleBatch>> VisibleBeforeAsync(string floor, CancellationToken cancellationToken)
     {
         // A filter makes the plan load every manifest, so each batch in merged data is known with its lines.
-        LogSnapshot snapshot = await Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: b => string.CompareOrdinal(b, floor) < 0, forCompaction: false, options, cancellationToken)).ConfigureAwait(false);
+        LogSnapshot snapshot = await Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch: b => string.CompareOrdinal(b, floor) < 0, options, cancellationToken)).ConfigureAwait(false);
         return snapshot.Units.SelectMany(u => u.Batches is { } held
                 ? held.Select(b => new VisibleBatch(b.Stored ?? DateTimeOffset.MinValue, b.Lines, null))
                 : [new VisibleBatch(u.StoredAt ?? DateTimeOffset.MinValue, null, u.Key)])

@@ -57,7 +57,7 @@ public sealed class WideReadTests
         Assert.Equal(objectsAhead, slow.MaxConcurrentGets);
 
         // The window itself never holds more than the limit ahead once it holds more than one part.
-        List<ReadUnit> units = (await LogSnapshot.LoadAsync(_memory, "bytes/", new ManifestCache(_memory), [], null, forCompaction: false, options, CancellationToken.None)).Units;
+        List<ReadUnit> units = (await LogSnapshot.LoadAsync(_memory, "bytes/", new ManifestCache(_memory), [], null, options, CancellationToken.None)).Units;
         await using var window = new ReadWindow(_memory, units, options, CancellationToken.None);
         for (int i = 0; i < units.Count; i++)
         {
