@@ -27,7 +27,6 @@ public sealed partial class AppendLog : IAsyncDisposable
     // A composition root: each member checks its arguments and hands off to the component that does the work.
     // Appends and flushes go to the write pipeline, reads and tails (AppendLog.Reads.cs) to the event reader,
     // compactions, trims and their timer to the maintenance scheduler, verification and listings to the inspector.
-    private readonly IObjectStore _store;
     private readonly string _logPrefix;
     private readonly StoreClock _clock;
     private readonly WritePipeline _writer;
@@ -51,7 +50,7 @@ public sealed partial class AppendLog : IAsyncDisposable
         string trimmed = prefix.EndsWith('/') ? prefix[..^1] : prefix;
         _logPrefix = trimmed.Length == 0 ? "" : trimmed + "/";
         KeyValuePair<string, object?> tag = new("objectlog.prefix", _logPrefix);
-        _store = store = new MeteredObjectStore(store, tag); // everything below goes through it, so every request is counted
+        store = new MeteredObjectStore(store, tag); // everything below goes through it, so every request is counted
         AppendLogOptions settings = (options ?? new AppendLogOptions()).Clone();
         ILogger logger = settings.LoggerFactory.CreateLogger<AppendLog>();
         _clock = new StoreClock(store, settings.TimeProvider, logger, settings.StoreTimeProvider);
@@ -66,9 +65,6 @@ public sealed partial class AppendLog : IAsyncDisposable
 
     /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>
     public string KeyPrefix => _logPrefix;
-
-    /// <summary>The log's store, every request through it counted (tools that inspect the log use it so they are counted too).</summary>
-    internal IObjectStore Store => _store;
 
     /// <summary>Bytes appended but not yet stored (the open batch plus batches waiting to be stored).</summary>
     public long BufferedBytes => _writer.BufferedBytes;
@@ -227,13 +223,6 @@ public sealed partial class AppendLog : IAsyncDisposable
         return _inspector.ListLiveObjectsAsync(cancellationToken);
     }
 
-    /// <summary>Lists the log and tells each object's state (live, superseded, uncommitted, garbage, foreign), as a compaction would see it now; changes nothing.</summary>
-    internal Task<LogCensus> TakeCensusAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _inspector.TakeCensusAsync(cancellationToken);
-    }
-
     /// <summary>
     /// Every stored object under the log's prefix, in key order, with what its name says it is and its state as a
     /// compaction would see it now (live, superseded, uncommitted, garbage or foreign: see docs/format.md). It lists
@@ -245,7 +234,10 @@ public sealed partial class AppendLog : IAsyncDisposable
     /// <exception cref="CorruptObjectException">A manifest is unsound, so the states cannot be told; the message names its key (<see cref="StoredObject.KindOf"/> still tells what each object is).</exception>
     /// <exception cref="ObjectStoreException">The store failed.</exception>
     public async Task<IReadOnlyList<StoredObject>> ListStoredObjectsAsync(CancellationToken cancellationToken = default)
-        => StoredObject.ListOf(await TakeCensusAsync(cancellationToken).ConfigureAwait(false));
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return StoredObject.ListOf(await _inspector.TakeCensusAsync(cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>How many stored objects a full read fetches now (superseded and foreign objects not counted).</summary>
     public Task<int> CountObjectsAsync(CancellationToken cancellationToken = default) => _inspector.CountObjectsAsync(cancellationToken);

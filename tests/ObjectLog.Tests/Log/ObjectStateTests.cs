@@ -42,12 +42,12 @@ public sealed class ObjectStateTests
         Assert.Equal(6, report.BatchObjects); // every batch object is still checked
         Assert.True(report.IsSound, string.Join("; ", report.Problems));
 
-        LogCensus census = await log.TakeCensusAsync(CancellationToken.None);
-        Assert.Equal(2, census.Count(ObjectState.Live, dataOnly: true));
-        Assert.Equal(4, census.Count(ObjectState.Live)); // with the merged object's manifest and end marker
-        Assert.Equal(5, census.Count(ObjectState.Superseded));
-        Assert.Equal(9, census.Entries.Count);
-        Assert.All(census.Entries.Where(e => e.Name?.Kind == LogObjectKind.Batch && e.Meta.Key.EndsWith("jsonl", StringComparison.Ordinal) && !e.Meta.Key.Contains('~', StringComparison.Ordinal)).SkipLast(1), e => Assert.Equal(ObjectState.Superseded, e.State));
+        IReadOnlyList<StoredObject> stored = await log.ListStoredObjectsAsync();
+        Assert.Equal(2, stored.Count(o => o.State == StoredObjectState.Live && o.Kind is StoredObjectKind.Batch or StoredObjectKind.Merged));
+        Assert.Equal(4, stored.Count(o => o.State == StoredObjectState.Live)); // with the merged object's manifest and end marker
+        Assert.Equal(5, stored.Count(o => o.State == StoredObjectState.Superseded));
+        Assert.Equal(9, stored.Count);
+        Assert.All(stored.Where(o => o.Kind == StoredObjectKind.Batch).SkipLast(1), o => Assert.Equal(StoredObjectState.Superseded, o.State));
     }
 
     [Fact]
