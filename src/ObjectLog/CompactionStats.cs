@@ -17,23 +17,5 @@ public sealed record CompactionStats(int MergedObjects, long Events, string? New
     /// delete went through. A failed delete never fails the compaction (deleting is garbage collection, not part of
     /// its commit) and changes nothing a reader sees; the next compaction or trim tries again.
     /// </summary>
-    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
-
-    /// <summary>Whether <paramref name="other"/> says the same: the same counts and key, and the same delete failures in the same order.</summary>
-    public bool Equals(CompactionStats? other)
-        => other is not null && MergedObjects == other.MergedObjects && Events == other.Events && NewKey == other.NewKey && DeletedObjects == other.DeletedObjects
-            && DeleteFailures.SequenceEqual(other.DeleteFailures);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(MergedObjects, Events, NewKey, DeletedObjects, DeleteFailures.Count);
-
-    private bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        builder.Append("MergedObjects = ").Append(MergedObjects).Append(", ");
-        builder.Append("Events = ").Append(Events).Append(", ");
-        builder.Append("NewKey = ").Append(NewKey).Append(", ");
-        builder.Append("DeletedObjects = ").Append(DeletedObjects).Append(", ");
-        builder.Append("DeleteFailures = [").AppendJoin(", ", DeleteFailures).Append(']');
-        return true;
-    }
+    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init => field = DeleteFailureList.Of(value); } = DeleteFailureList.Empty;
 }

@@ -14,7 +14,7 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
     /// delete went through. A failed delete never fails the trim: its record is the commit, and readers already skip
     /// what it left.
     /// </summary>
-    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init; } = [];
+    public IReadOnlyList<DeleteFailure> DeleteFailures { get; init => field = DeleteFailureList.Of(value); } = DeleteFailureList.Empty;
 
     /// <summary>
     /// How many batches readers saw before this trim and no longer do: those its record hides that no earlier trim
@@ -28,23 +28,4 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
 
     /// <summary>Merged objects that still hold bytes of hidden batches after it: the next compaction rewrites them without those.</summary>
     public int MergedObjectsHoldingTrimmed { get; internal init; }
-
-    /// <summary>Whether <paramref name="other"/> says the same: the same cutoff and counts, and the same delete failures in the same order.</summary>
-    public bool Equals(TrimStats? other)
-        => other is not null && Before == other.Before && DeletedObjects == other.DeletedObjects
-            && HiddenBatches == other.HiddenBatches && HiddenEvents == other.HiddenEvents
-            && DeleteFailures.SequenceEqual(other.DeleteFailures);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Before, DeletedObjects, HiddenBatches, HiddenEvents, DeleteFailures.Count);
-
-    private bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        builder.Append("Before = ").Append(Before).Append(", ");
-        builder.Append("DeletedObjects = ").Append(DeletedObjects).Append(", ");
-        builder.Append("HiddenBatches = ").Append(HiddenBatches).Append(", ");
-        builder.Append("HiddenEvents = ").Append(HiddenEvents).Append(", ");
-        builder.Append("DeleteFailures = [").AppendJoin(", ", DeleteFailures).Append(']');
-        return true;
-    }
 }
