@@ -29,7 +29,7 @@ internal static class VerifyCommand
             // with the error; one that cannot delete reports each object it left, and the command exits 1 after the report.
             CompactionStats? repaired = result.GetValue(repair) ? await StderrProgress.RunAsync("repairing", () => log.CompactAsync(CompactionPolicy.Nothing, ct)) : null;
             VerifyReport r = await StderrProgress.RunAsync($"verifying {Markup.Escape(location.Description)}", () => log.VerifyAsync(ct));
-            IReadOnlyList<string> staleSpill = AppendLog.FindStaleSpillFiles();
+            IReadOnlyList<string> staleSpill = r.StaleSpillFiles;
             IReadOnlyList<(string Key, string What)> special = ObjlogCommand.SpecialEntries(location, log.KeyPrefix);
             bool leftGarbage = await DeleteFailures.ReportAsync(repaired?.DeleteFailures ?? []);
             int exitCode = r.IsSound && !leftGarbage && r.NotJsonEvents == 0 ? 0 : 1;

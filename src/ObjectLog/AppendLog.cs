@@ -179,13 +179,6 @@ public sealed partial class AppendLog : IAsyncDisposable
     public ValueTask<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken = default) => _clock.NowAsync(cancellationToken);
 
     /// <summary>
-    /// The spill files on this machine that compactions left behind when their process died mid-merge (in the temp
-    /// folder every compaction spills to, whatever its log): full paths, in ordinal order. The next compaction that
-    /// spills to disk deletes them; they hold no log's only copy of anything.
-    /// </summary>
-    public static IReadOnlyList<string> FindStaleSpillFiles() => SpillFile.FindStale();
-
-    /// <summary>
     /// Checks every object of the log on its own (that batches and merged data frame as JSON Lines, that each
     /// committed merged object matches its manifest and has its end marker), then, if all are sound, reads the stored
     /// log whole as a reader would and checks that each event comes once and in order. It changes nothing. Objects

@@ -81,6 +81,13 @@ public sealed class VerifyReport
     public IReadOnlyList<string> StaleStagedFiles { get; }
 
     /// <summary>
+    /// The spill files on this machine that compactions left behind when their process died mid-merge (in the temp
+    /// folder every compaction spills to, whatever its log): full paths, in ordinal order. The next compaction that
+    /// spills to disk deletes them; they hold no log's only copy of anything and do not make the log unsound.
+    /// </summary>
+    public IReadOnlyList<string> StaleSpillFiles { get; internal init; } = [];
+
+    /// <summary>
     /// Keys of checked objects that carry no CRC-32C (written before ObjectLog checksummed its objects, or by another
     /// tool): their framing was checked, their bytes could not be. Not a problem; a compaction that merges them
     /// writes checksums.

@@ -106,6 +106,7 @@ internal static class LogVerifier
         var folder = inner as FileSystemObjectStore;
         return new VerifyReport(batches, merged, census?.Count(ObjectState.Uncommitted, LogObjectKind.Merged) ?? uncommitted, foreign, events, bytes, problems, folder?.FindStaleStagedFiles(), folder?.FindSpecialEntries(prefix))
         {
+            StaleSpillFiles = SpillFile.FindStale(),
             UnverifiedObjects = unverified,
             NotJsonEvents = notJson.Count,
             NotJsonEventProblems = notJson.Shown,
