@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -49,6 +48,10 @@ internal static class SkewedObjlog
         + "or 'apt-get install faketime'.");
 
     public static string ObjlogDll => Path.Combine(AppContext.BaseDirectory, "objlog.dll");
+
+    /// <summary>An <c>objlog tail -f</c> with <paramref name="args"/>, under <paramref name="target"/>'s environment.</summary>
+    public static FollowingObjlog Follow(SkewTarget target, string[] args)
+        => new(Start("dotnet", [ObjlogDll, .. args], target.Environment, workingDirectory: null));
 
     /// <summary>The variables that shift a process's wall clock by <paramref name="offset"/>; none for zero (a process as it comes).</summary>
     public static Dictionary<string, string> ClockEnvironment(TimeSpan offset) => offset == TimeSpan.Zero
@@ -159,84 +162,6 @@ internal static class SkewedObjlog
             ? Directory.EnumerateDirectories("/usr/lib").Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "faketime", "libfaketime.so.1"))
             : [];
         return multiarch.Append("/usr/lib/faketime/libfaketime.so.1").FirstOrDefault(File.Exists);
-    }
-}
-
-/// <summary>An <c>objlog tail -f</c> process: its output lines as they come. Disposing ends it.</summary>
-internal sealed class FollowingObjlog : IDisposable
-{
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly StringBuilder _error = new();
-
-    public FollowingObjlog(SkewTarget target, string[] args)
-    {
-        _process = SkewedObjlog.Start("dotnet", [SkewedObjlog.ObjlogDll, .. args], target.Environment, workingDirectory: null);
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                _lines.Enqueue(e.Data);
-            }
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            lock (_error)
-            {
-                _error.AppendLine(e.Data);
-            }
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        _process.StandardInput.Close();
-    }
-
-    public IReadOnlyList<string> Lines => [.. _lines];
-
-    /// <summary>Waits until every one of <paramref name="expected"/> has been printed; fails naming what is missing.</summary>
-    public async Task WaitForAsync(IReadOnlyCollection<string> expected, TimeSpan timeout, string why)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            var printed = _lines.ToHashSet(StringComparer.Ordinal);
-            string[] missing = [.. expected.Where(e => !printed.Contains(e))];
-            if (missing.Length == 0)
-            {
-                return;
-            }
-
-            if (stopwatch.Elapsed > timeout || _process.HasExited)
-            {
-                string error;
-                lock (_error)
-                {
-                    error = _error.ToString();
-                }
-
-                Assert.Fail($"{why}: after {stopwatch.Elapsed.TotalSeconds:F1} s, objlog tail -f {(_process.HasExited ? $"exited {_process.ExitCode}" : "still runs")} and has not printed {missing.Length} of {expected.Count} events, such as {missing[0]}.\nIt printed:\n{string.Join('\n', _lines)}\nstderr:\n{error}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // it exited meanwhile
-        }
-
-        _process.Dispose();
     }
 }
 
@@ -373,7 +298,7 @@ public abstract class SkewedClockTests
         }
 
         await AppendAsync(TimeSpan.Zero, 0);
-        using var tail = new FollowingObjlog(target, target.Args("tail", "tailed", "--follow", "--lines", "100", "--interval", "0.2"));
+        using var tail = SkewedObjlog.Follow(target, target.Args("tail", "tailed", "--follow", "--lines", "100", "--interval", "0.2"));
         TimeSpan wait = TimeSpan.FromSeconds(20);
         await tail.WaitForAsync(Batch(0), wait, "the tail did not start");
 
@@ -529,7 +454,7 @@ public sealed class FileSystemSkewedClockTests : SkewedClockTests, IDisposable
         string[] first = [.. Enumerable.Range(0, 5).Select(i => Events.Json(0, i))];
         ObjlogRun append = await SkewedObjlog.RunAsync(TimeSpan.Zero, target, target.Args("append", "once", "--flush-threshold", "2"), SkewedObjlog.Lines(first));
         Assert.True(append.Code == 0, append.ToString());
-        using var tail = new FollowingObjlog(target, target.Args("tail", "once", "--follow", "--lines", "100", "--interval", "0.2"));
+        using var tail = SkewedObjlog.Follow(target, target.Args("tail", "once", "--follow", "--lines", "100", "--interval", "0.2"));
         await tail.WaitForAsync(first, TimeSpan.FromSeconds(20), "the tail did not start");
 
         string next = Events.Json(1, 0);
@@ -551,7 +476,7 @@ public sealed class FileSystemSkewedClockTests : SkewedClockTests, IDisposable
         string[] events = ["{\"writer\":0}", "{\"writer\":\"2h slow\"}"];
         ObjlogRun first = await SkewedObjlog.RunAsync(TimeSpan.Zero, target, target.Args("append", "late", events[0]));
         Assert.True(first.Code == 0, first.ToString());
-        using var tail = new FollowingObjlog(target, target.Args("tail", "late", "--follow", "--interval", "0.2"));
+        using var tail = SkewedObjlog.Follow(target, target.Args("tail", "late", "--follow", "--interval", "0.2"));
         await tail.WaitForAsync([events[0]], TimeSpan.FromSeconds(20), "the tail did not start");
 
         ObjlogRun slow = await SkewedObjlog.RunAsync(TimeSpan.FromHours(-2), target, target.Args("append", "late", events[1]));

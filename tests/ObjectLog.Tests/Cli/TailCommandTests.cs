@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 
 namespace ObjectLog.Tests.Cli;
 
@@ -41,13 +39,13 @@ public sealed class TailCommandTests : IDisposable
         Assert.Equal(0, (await RunAsync(["compact"])).Code); // a, b and c in one merged object, read whole
         Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "1"], stdin: "d\ne\n")).Code);
 
-        using var last2 = new FollowingTail(_dir.Path, ["tail", "-n", "2", "-f", "--interval", "0.2"]);
-        await last2.WaitForAsync(["d", "e"], "the tail did not print the last two events");
+        using var last2 = FollowingObjlog.Start(_dir.Path, ["tail", "-n", "2", "-f", "--interval", "0.2"]);
+        await last2.WaitForAsync(["d", "e"], TimeSpan.FromSeconds(60), "the tail did not print the last two events");
         Assert.Equal(0, (await RunAsync(["append", "--raw", "f"])).Code);
-        await last2.WaitForAsync(["f"], "the tail did not print a new event");
+        await last2.WaitForAsync(["f"], TimeSpan.FromSeconds(60), "the tail did not print a new event");
 
         // -n 0 prints only what comes after it started: append until it prints, then each new one once.
-        using var none = new FollowingTail(_dir.Path, ["tail", "-n", "0", "-f", "--interval", "0.2"]);
+        using var none = FollowingObjlog.Start(_dir.Path, ["tail", "-n", "0", "-f", "--interval", "0.2"]);
         var appended = new List<string>();
         var stopwatch = Stopwatch.StartNew();
         while (none.Lines.Count == 0 && stopwatch.Elapsed < TimeSpan.FromSeconds(60))
@@ -58,8 +56,8 @@ public sealed class TailCommandTests : IDisposable
         }
 
         Assert.Equal(0, (await RunAsync(["append", "--raw", "h"])).Code);
-        await none.WaitForAsync(["h"], "tail -n 0 -f did not print a new event");
-        await last2.WaitForAsync(["h"], "the tail did not print a later event");
+        await none.WaitForAsync(["h"], TimeSpan.FromSeconds(60), "tail -n 0 -f did not print a new event");
+        await last2.WaitForAsync(["h"], TimeSpan.FromSeconds(60), "the tail did not print a later event");
 
         Assert.Equal(["d", "e", "f", .. appended, "h"], last2.Lines);
         IReadOnlyList<string> printed = none.Lines;
@@ -67,79 +65,4 @@ public sealed class TailCommandTests : IDisposable
     }
 
     private Task<(int Code, string Output, string Error)> RunAsync(string[] args, string? stdin = null) => Objlog.RunAsync(_dir.Path, args, stdin);
-
-    /// <summary>An <c>objlog tail -f</c> child process: its output lines as they come. Disposing ends it.</summary>
-    private sealed class FollowingTail : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
-        private readonly StringBuilder _error = new();
-
-        public FollowingTail(string workingDirectory, string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "objlog.dll"));
-            foreach (string a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    _lines.Enqueue(e.Data);
-                }
-            };
-            _process.ErrorDataReceived += (_, e) =>
-            {
-                lock (_error)
-                {
-                    _error.AppendLine(e.Data);
-                }
-            };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            _process.StandardInput.Close();
-        }
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        /// <summary>Waits until every one of <paramref name="expected"/> has been printed; fails naming what is missing.</summary>
-        public async Task WaitForAsync(IReadOnlyCollection<string> expected, string why)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            while (expected.Except(_lines).Any())
-            {
-                if (stopwatch.Elapsed > TimeSpan.FromSeconds(60) || _process.HasExited)
-                {
-                    lock (_error)
-                    {
-                        Assert.Fail($"{why}: it printed [{string.Join(", ", _lines)}]; stderr: {_error}");
-                    }
-                }
-
-                await Task.Delay(100);
-            }
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(10_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // it exited meanwhile
-            }
-
-            _process.Dispose();
-        }
-    }
 }

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace ObjectLog.Tests;
+
+/// <summary>
+/// An <c>objlog tail -f</c> child process, started with its standard streams redirected: its output lines as they
+/// come. Disposing ends it. Used by the CLI's tail tests and by the multi-process clock tests.
+/// </summary>
+public sealed class FollowingObjlog : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly StringBuilder _error = new();
+
+    /// <summary>Follows <paramref name="process"/>, which must have been started with input, output and error redirected.</summary>
+    public FollowingObjlog(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _lines.Enqueue(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_error)
+            {
+                _error.AppendLine(e.Data);
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _process.StandardInput.Close();
+    }
+
+    /// <summary>The lines printed so far, in order.</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <summary>Starts the built <c>objlog</c> in <paramref name="workingDirectory"/> with <paramref name="args"/>, and follows it.</summary>
+    public static FollowingObjlog Start(string workingDirectory, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "objlog.dll"));
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return new FollowingObjlog(Process.Start(start)!);
+    }
+
+    /// <summary>Waits until every one of <paramref name="expected"/> has been printed; fails naming what is missing.</summary>
+    public async Task WaitForAsync(IReadOnlyCollection<string> expected, TimeSpan timeout, string why)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var printed = _lines.ToHashSet(StringComparer.Ordinal);
+            string[] missing = [.. expected.Where(e => !printed.Contains(e))];
+            if (missing.Length == 0)
+            {
+                return;
+            }
+
+            if (stopwatch.Elapsed > timeout || _process.HasExited)
+            {
+                string error;
+                lock (_error)
+                {
+                    error = _error.ToString();
+                }
+
+                Assert.Fail($"{why}: after {stopwatch.Elapsed.TotalSeconds:F1} s, objlog tail -f {(_process.HasExited ? $"exited {_process.ExitCode}" : "still runs")} and has not printed {missing.Length} of {expected.Count} events, such as {missing[0]}.\nIt printed:\n{string.Join('\n', _lines)}\nstderr:\n{error}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Ends the process (and anything it started) if it still runs.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // it exited meanwhile
+        }
+
+        _process.Dispose();
+    }
+}
