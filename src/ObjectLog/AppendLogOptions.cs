@@ -155,6 +155,25 @@ public sealed class AppendLogOptions
     public int MaxConcurrentPuts { get; set => field = AtLeast(value, 1); } = 8;
 
     /// <summary>
+    /// How the batches this writer stores, and the merged objects its compactions write, are encoded. Default
+    /// <see cref="LogCompression.Zstd"/>: log entries shaped like the ILogger provider's take about a fifth of their
+    /// bytes in batches of 32 (docs/benchmarks.md). Readers decode any mix by name, whatever this says.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a <see cref="LogCompression"/> member.</exception>
+    public LogCompression Compression
+    {
+        get;
+        set => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Compression must be None, Gzip or Zstd.");
+    } = LogCompression.Zstd;
+
+    /// <summary>
+    /// The most bytes one stored frame (a compressed batch) may decode to, where no manifest gives its exact size: a
+    /// frame that decodes past it is a <see cref="CorruptObjectException"/>, not an out-of-memory error. 256 MiB,
+    /// internal so tests can make it small. (A batch in a manifest must decode to exactly the size it lists.)
+    /// </summary>
+    internal int MaxDecodedFrameBytes { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>
     /// How many GETs a read (or a compaction) keeps in flight at most: objects fetched ahead of the one being
     /// returned, and the parts of a large object read as ranged GETs. Default 64, so reading many small objects
     /// at 20 ms a request costs about one round trip per 64 objects.
