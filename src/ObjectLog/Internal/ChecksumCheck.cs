@@ -35,8 +35,9 @@ internal sealed class ChecksumCheck
     }
 
     /// <summary>The check of a unit whose bytes a checksum covers; <see langword="null"/> for one without (or in memory).</summary>
+    /// <remarks>A compressed unit is checked where it is decoded (<see cref="FrameReader"/>), before this step.</remarks>
     public static ChecksumCheck? For(ReadUnit unit)
-        => unit.Key is null ? null
+        => unit.Key is null || unit.Encoding != LogCompression.None ? null
         : unit.ChecksumsBatches ? new ChecksumCheck(unit.Key, unit.Range?.Offset ?? 0, unit.Batches, null)
         : unit.Crc is { } crc ? new ChecksumCheck(unit.Key, unit.Range?.Offset ?? 0, null, crc)
         : null;
@@ -98,8 +99,10 @@ internal sealed class ChecksumCheck
     {
         uint actual = _crc.GetCurrentHashAsUInt32();
         _crc.Reset();
-        return actual == expected
-            ? null
-            : new CorruptObjectException(_key, $"its {length} bytes from byte {_offset + start} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");
+        return actual == expected ? null : Mismatch(_key, _offset + start, length, actual, expected);
     }
+
+    /// <summary>The refusal of <paramref name="length"/> stored bytes from <paramref name="offset"/> whose CRC-32C is not the one written.</summary>
+    public static CorruptObjectException Mismatch(string key, long offset, long length, uint actual, uint expected)
+        => new(key, $"its {length} bytes from byte {offset} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Buffers;
-using System.IO.Hashing;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -78,7 +76,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
         {
             // An input that vanishes here (another compaction superseded it) lists again.
             (List<ManifestBatch> merged, uint crc) = await MergeAsync(inputs, spool, cancellationToken).ConfigureAwait(false);
-            string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc);
+            string dataName = LogObjectName.WithCrc(LogObjectName.Merged(merged[0].Name, merged[^1].Name, BatchNameGenerator.NewId()), crc, options.Compression);
             var superseded = chosen.Select(k => k[logPrefix.Length..]).ToList();
             superseded.AddRange(superseded.Where(IsMerged).Select(LogObjectName.ManifestFor).ToList());
             var manifest = new Manifest { Data = dataName, Batches = merged, Supersedes = superseded };
@@ -139,7 +137,7 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
 
         // Check what was committed: its data may have been collected while this process stalled before the manifest.
         ObjectMeta? dataMeta = null, manifestMeta = null;
-        string bothStart = dataKey[..^"jsonl".Length]; // "….c{crc}.": the data's key and its manifest's, and no other
+        string bothStart = LogObjectName.CommitPrefix(dataKey); // "….c{crc}.": the data's key and its manifest's, and no other
         await foreach (ObjectMeta meta in store.ListAsync(bothStart, null, cancellationToken).ConfigureAwait(false))
         {
             if (meta.Key == dataKey)
@@ -169,37 +167,28 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
     private static LogObjectKind KindOf(string name) => LogObjectName.TryParse(name, out LogObjectName n) ? n.Kind : LogObjectKind.Batch;
 
     /// <summary>
-    /// Copies the plan's events, in log order, into <paramref name="spool"/>; returns where each batch landed with
-    /// its CRC-32C, and the CRC-32C of the whole merged object.
+    /// Copies the plan's events, in log order, into <paramref name="spool"/> as <see cref="AppendLogOptions.Compression"/>
+    /// says (<see cref="MergedDataWriter"/>); returns where each batch landed with its CRC-32C, and the CRC-32C of the
+    /// whole merged object.
     /// </summary>
-    /// <remarks>
-    /// The checksums are computed here, once, over the bytes as they go to the spool; the plan reader has checked the
-    /// inputs' own checksums before handing out their events, so a batch keeps its CRC through any number of merges.
-    /// </remarks>
     private async Task<(List<ManifestBatch> Batches, uint Crc)> MergeAsync(List<ReadUnit> units, Stream spool, CancellationToken cancellationToken)
     {
-        var merged = new List<ManifestBatch>();
+        var writer = new MergedDataWriter(spool, options.Compression);
         var events = new List<PlannedEvent>();
-        var bytes = new ArrayBufferWriter<byte>();
-        var whole = Crc32C.Create();
-        var batch = Crc32C.Create();
+        uint crc;
         var plan = new PlanReader(store, units, options, cancellationToken);
         await using (plan.ConfigureAwait(false))
         {
             while (await plan.ReadNextAsync(events).ConfigureAwait(false))
             {
-                CopyPart(events, spool.Position, bytes, merged, batch);
-                whole.Append(bytes.WrittenSpan);
-                await spool.WriteAsync(bytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                bytes.ResetWrittenCount();
+                await writer.AddAsync(events, cancellationToken).ConfigureAwait(false);
                 events.Clear();
             }
+
+            crc = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (merged.Count > 0)
-        {
-            merged[^1].Crc = batch.GetCurrentHashAsUInt32();
-        }
+        List<ManifestBatch> merged = writer.Batches;
 
         // Each batch keeps the time its own object was stored: a trim compares it, however often the batch is merged.
         var storedAt = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
@@ -223,36 +212,6 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
             b.Stored = storedAt.GetValueOrDefault(b.Name);
         }
 
-        return (merged, whole.GetCurrentHashAsUInt32());
-    }
-
-    /// <summary>
-    /// Appends one part's events to <paramref name="bytes"/>, which the spool receives at <paramref name="at"/>, and
-    /// records where each batch lands; <paramref name="crc"/> runs over the current batch's bytes.
-    /// </summary>
-    private static void CopyPart(List<PlannedEvent> events, long at, ArrayBufferWriter<byte> bytes, List<ManifestBatch> merged, Crc32 crc)
-    {
-        ManifestBatch? current = merged.Count > 0 ? merged[^1] : null;
-        foreach (PlannedEvent e in events)
-        {
-            if (current is null || current.Name != e.Batch)
-            {
-                if (current is not null)
-                {
-                    current.Crc = crc.GetCurrentHashAsUInt32();
-                    crc.Reset();
-                }
-
-                current = new ManifestBatch { Name = e.Batch!, Offset = at + bytes.WrittenCount }; // every manifest is loaded: batches are known
-                merged.Add(current);
-            }
-
-            bytes.Write(e.Data);
-            bytes.Write("\n"u8);
-            crc.Append(e.Data);
-            crc.Append("\n"u8);
-            current.Lines++;
-            current.Length += e.Data.Length + 1;
-        }
+        return (merged, crc);
     }
 }

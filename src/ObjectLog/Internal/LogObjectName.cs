@@ -48,7 +48,12 @@ internal enum LogObjectKind
 /// what orders the log, what manifests, positions and end markers refer to, and what a writer knows before its
 /// bytes are fixed. The key it is stored under is <see cref="DataName"/>.
 /// </remarks>
-internal readonly partial record struct LogObjectName(LogObjectKind Kind, string First, string Last, string DataName, uint? Crc = null)
+/// <param name="Encoding">
+/// For a batch, merged data, a manifest or an end marker: how the data object's bytes are encoded, by its name
+/// (<c>.jsonl</c>, <c>.jsonl.gz</c>, <c>.jsonl.zst</c>; a manifest's or marker's <c>.gz</c>/<c>.zst</c> before
+/// <c>.manifest.json</c>/<c>.end.json</c>). A compressed name always carries a checksum.
+/// </param>
+internal readonly partial record struct LogObjectName(LogObjectKind Kind, string First, string Last, string DataName, uint? Crc = null, LogCompression Encoding = LogCompression.None)
 {
     private const string BatchStart = "batch_";
     private const string DataEnd = ".jsonl";
@@ -56,6 +61,8 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     private const string EndMarkerEnd = ".end.json";
     private const string TrimStart = "trim_";
     private const string CrcStart = ".c";
+    private const string GzipEnd = ".gz";
+    private const string ZstdEnd = ".zst";
 
     /// <summary>What every trim record's name starts with; it sorts after every batch name.</summary>
     public const string TrimPrefix = TrimStart;
@@ -108,20 +115,27 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
                 return false;
             }
 
-            parsed = new LogObjectName(LogObjectKind.EndMarker, firstBatch, lastBatch, $"{BatchStart}{e.Groups[2].Value}~{e.Groups[1].Value}~{e.Groups[3].Value}{e.Groups[4].Value}{DataEnd}", ParseCrc(e.Groups[4]));
+            LogCompression markerEncoding = EncodingOf(e.Groups[5]);
+            if (!e.Groups[4].Success && markerEncoding != LogCompression.None)
+            {
+                return false;
+            }
+
+            parsed = new LogObjectName(LogObjectKind.EndMarker, firstBatch, lastBatch, $"{BatchStart}{e.Groups[2].Value}~{e.Groups[1].Value}~{e.Groups[3].Value}{e.Groups[4].Value}{DataEnd}{e.Groups[5].Value}", ParseCrc(e.Groups[4]), markerEncoding);
             return true;
         }
 
         Match b = BatchPattern().Match(name);
         if (b.Success)
         {
-            if (!Representable(b.Groups[1]))
+            LogCompression batchEncoding = EncodingOf(b.Groups[3]);
+            if (!Representable(b.Groups[1]) || (!b.Groups[2].Success && batchEncoding != LogCompression.None))
             {
                 return false;
             }
 
             string batch = b.Groups[2].Success ? BatchStart + b.Groups[1].Value + DataEnd : name;
-            parsed = new LogObjectName(LogObjectKind.Batch, batch, batch, name, ParseCrc(b.Groups[2]));
+            parsed = new LogObjectName(LogObjectKind.Batch, batch, batch, name, ParseCrc(b.Groups[2]), batchEncoding);
             return true;
         }
 
@@ -138,18 +152,44 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
             return false;
         }
 
-        bool manifest = m.Groups[5].Value == ManifestEnd;
-        string dataName = manifest ? name[..^ManifestEnd.Length] + DataEnd : name;
-        parsed = new LogObjectName(manifest ? LogObjectKind.Manifest : LogObjectKind.Merged, first, last, dataName, ParseCrc(m.Groups[4]));
+        bool manifest = m.Groups[7].Success;
+        LogCompression encoding = EncodingOf(manifest ? m.Groups[6] : m.Groups[5]);
+        if (!m.Groups[4].Success && encoding != LogCompression.None)
+        {
+            return false;
+        }
+
+        string dataName = manifest ? $"{name.AsSpan(0, name.Length - ManifestEnd.Length - m.Groups[6].Length)}{DataEnd}{m.Groups[6].Value}" : name;
+        parsed = new LogObjectName(manifest ? LogObjectKind.Manifest : LogObjectKind.Merged, first, last, dataName, ParseCrc(m.Groups[4]), encoding);
         return true;
     }
 
     /// <summary>
-    /// The key of a batch or merged data object named <paramref name="dataName"/> (which carries no checksum yet)
-    /// whose bytes have CRC-32C <paramref name="crc"/>.
+    /// The key of a batch or merged data object named <paramref name="dataName"/> (which carries no checksum or
+    /// encoding yet) whose stored bytes, encoded as <paramref name="encoding"/> says, have CRC-32C <paramref name="crc"/>.
     /// </summary>
-    public static string WithCrc(string dataName, uint crc)
-        => string.Create(CultureInfo.InvariantCulture, $"{dataName.AsSpan(0, dataName.Length - DataEnd.Length)}{CrcStart}{crc:x8}{DataEnd}");
+    public static string WithCrc(string dataName, uint crc, LogCompression encoding = LogCompression.None)
+        => string.Create(CultureInfo.InvariantCulture, $"{dataName.AsSpan(0, dataName.Length - DataEnd.Length)}{CrcStart}{crc:x8}{DataEnd}{Extension(encoding)}");
+
+    /// <summary>What a data object's name adds after <c>.jsonl</c> for <paramref name="encoding"/>: nothing, <c>.gz</c> or <c>.zst</c>.</summary>
+    public static string Extension(LogCompression encoding) => encoding switch
+    {
+        LogCompression.Gzip => GzipEnd,
+        LogCompression.Zstd => ZstdEnd,
+        _ => "",
+    };
+
+    /// <summary>How the data object <paramref name="key"/> (a batch's or merged data's key, with or without a prefix) is encoded, by its name's ending.</summary>
+    public static LogCompression EncodingOfData(string key)
+        => key.EndsWith(DataEnd + ZstdEnd, StringComparison.Ordinal) ? LogCompression.Zstd
+        : key.EndsWith(DataEnd + GzipEnd, StringComparison.Ordinal) ? LogCompression.Gzip
+        : LogCompression.None;
+
+    /// <summary>
+    /// What a data object's key and its manifest's key share and no other key of the log starts with: the key up to
+    /// the checksum's end and its dot, <c>….c{crc:x8}.</c> (a listing from it returns both and nothing else of the log's).
+    /// </summary>
+    public static string CommitPrefix(string dataKey) => dataKey[..(dataKey.LastIndexOf(DataEnd, StringComparison.Ordinal) + 1)];
 
     /// <summary>The name of a new batch. Fixed widths make text order equal time, then writer, then sequence order.</summary>
     public static string Batch(long epochMicroseconds, ulong writerId, long sequence)
@@ -171,7 +211,7 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
         Match b = BatchPattern().Match(name);
         return b.Success && !Representable(b.Groups[1])
             ? $"its batch's time, {b.Groups[1].ValueSpan[..19]} µs since 1970, is after {MaxTimeText}, the latest a log's names can carry"
-            : $"'{name}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>][.c<crc>].jsonl)";
+            : $"'{name}' is not a batch name (batch_<19 digits>[-<writer>-<sequence>][.c<crc>].jsonl[.gz|.zst])";
     }
 
     /// <summary>
@@ -185,13 +225,19 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     public static string FloorAt(DateTimeOffset time)
         => string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{Microseconds(time):D19}");
 
-    public static string ManifestFor(string mergedName) => mergedName[..^DataEnd.Length] + ManifestEnd;
+    /// <summary>The manifest of merged data named <paramref name="mergedName"/>: <c>….c{crc}{.gz|.zst}.manifest.json</c>.</summary>
+    public static string ManifestFor(string mergedName)
+    {
+        string extension = Extension(EncodingOfData(mergedName));
+        return mergedName[..^(DataEnd.Length + extension.Length)] + extension + ManifestEnd;
+    }
 
     /// <summary>The end marker of merged data named <paramref name="mergedName"/>: its last stem first, so it sorts at its last batch.</summary>
     public static string EndMarkerFor(string mergedName)
     {
-        string[] parts = mergedName[BatchStart.Length..^DataEnd.Length].Split('~');
-        return $"{BatchStart}{parts[1]}~{parts[0]}~{parts[2]}{EndMarkerEnd}";
+        string extension = Extension(EncodingOfData(mergedName));
+        string[] parts = mergedName[BatchStart.Length..^(DataEnd.Length + extension.Length)].Split('~');
+        return $"{BatchStart}{parts[1]}~{parts[0]}~{parts[2]}{extension}{EndMarkerEnd}";
     }
 
     /// <summary>The name of a trim record whose cutoff is <paramref name="cutoffMicroseconds"/> since 1970.</summary>
@@ -208,26 +254,32 @@ internal readonly partial record struct LogObjectName(LogObjectKind Kind, string
     /// from its <c>.c{crc:x8}.jsonl</c> ending (no stem has a dot, so the ending is unambiguous).
     /// </summary>
     public static uint? CrcOfData(string name)
-        => name.Length > DataEnd.Length + 10 && name.AsSpan(name.Length - DataEnd.Length - 10, 2).SequenceEqual(CrcStart)
-            && uint.TryParse(name.AsSpan(name.Length - DataEnd.Length - 8, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc)
+    {
+        int end = DataEnd.Length + Extension(EncodingOfData(name)).Length;
+        return name.Length > end + 10 && name.AsSpan(name.Length - end - 10, 2).SequenceEqual(CrcStart)
+            && uint.TryParse(name.AsSpan(name.Length - end - 8, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc)
                 ? crc
                 : null;
+    }
 
     /// <summary>Whether the time that <paramref name="stem"/> (a matched stem) starts with is at most <see cref="MaxMicroseconds"/>: its 19 ASCII digits compare as text.</summary>
     private static bool Representable(Group stem) => stem.ValueSpan[..19].SequenceCompareTo(MaxMicrosecondsDigits) <= 0;
+
+    private static LogCompression EncodingOf(Group extension)
+        => extension.Value switch { GzipEnd => LogCompression.Gzip, ZstdEnd => LogCompression.Zstd, _ => LogCompression.None };
 
     private static uint? ParseCrc(Group group)
         => group.Success ? uint.Parse(group.ValueSpan[CrcStart.Length..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) : null;
 
     // ASCII digits only ([0-9], never \d, which matches every Unicode decimal digit), and \z, never $, which also
     // matches before a final newline.
-    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)(\.c[0-9a-f]{8})?\.jsonl\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)(\.c[0-9a-f]{8})?\.jsonl(\.gz|\.zst)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex BatchPattern();
 
-    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(\.jsonl|\.manifest\.json)\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(?:\.jsonl(\.gz|\.zst)?|(\.gz|\.zst)?(\.manifest\.json))\z", RegexOptions.CultureInvariant)]
     private static partial Regex MergedPattern();
 
-    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?\.end\.json\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^batch_([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9]{19}(?:-[0-9a-f]{16}-[0-9]{12})?)~([0-9a-f]{16})(\.c[0-9a-f]{8})?(\.gz|\.zst)?\.end\.json\z", RegexOptions.CultureInvariant)]
     private static partial Regex EndMarkerPattern();
 
     [GeneratedRegex(@"^trim_([0-9]{19})-[0-9a-f]{16}\.json\z", RegexOptions.CultureInvariant)]

@@ -93,12 +93,13 @@ internal sealed class LogSnapshot
 
         // A filter needs every merged object split by batch.
         PlanPieces.MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAllManifests || includeBatch is not null);
-        foreach (CommittedMerge m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || inventory.MayHide(m.Name.First)))
+        foreach (CommittedMerge m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || m.Name.Encoding != LogCompression.None || inventory.MayHide(m.Name.First)))
         {
             // Read in parts, so a read can stop inside it (an object vanishing under a later part); it resumes
             // at a batch and line, so it must know each event's batch. One small GET beside several large ones.
             // Found by its marker, its manifest says whether it is committed; straddling the cutoff, which
-            // batches are left.
+            // batches are left. Compressed, its manifest gives each batch's frame and what it decodes to, the bound
+            // that keeps a read's memory in check.
             m.NeedsManifest = true;
         }
 

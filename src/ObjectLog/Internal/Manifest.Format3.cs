@@ -77,6 +77,11 @@ internal sealed partial class Manifest
         WriteRuns(json, "seq", sequences);
         WriteRuns(json, "lines", Batches.Select(b => (long)b.Lines));
         WriteRuns(json, "length", Batches.Select(b => b.Length));
+        if (LogObjectName.EncodingOfData(Data) != LogCompression.None)
+        {
+            WriteRuns(json, "raw", Batches.Select(b => b.Raw ?? throw new InvalidOperationException($"Batch '{b.Name}' has no raw length: compressed data records one for every batch.")));
+        }
+
         json.WriteString("crc", Convert.ToBase64String(crcs));
         WriteRuns(json, "stored", stored);
         json.WriteStartArray("stored_unknown");
@@ -193,6 +198,14 @@ internal sealed partial class Manifest
         var lengths = new long[count];
         n = 0;
         ReadRuns(root, "length", count, key, (value, at) => Length(value, at, key), l => lengths[n++] = l);
+        long[]? raws = null;
+        if (LogObjectName.EncodingOfData(manifest.Data) != LogCompression.None)
+        {
+            // Compressed data: each batch's frame decodes to exactly this many bytes, the bound its read holds it to.
+            raws = new long[count];
+            n = 0;
+            ReadRuns(root, "raw", count, key, (value, at) => Length(value, at, key), l => raws[n++] = l);
+        }
 
         var hasStored = new bool[count];
         System.Array.Fill(hasStored, true);
@@ -229,6 +242,7 @@ internal sealed partial class Manifest
                     : string.Create(CultureInfo.InvariantCulture, $"{BatchStart}{times[i]:D19}-{writer}-{sequences[i]:D12}{DataEnd}"),
                 Lines = lines[i],
                 Length = lengths[i],
+                Raw = raws?[i],
                 Crc = BinaryPrimitives.ReadUInt32BigEndian(crcs.AsSpan(4 * i)),
                 Stored = hasStored[i] ? DateTimeOffset.UnixEpoch.AddTicks(stored[i] * TimeSpan.TicksPerMicrosecond) : null,
                 Offset = offset,

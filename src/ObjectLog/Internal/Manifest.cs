@@ -261,9 +261,9 @@ internal sealed partial class Manifest
     /// <summary>Where <paramref name="batch"/> ends: it holds at least a byte a line, and the data stays within a <see cref="long"/>.</summary>
     private static long End(ManifestBatch batch, string at, string key)
     {
-        if (batch.Lines > batch.Length)
+        if (batch.Lines > (batch.Raw ?? batch.Length))
         {
-            throw new CorruptObjectException(key, $"its '{at}' has {batch.Lines} lines in {batch.Length} bytes: every line ends with a newline");
+            throw new CorruptObjectException(key, $"its '{at}' has {batch.Lines} lines in {batch.Raw ?? batch.Length} bytes: every line ends with a newline");
         }
 
         return batch.Length <= long.MaxValue - batch.Offset

@@ -12,6 +12,12 @@ internal sealed class ManifestBatch
 
     public int Lines { get; set; }
 
+    /// <summary>
+    /// In compressed merged data, how many bytes the batch's frame decodes to (its JSON Lines); <see langword="null"/>
+    /// in uncompressed data, where <see cref="Length"/> is that already.
+    /// </summary>
+    public long? Raw { get; set; }
+
     /// <summary>The CRC-32C of the batch's bytes; <see langword="null"/> in manifests written before checksums.</summary>
     public uint? Crc { get; set; }
 

@@ -100,5 +100,9 @@ internal static class ObjectFetch
     }
 }
 
-/// <summary>Bytes fetched into a pooled buffer: the first <see cref="Length"/> bytes of <see cref="Buffer"/>.</summary>
-internal readonly record struct Fetched(byte[] Buffer, int Length);
+/// <summary>
+/// Bytes fetched (or decoded) into a pooled buffer: the first <see cref="Length"/> bytes of <see cref="Buffer"/>; and,
+/// for a decoded part, the damage found after them, if any (<see cref="FrameReader"/>), which fails the read once
+/// their events are handed out.
+/// </summary>
+internal readonly record struct Fetched(byte[] Buffer, int Length, CorruptObjectException? Failure = null);

@@ -71,6 +71,7 @@ internal sealed class PlanReader : IAsyncDisposable
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
             FrameAndCheck(part.Span, events);
+            _failure ??= part.Failure; // a compressed part: checked as it was decoded, its damage after the bytes it carries
             last = part.IsLast && _failure is null;
         }
 

@@ -4,7 +4,7 @@ namespace ObjectLog.Internal;
 /// What the fetch window hands to framing and checking: fetched bytes of one stored unit of a plan: all of it, or one of the consecutive ranged parts it is read in.
 /// The bytes belong to the window and stay valid until it hands out the next part or is disposed.
 /// </summary>
-internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length)
+internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length, CorruptObjectException? failure = null)
 {
     /// <summary>The unit the bytes belong to.</summary>
     public ReadUnit Unit { get; } = unit;
@@ -12,5 +12,9 @@ internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int
     /// <summary>Whether this is the unit's last (or only) part.</summary>
     public bool IsLast { get; } = isLast;
 
+    /// <summary>The bytes: as stored, or for a compressed unit decoded (and already checked against their checksums).</summary>
     public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+
+    /// <summary>For a compressed unit, damage found after <see cref="Span"/>'s bytes: the read fails once their events are out.</summary>
+    public CorruptObjectException? Failure { get; } = failure;
 }

@@ -17,6 +17,9 @@ internal sealed class ReadUnit
     /// <summary>The object to read, or <see langword="null"/> for a batch in this writer's memory.</summary>
     public string? Key { get; init; }
 
+    /// <summary>How the object's bytes are encoded, by its name; <see cref="LogCompression.None"/> for memory.</summary>
+    public LogCompression Encoding => Key is null ? LogCompression.None : LogObjectName.EncodingOfData(Key);
+
     /// <summary>The part of the object to read; <see langword="null"/> for all of it.</summary>
     public ByteRange? Range { get; init; }
 

@@ -29,7 +29,9 @@ internal sealed class ReadWindow : IAsyncDisposable
     private readonly int _partBytes;
     private readonly CancellationTokenSource _cts;
     private readonly Queue<Slot> _slots = new();
+    private readonly int _maxFrameBytes;
     private int _unit;
+    private int _unitBatch; // for a compressed unit read by its manifest: its first batch not yet fetched
     private long _unitOffset; // where the next part of _units[_unit] starts, relative to the unit
     private long _bytesAhead;
     private byte[]? _held;
@@ -48,6 +50,7 @@ internal sealed class ReadWindow : IAsyncDisposable
         _concurrency = options.ReadConcurrency;
         _aheadBytes = options.ReadAheadBytes;
         _partBytes = options.ReadPartBytes;
+        _maxFrameBytes = options.MaxDecodedFrameBytes;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -75,7 +78,7 @@ internal sealed class ReadWindow : IAsyncDisposable
         _bytesAhead -= head.Size;
         _held = body.Buffer;
         Fill(); // only now, so the part just awaited counted against the limits while it was in flight
-        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length);
+        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length, body.Failure);
     }
 
     public async ValueTask DisposeAsync()
@@ -109,7 +112,7 @@ internal sealed class ReadWindow : IAsyncDisposable
     /// <summary>Starts fetches in plan order while the limits allow, and always at least one.</summary>
     private void Fill()
     {
-        while (NextPart() is var (unit, range, size, isLast))
+        while (NextPart() is var (unit, range, size, isLast, batches))
         {
             if (_slots.Count > 0 && (_slots.Count >= _concurrency || _bytesAhead + size > _aheadBytes))
             {
@@ -119,22 +122,36 @@ internal sealed class ReadWindow : IAsyncDisposable
             Task<Fetched> body = _prefetch is not null && _prefetch.TryTake(unit.Key!, range, size, out Task<Fetched> started)
                 ? started
                 : ObjectFetch.FetchAsync(_store, unit.Key!, range, size, _cts.Token);
+            if (unit.Encoding != LogCompression.None)
+            {
+                body = DecodeAsync(body, unit, batches, range?.Offset ?? 0);
+            }
+
             _slots.Enqueue(new Slot(unit, isLast, size, body));
             _bytesAhead += size;
             if (isLast)
             {
                 _unit++;
                 _unitOffset = 0;
+                _unitBatch = 0;
             }
             else
             {
                 _unitOffset += size;
+                _unitBatch += batches?.Count ?? 0;
             }
         }
     }
 
-    /// <summary>The next part to fetch, without taking it: its unit, the range to GET, its size, whether it ends its unit.</summary>
-    private (ReadUnit Unit, ByteRange? Range, long Size, bool IsLast)? NextPart()
+    /// <summary>
+    /// The next part to fetch, without taking it: its unit, the range to GET, its size, whether it ends its unit, and
+    /// for a compressed unit with a manifest, the batches it holds.
+    /// </summary>
+    /// <remarks>
+    /// A compressed unit's parts hold whole frames, so each can be checked and decoded on its own: consecutive batches
+    /// up to the part size (at least one, however large), or, without a manifest (a batch object), the whole unit.
+    /// </remarks>
+    private (ReadUnit Unit, ByteRange? Range, long Size, bool IsLast, IReadOnlyList<ManifestBatch>? Batches)? NextPart()
     {
         while (_unit < _units.Count && _units[_unit].Key is null)
         {
@@ -147,13 +164,36 @@ internal sealed class ReadWindow : IAsyncDisposable
         }
 
         ReadUnit unit = _units[_unit];
-        if (unit.Size <= _partBytes)
+        if (unit.Encoding != LogCompression.None && unit.Batches is { } held)
         {
-            return (unit, unit.Range, unit.Size, true);
+            int count = 1;
+            long bytes = held[_unitBatch].Length;
+            while (_unitBatch + count < held.Count && bytes + held[_unitBatch + count].Length <= _partBytes)
+            {
+                bytes += held[_unitBatch + count++].Length;
+            }
+
+            bool whole = count == held.Count;
+            bool last = _unitBatch + count == held.Count;
+            IReadOnlyList<ManifestBatch> run = whole ? held : [.. held.Skip(_unitBatch).Take(count)];
+            return (unit, whole ? unit.Range : new ByteRange(held[_unitBatch].Offset, bytes), bytes, last, run);
+        }
+
+        if (unit.Size <= _partBytes || unit.Encoding != LogCompression.None)
+        {
+            return (unit, unit.Range, unit.Size, true, null);
         }
 
         long size = Math.Min(_partBytes, unit.Size - _unitOffset);
-        return (unit, new ByteRange((unit.Range?.Offset ?? 0) + _unitOffset, size), size, _unitOffset + size >= unit.Size);
+        return (unit, new ByteRange((unit.Range?.Offset ?? 0) + _unitOffset, size), size, _unitOffset + size >= unit.Size, null);
+    }
+
+    /// <summary>Checks and decodes a compressed part once it is fetched, on the thread pool, so parts decode in parallel.</summary>
+    private async Task<Fetched> DecodeAsync(Task<Fetched> fetch, ReadUnit unit, IReadOnlyList<ManifestBatch>? batches, long partStart)
+    {
+        Fetched stored = await fetch.ConfigureAwait(false);
+        int maxFrameBytes = _maxFrameBytes;
+        return await Task.Run(() => FrameReader.Decode(unit, batches, partStart, stored, maxFrameBytes), CancellationToken.None).ConfigureAwait(false);
     }
 
     private sealed record Slot(ReadUnit Unit, bool IsLast, long Size, Task<Fetched> Body);

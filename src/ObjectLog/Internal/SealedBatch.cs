@@ -38,11 +38,17 @@ internal sealed class SealedBatch(string name, long sequence, long lastSequence,
     public BatchState State { get; set; }
 
     /// <summary>
-    /// The key (under the log prefix) and CRC-32C of the stored object, fixed at the first attempt, when the bytes
-    /// stop changing: the name with the checksum of exactly those bytes.
+    /// The key (under the log prefix), CRC-32C and bytes of the stored object, fixed at the first attempt, when the
+    /// events stop changing: the name with the checksum of exactly those bytes.
     /// </summary>
-    public (string Key, uint Crc)? Stored { get; set; }
+    public StoredForm? Stored { get; set; }
 
     /// <summary>The pipeline-wide number of this batch's latest attempt.</summary>
     public long Attempt { get; set; }
 }
+
+/// <summary>
+/// What a sealed batch is stored as: its key (the name with its checksum and encoding), the CRC-32C of the stored
+/// bytes, and those bytes (the events themselves, or one compressed frame of them).
+/// </summary>
+internal readonly record struct StoredForm(string Key, uint Crc, ReadOnlyMemory<byte> Bytes);

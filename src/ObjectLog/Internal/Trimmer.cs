@@ -133,7 +133,7 @@ internal sealed class Trimmer(IObjectStore store, string logPrefix, ManifestCach
             {
                 try
                 {
-                    Stream body = await store.GetAsync(key, null, ct).ConfigureAwait(false);
+                    Stream body = FrameCodec.Decoding(await store.GetAsync(key, null, ct).ConfigureAwait(false), LogObjectName.EncodingOfData(key));
                     await using (body.ConfigureAwait(false))
                     {
                         Interlocked.Add(ref events, await CountLinesAsync(body, ct).ConfigureAwait(false));

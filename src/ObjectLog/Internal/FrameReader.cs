@@ -1,0 +1,100 @@
+using System.Buffers;
+
+namespace ObjectLog.Internal;
+
+/// <summary>
+/// Checks and decodes one fetched part of a compressed unit: the step of the read path that turns stored frames back
+/// into JSON Lines (list → plan → fetch window → <b>check and decode</b> → frame lines → events). The fetch window runs
+/// it on the thread pool as each part arrives, so a read decodes its window's parts in parallel, on every core.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Checksums cover the stored (compressed) bytes, so they are checked before anything is decoded: batch by batch
+/// where the manifest gives the part's batches (each its own frame, located by its compressed range, decoding to
+/// exactly the raw length the manifest lists), otherwise the whole unit (a batch object, one frame) against the
+/// CRC-32C in its name, decoding to at most <see cref="AppendLogOptions.MaxDecodedFrameBytes"/>.
+/// </para>
+/// <para>
+/// A damaged batch does not throw here: the part carries the decoded bytes of the batches before it and the failure,
+/// so the plan reader hands out their events and then fails the read (<see cref="Fetched.Failure"/>).
+/// </para>
+/// </remarks>
+internal static class FrameReader
+{
+    /// <summary>
+    /// Decodes <paramref name="stored"/> (returned to the pool), the part of <paramref name="unit"/> that starts at
+    /// <paramref name="partStart"/> in its object and holds exactly <paramref name="batches"/> (or the whole unit,
+    /// when <see langword="null"/>).
+    /// </summary>
+    public static Fetched Decode(ReadUnit unit, IReadOnlyList<ManifestBatch>? batches, long partStart, Fetched stored, int maxFrameBytes)
+    {
+        string key = unit.Key!;
+        LogCompression encoding = unit.Encoding;
+        ReadOnlySpan<byte> bytes = stored.Buffer.AsSpan(0, stored.Length);
+        byte[] output = ArrayPool<byte>.Shared.Rent(Math.Max(4096, (int)Math.Min(batches?.Sum(b => b.Raw ?? 0) ?? 4L * bytes.Length, maxFrameBytes)));
+        int written = 0;
+        try
+        {
+            if (batches is null)
+            {
+                uint? expected = unit.Crc;
+                uint actual = Crc32C.Compute(bytes);
+                if (expected is not null && actual != expected)
+                {
+                    return new Fetched(output, 0, ChecksumCheck.Mismatch(key, partStart, bytes.Length, actual, expected.Value));
+                }
+
+                written = FrameCodec.Decode(key, partStart, encoding, bytes, maxFrameBytes, ref output, 0);
+                return new Fetched(output, written, null);
+            }
+
+            foreach (ManifestBatch batch in batches)
+            {
+                long at = batch.Offset - partStart;
+                if (at + batch.Length > bytes.Length)
+                {
+                    return new Fetched(output, written, LineReader.FewerEvents(key, batch.Offset));
+                }
+
+                ReadOnlySpan<byte> frame = bytes.Slice((int)at, (int)batch.Length);
+                uint actual = Crc32C.Compute(frame);
+                if (batch.Crc is { } expected && actual != expected)
+                {
+                    return new Fetched(output, written, ChecksumCheck.Mismatch(key, batch.Offset, batch.Length, actual, expected));
+                }
+
+                long raw = batch.Raw ?? maxFrameBytes;
+                int end;
+                try
+                {
+                    end = FrameCodec.Decode(key, batch.Offset, encoding, frame, raw, ref output, written);
+                }
+                catch (CorruptObjectException e)
+                {
+                    return new Fetched(output, written, e);
+                }
+
+                if (batch.Raw is { } exact && end - written != exact)
+                {
+                    return new Fetched(output, written, new CorruptObjectException(key, $"its batch {batch.Name} (bytes {batch.Offset} to {batch.Offset + batch.Length}) decodes to {end - written} bytes, not the {exact} its manifest gives"));
+                }
+
+                written = end;
+            }
+
+            long partEnd = batches.Count == 0 ? 0 : batches[^1].Offset + batches[^1].Length - partStart;
+            return partEnd == bytes.Length
+                ? new Fetched(output, written, null)
+                : new Fetched(output, written, new CorruptObjectException(key, $"it holds more bytes from byte {partStart + partEnd} than its manifest gives"));
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored.Buffer);
+        }
+    }
+}
