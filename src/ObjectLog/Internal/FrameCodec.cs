@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using ObjectLog.Storage;
 using ZstdSharp;
@@ -64,7 +65,7 @@ internal static class FrameCodec
     };
 
     /// <summary>
-    /// Decodes the frames in <paramref name="frames"/> (one or several, back to back) into <paramref name="output"/>
+    /// Decodes <paramref name="frames"/> (Zstandard: one frame or several back to back; gzip: exactly one member, a batch) into <paramref name="output"/>
     /// from <paramref name="written"/> on, growing it from the pool as needed; returns the new end.
     /// </summary>
     /// <param name="key">The object's key, for errors.</param>
@@ -85,7 +86,6 @@ internal static class FrameCodec
         }
         catch (Exception e) when (e is ZstdException or InvalidDataException or EndOfStreamException)
         {
-            t_decompressor = null; // its stream state is unknown after a failure
             string what = encoding == LogCompression.Zstd ? "Zstandard" : "gzip";
             throw new CorruptObjectException(key, $"its {frames.Length} bytes from byte {offset} are not sound {what} frames, as its name says they are ({e.Message})", e);
         }
@@ -93,7 +93,26 @@ internal static class FrameCodec
 
     private static int DecodeZstd(string key, long offset, ReadOnlySpan<byte> frames, long bound, ref byte[] output, int written)
     {
-        Decompressor decompressor = t_decompressor ??= new Decompressor();
+        // Taken off the thread while in use: one left inside a frame (damage, truncation, the bound) must never decode
+        // the next object, so only a decoder that finished cleanly goes back.
+        Decompressor decompressor = t_decompressor ?? new Decompressor();
+        t_decompressor = null;
+        try
+        {
+            written = DecodeZstd(decompressor, key, offset, frames, bound, ref output, written);
+        }
+        catch
+        {
+            decompressor.Dispose();
+            throw;
+        }
+
+        t_decompressor = decompressor;
+        return written;
+    }
+
+    private static int DecodeZstd(Decompressor decompressor, string key, long offset, ReadOnlySpan<byte> frames, long bound, ref byte[] output, int written)
+    {
         long limit = written + bound;
         bool inFrame = false;
         while (!frames.IsEmpty || inFrame)
@@ -130,6 +149,7 @@ internal static class FrameCodec
     private static int DecodeGzip(string key, long offset, ReadOnlySpan<byte> frames, long bound, ref byte[] output, int written)
     {
         long limit = written + bound;
+        int start = written;
         unsafe
         {
             fixed (byte* bytes = frames)
@@ -146,6 +166,7 @@ internal static class FrameCodec
                     int read = gzip.Read(output.AsSpan(written, Room(output, written, limit)));
                     if (read == 0)
                     {
+                        CheckGzipTrailer(key, offset, frames, output.AsSpan(start, written - start));
                         return written;
                     }
 
@@ -156,6 +177,21 @@ internal static class FrameCodec
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="member"/> (one batch's frame: a single gzip member) ends with the trailer of what it
+    /// decoded to, its CRC-32 and length. The platform's decoder stops quietly at the end of its input, so a member cut
+    /// short anywhere would otherwise pass as a shorter batch.
+    /// </summary>
+    private static void CheckGzipTrailer(string key, long offset, ReadOnlySpan<byte> member, ReadOnlySpan<byte> decoded)
+    {
+        if (member.Length < 18
+            || BinaryPrimitives.ReadUInt32LittleEndian(member[^8..]) != System.IO.Hashing.Crc32.HashToUInt32(decoded)
+            || BinaryPrimitives.ReadUInt32LittleEndian(member[^4..]) != (uint)decoded.Length)
+        {
+            throw new CorruptObjectException(key, $"its gzip member from byte {offset} is truncated or damaged: it does not end with the CRC-32 and length of the {decoded.Length} bytes it decodes to");
         }
     }
 

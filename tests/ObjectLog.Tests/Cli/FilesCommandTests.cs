@@ -49,7 +49,7 @@ public sealed class FilesCommandTests : IDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(1));
         DateTimeOffset start = clock.GetUtcNow();
-        await using (var log = new AppendLog(new FileSystemObjectStore(StorePath), "events", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock }))
+        await using (var log = new AppendLog(new FileSystemObjectStore(StorePath), "events", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = clock, StoreTimeProvider = clock, Compression = LogCompression.None }))
         {
             foreach (string e in new[] { "{\"n\":1}", "{\"n\":2}", "{\"n\":3}" })
             {
@@ -75,7 +75,7 @@ public sealed class FilesCommandTests : IDisposable
         (code, output, error) = await RunAsync("files", "--format", "duckdb");
         Assert.True(code == 0, error);
         Assert.StartsWith("['" + Path.Combine(StorePath, "events", "batch_"), output, StringComparison.Ordinal);
-        Assert.EndsWith(".jsonl']\n", output, StringComparison.Ordinal);
+        Assert.EndsWith(".jsonl.zst']\n", output, StringComparison.Ordinal); // the compaction wrote the plain batches compressed
         Assert.Equal(2, File.ReadAllLines(output.Trim()[2..^2]).Length);
     }
 

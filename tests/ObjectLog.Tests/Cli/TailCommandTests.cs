@@ -13,7 +13,7 @@ public sealed class TailCommandTests : IDisposable
     public async Task Tail_prints_the_last_events_though_an_older_object_is_damaged()
     {
         Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "1"], stdin: "a\nb\nc\nd\ne\n")).Code);
-        string damaged = Directory.GetFiles(Path.Combine(_dir.Path, "objectlog-data", "events"), "batch_*.jsonl").Order(StringComparer.Ordinal).First();
+        string damaged = Directory.GetFiles(Path.Combine(_dir.Path, "objectlog-data", "events"), "batch_*.jsonl*").Order(StringComparer.Ordinal).First();
         byte[] body = await File.ReadAllBytesAsync(damaged);
         body[0] = (byte)'A'; // the checksum in its name no longer matches
         File.SetAttributes(damaged, FileAttributes.Normal);

@@ -174,8 +174,11 @@ public abstract class AppendLogAcceptanceTests
     [Fact]
     public async Task A_byte_flipped_in_a_stored_object_is_caught_by_every_read_and_by_verify()
     {
-        // A letter inside an event changes: still valid JSON Lines, so only the checksum can tell.
-        await using (AppendLog writer = Open(Quiet(threshold: 4)))
+        // A letter inside an event changes: still valid JSON Lines, so only the checksum can tell. (Plain JSON Lines,
+        // so the letter can be found; compressed objects are damaged in the test after this one.)
+        AppendLogOptions plain = Quiet(threshold: 4);
+        plain.Compression = LogCompression.None;
+        await using (AppendLog writer = Open(plain))
         {
             for (int i = 0; i < 16; i++)
             {
@@ -189,7 +192,7 @@ public abstract class AppendLogAcceptanceTests
         string flipped = batches[2].Key;
         await FlipAsync(flipped, "event");
 
-        await using (AppendLog log = Open())
+        await using (AppendLog log = Open(plain))
         {
             CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(() => log.ReadAllAsync());
             Assert.Equal(flipped, e.Key);
@@ -216,7 +219,7 @@ public abstract class AppendLogAcceptanceTests
 
         // Repaired (the batch written back as it was), compacted, then damaged inside the merged object.
         await Store.PutAsync(flipped, E(string.Concat(Enumerable.Range(8, 4).Select(i => Json(0, i) + "\n"))));
-        await using (AppendLog log = Open())
+        await using (AppendLog log = Open(plain))
         {
             Assert.Equal(16, (await log.ReadAllAsync()).Count);
             CompactionStats stats = await log.CompactAsync();
@@ -241,6 +244,94 @@ public abstract class AppendLogAcceptanceTests
             Assert.Equal(stats.NewKey, after.Key);
             Assert.Equal(Enumerable.Range(2, 10).Select(i => Json(0, i)), Texts(all.Select(e => e.Data)));
             Assert.Contains((await log.VerifyAsync()).Problems, p => p.Key == stats.NewKey);
+        }
+    }
+
+    [Theory]
+    [InlineData(LogCompression.Zstd)]
+    [InlineData(LogCompression.Gzip)]
+    public async Task Damage_to_a_compressed_object_fails_the_read_naming_its_key_after_the_events_before_it_and_deletes_nothing(LogCompression compression)
+    {
+        // Four batch objects of four events; the third holds 4 KiB events, so it alone decodes past a 4 KiB bound.
+        AppendLogOptions options = Quiet(threshold: 4);
+        options.Compression = compression;
+        await using (AppendLog writer = Open(options))
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                await writer.AppendAsync(E(i / 4 == 2 ? $"{{\"i\":{i},\"pad\":\"{new string('x', 4096)}\"}}" : Json(0, i)));
+            }
+        }
+
+        string extension = compression == LogCompression.Zstd ? ".jsonl.zst" : ".jsonl.gz";
+        List<ObjectMeta> stored = await Store.ListSortedAsync(Prefix + "/");
+        Assert.Equal(4, stored.Count);
+        Assert.All(stored, b => Assert.EndsWith(extension, b.Key, StringComparison.Ordinal));
+        string third = stored[2].Key;
+        byte[] good = await Store.GetBytesAsync(third);
+        string[] before = Enumerable.Range(0, 8).Select(i => Json(0, i)).ToArray();
+
+        async Task<CorruptObjectException> FailsAfterTheFirstEightAsync(string key, AppendLogOptions? reading = null)
+        {
+            List<ObjectMeta> listed = await Store.ListSortedAsync(Prefix + "/");
+            await using AppendLog log = Open(reading);
+            var streamed = new List<string>();
+            CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(async () =>
+            {
+                await foreach (byte[] data in log.ReadAsync())
+                {
+                    streamed.Add(System.Text.Encoding.UTF8.GetString(data));
+                }
+            });
+            Assert.Equal(key, e.Key);
+            Assert.Equal(before, streamed);
+            Assert.Contains((await log.VerifyAsync()).Problems, p => p.Key == key);
+            await Assert.ThrowsAsync<CorruptObjectException>(() => log.CompactAsync());
+            Assert.Equal(listed.Select(m => (m.Key, m.Size)), (await Store.ListSortedAsync(Prefix + "/")).Select(m => (m.Key, m.Size)));
+            return e;
+        }
+
+        // A flipped byte in the compressed bytes: its checksum, over the stored bytes, catches it before decoding.
+        byte[] flipped = (byte[])good.Clone();
+        flipped[good.Length / 2] ^= 0x01;
+        await Store.PutAsync(third, flipped);
+        Assert.Contains("CRC-32C", (await FailsAfterTheFirstEightAsync(third)).Message, StringComparison.Ordinal);
+
+        // A truncated frame: under the same name, its checksum catches it; under a name that carries the checksum of
+        // the truncated bytes, decoding does.
+        await Store.PutAsync(third, good[..^4]);
+        await FailsAfterTheFirstEightAsync(third);
+        await Store.DeleteAsync(third);
+        string truncated = Renamed(third, good[..^4]);
+        await Store.PutAsync(truncated, good[..^4]);
+        Assert.Contains("truncated", (await FailsAfterTheFirstEightAsync(truncated)).Message, StringComparison.Ordinal);
+        await Store.DeleteAsync(truncated);
+
+        // A frame that decodes past the reader's bound.
+        await Store.PutAsync(third, good);
+        AppendLogOptions bounded = Quiet();
+        bounded.MaxDecodedFrameBytes = 4096;
+        Assert.Contains("more than 4096 bytes", (await FailsAfterTheFirstEightAsync(third, bounded)).Message, StringComparison.Ordinal);
+
+        // The other encoding's bytes under this name (checksum and all): decoded by the name, never by guessing.
+        LogCompression other = compression == LogCompression.Zstd ? LogCompression.Gzip : LogCompression.Zstd;
+        byte[] foreignFrame = Internal.FrameCodec.Encode(System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(8, 4).Select(i => Json(0, i) + "\n"))), other);
+        string misnamed = Renamed(third, foreignFrame);
+        await Store.DeleteAsync(third);
+        await Store.PutAsync(misnamed, foreignFrame);
+        await FailsAfterTheFirstEightAsync(misnamed);
+
+        // Put back as it was, the log reads whole again.
+        await Store.DeleteAsync(misnamed);
+        await Store.PutAsync(third, good);
+        await using AppendLog repaired = Open();
+        Assert.Equal(16, (await repaired.ReadAllAsync()).Count);
+
+        // The batch object's key with the checksum of other bytes, and the same encoding.
+        string Renamed(string key, byte[] bytes)
+        {
+            Assert.True(Internal.LogObjectName.TryParse(key[(Prefix.Length + 1)..], out Internal.LogObjectName name));
+            return $"{Prefix}/{Internal.LogObjectName.WithCrc(name.First, Internal.Crc32C.Compute(bytes), name.Encoding)}";
         }
     }
 

@@ -15,6 +15,9 @@ public static class Events
 
     public static AppendLogOptions Quiet(int threshold = 32) => new() { FlushThreshold = threshold, FlushInterval = Timeout.InfiniteTimeSpan };
 
+    /// <summary><see cref="Quiet"/>, storing plain JSON Lines: for tests about the bytes and byte ranges of stored objects.</summary>
+    public static AppendLogOptions Plain(int threshold = 32) => new() { FlushThreshold = threshold, FlushInterval = Timeout.InfiniteTimeSpan, Compression = LogCompression.None };
+
     public static async Task<List<LogEvent>> ToListAsync(IAsyncEnumerable<LogEvent> events)
     {
         var list = new List<LogEvent>();

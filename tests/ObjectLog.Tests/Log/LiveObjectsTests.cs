@@ -18,6 +18,7 @@ public sealed class LiveObjectsTests
     {
         FlushThreshold = 1,
         FlushInterval = Timeout.InfiniteTimeSpan,
+        Compression = LogCompression.None, // the listed byte ranges and sizes are of plain JSON Lines
         TimeProvider = _clock,
         SupersededGracePeriod = supersededGrace ?? TimeSpan.Zero,
     };
@@ -107,7 +108,7 @@ public sealed class LiveObjectsTests
         await early.AppendAsync(E("t10"));
         CompactionStats stats = await early.CompactAsync();
         var lateClock = new FakeTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(5));
-        await using (var late = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock, StoreTimeProvider = _clock }))
+        await using (var late = new AppendLog(_store, "late", new AppendLogOptions { FlushThreshold = 1, FlushInterval = Timeout.InfiniteTimeSpan, TimeProvider = lateClock, StoreTimeProvider = _clock, Compression = LogCompression.None }))
         {
             await late.AppendAsync(E("t5"));
         }

@@ -12,8 +12,8 @@ namespace ObjectLog.Tests.Log;
 /// </summary>
 public sealed class LogPrefixLimitTests
 {
-    /// <summary>The longest prefix a log accepts, in UTF-8 bytes: 1,024, less a '/' and the 146 characters of the longest name (a manifest of merged data).</summary>
-    private const int LongestPrefix = 877;
+    /// <summary>The longest prefix a log accepts, in UTF-8 bytes: 1,024, less a '/' and the 150 characters of the longest name (a manifest of compressed merged data).</summary>
+    private const int LongestPrefix = 873;
 
     [Theory]
     [InlineData(".objectlog-tmp")]
@@ -80,7 +80,7 @@ public sealed class LogPrefixLimitTests
     [Theory]
     [InlineData(".objectlog-tmp", "reserved")]
     [InlineData(".objectlog-tmp/events", "reserved")]
-    [InlineData("LONG", "at most 877 bytes")]
+    [InlineData("LONG", "at most 873 bytes")]
     public async Task The_cli_refuses_such_a_log_as_a_usage_error_before_it_opens_the_store(string log, string problem)
     {
         using var dir = new TempDirectory();
@@ -102,13 +102,13 @@ public sealed class LogPrefixLimitTests
         (int code, string output, string error) = await Objlog.RunAsync(dir.Path, ["append", "--store", $"memory://m/{storePrefix}", "--log", "events"], "{}\n");
         Assert.Equal(2, code);
         Assert.Equal("", output);
-        Assert.Contains("at most 877 bytes", error, StringComparison.Ordinal);
+        Assert.Contains("at most 873 bytes", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_limit_follows_the_longest_name_the_log_writes()
     {
-        Assert.Equal(146, ObjectLog.Internal.LogNameLimits.LongestName); // batch_{49}~{49}~{16}.c{8}.manifest.json
+        Assert.Equal(150, ObjectLog.Internal.LogNameLimits.LongestName); // batch_{49}~{49}~{16}.c{8}.zst.manifest.json
         Assert.Equal(LongestPrefix, ObjectKey.MaxLength - 1 - ObjectLog.Internal.LogNameLimits.LongestName);
         ObjectKey.ValidateLogPrefix(new string('p', 99) + "/" + new string('p', 99)); // no throw
         ObjectKey.ValidatePrefix(new string('p', 1000)); // a listing prefix keeps the store's own rules

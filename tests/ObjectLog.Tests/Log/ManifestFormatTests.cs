@@ -16,7 +16,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     private async Task<List<string>> WriteBatchesAsync(string prefix, int batches, int eventsPerBatch, int eventBytes)
     {
         var appended = new List<string>();
-        await using var log = new AppendLog(_store, prefix, Quiet(threshold: eventsPerBatch));
+        await using var log = new AppendLog(_store, prefix, Plain(threshold: eventsPerBatch));
         for (int i = 0; i < batches * eventsPerBatch; i++)
         {
             string e = $"{{\"i\":{i},\"pad\":\"";
@@ -39,7 +39,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     public async Task A_manifest_is_under_five_percent_of_its_data_for_batches_of_32_events_of_100_bytes()
     {
         await WriteBatchesAsync("small", batches: 3126, eventsPerBatch: 32, eventBytes: 100);
-        await using (var log = new AppendLog(_store, "small", Quiet()))
+        await using (var log = new AppendLog(_store, "small", Plain()))
         {
             await log.CompactAsync();
         }
@@ -98,7 +98,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
     public async Task A_log_committed_with_older_manifests_reads_and_compacts_as_before(int format)
     {
         List<string> appended = await WriteBatchesAsync("old", batches: 20, eventsPerBatch: 4, eventBytes: 60);
-        await using (var log = new AppendLog(_store, "old", Quiet()))
+        await using (var log = new AppendLog(_store, "old", Plain()))
         {
             await log.CompactAsync();
         }
@@ -116,7 +116,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
         };
         await _store.PutAsync(manifestMeta.Key, format == 1 ? Encoding.UTF8.GetBytes(format1.ToJsonString()) : current.Serialize(Manifest.Format2));
 
-        await using var reader = new AppendLog(_store, "old", Quiet(threshold: 4));
+        await using var reader = new AppendLog(_store, "old", Plain(threshold: 4));
         Assert.Equal(appended, Texts(await reader.ReadAllAsync()));
         var positions = new List<LogEvent>();
         await foreach (LogEvent e in reader.ReadEventsAsync(after: null)) // a filtered read loads every manifest
@@ -132,7 +132,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
         }
 
         await reader.CompactAsync(); // merges the older merged object with new batches
-        Assert.Equal(appended, Texts(await new AppendLog(_store, "old", Quiet()).ReadAllAsync()));
+        Assert.Equal(appended, Texts(await new AppendLog(_store, "old", Plain()).ReadAllAsync()));
         Assert.DoesNotContain(await _store.ListSortedAsync("old/"), o => o.Key == data.Key);
         using JsonDocument rewritten = JsonDocument.Parse(await _store.GetBytesAsync((await MergedObjectAsync("old")).Manifest.Key));
         Assert.Equal("objectlog.manifest/3", rewritten.RootElement.GetProperty("format").GetString()); // the new one is format 3
@@ -152,7 +152,7 @@ public sealed class ManifestFormatTests(ITestOutputHelper output)
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
         var store = new InMemoryObjectStore(clock);
         var random = new Random(6);
-        AppendLogOptions options = Quiet(threshold: 1);
+        AppendLogOptions options = Plain(threshold: 1);
         options.TimeProvider = clock;
         await using (var log = new AppendLog(store, prefix, options))
         {

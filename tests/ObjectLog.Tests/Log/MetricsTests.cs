@@ -12,7 +12,7 @@ public sealed class MetricsTests
         string prefix = $"metrics-{Guid.NewGuid():N}/";
         using var totals = new MetricTotals(prefix);
         var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        await using var log = new AppendLog(faulty, prefix, Quiet(threshold: 2));
+        await using var log = new AppendLog(faulty, prefix, Plain(threshold: 2));
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
         faulty.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);

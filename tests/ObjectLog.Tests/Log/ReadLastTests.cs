@@ -38,7 +38,7 @@ public sealed class ReadLastTests
     [Fact]
     public async Task The_last_events_of_a_merged_object_are_read_by_range_after_its_manifest()
     {
-        AppendLogOptions options = Quiet(threshold: 1);
+        AppendLogOptions options = Plain(threshold: 1);
         options.SupersededGracePeriod = TimeSpan.Zero;
         await using (var writer = new AppendLog(_memory, "merged", options))
         {

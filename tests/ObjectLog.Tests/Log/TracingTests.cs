@@ -13,7 +13,7 @@ public sealed class TracingTests
         string prefix = $"tracing-{Guid.NewGuid():N}/";
         using var activities = new ActivityRecorder(prefix);
         using var metrics = new MetricTotals(prefix);
-        await using var log = new AppendLog(new InMemoryObjectStore(), prefix, Quiet(threshold: 2));
+        await using var log = new AppendLog(new InMemoryObjectStore(), prefix, Plain(threshold: 2));
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("bb")); // fills the batch: one PUT of "a\nbb\n"
         await log.AppendAsync(E("c"));
@@ -60,7 +60,7 @@ public sealed class TracingTests
     {
         string prefix = $"tracing-{Guid.NewGuid():N}/";
         using var activities = new ActivityRecorder(prefix);
-        await using var log = new AppendLog(new InMemoryObjectStore(), prefix, Quiet());
+        await using var log = new AppendLog(new InMemoryObjectStore(), prefix, Plain());
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("bb"));
         await log.FlushAsync(); // one PUT of "a\nbb\n"
@@ -96,7 +96,7 @@ public sealed class TracingTests
         string prefix = $"tracing-{Guid.NewGuid():N}/";
         using var activities = new ActivityRecorder(prefix);
         var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        await using var log = new AppendLog(faulty, prefix, Quiet());
+        await using var log = new AppendLog(faulty, prefix, Plain());
         await log.AppendAsync(E("a"));
         faulty.FailWhen((call, _) => call == StoreCall.Put ? Fault.FailBefore : null);
         await Assert.ThrowsAsync<InjectedFaultException>(() => log.FlushAsync());
@@ -118,7 +118,7 @@ public sealed class TracingTests
         string prefix = $"tracing-{Guid.NewGuid():N}/";
         using var activities = new ActivityRecorder(prefix);
         var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
-        await using var log = new AppendLog(faulty, prefix, Quiet());
+        await using var log = new AppendLog(faulty, prefix, Plain());
         await log.AppendAsync(E("a"));
         if (failing == StoreCall.Get)
         {

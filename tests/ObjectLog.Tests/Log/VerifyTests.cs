@@ -91,7 +91,7 @@ public sealed class VerifyTests
     public async Task Merged_data_that_does_not_match_its_manifest_is_named_by_key()
     {
         var store = new InMemoryObjectStore();
-        await using var log = new AppendLog(store, "v", Quiet(threshold: 1));
+        await using var log = new AppendLog(store, "v", Plain(threshold: 1));
         await log.AppendAsync(E("a"));
         await log.AppendAsync(E("b"));
         string merged = (await log.CompactAsync()).NewKey!;
