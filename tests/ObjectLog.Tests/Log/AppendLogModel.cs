@@ -63,6 +63,12 @@ public static class AppendLogModel
     private sealed record Skew(int Writer, int Seconds) : Op;
 
     /// <summary>
+    /// The writer stores its batches, and its compactions their merged data, as this says from its next opening (it
+    /// first opens with writer index mod 3: None, Gzip, Zstd), so one prefix mixes plain, gzip and zstd objects.
+    /// </summary>
+    private sealed record Recode(int Writer, LogCompression Compression) : Op;
+
+    /// <summary>
     /// The writer compacts and stalls before its manifest for longer than every grace period, while the collector
     /// repairs (collects garbage) or trims; then the compaction goes on. Nothing acknowledged may be lost.
     /// </summary>
@@ -96,6 +102,7 @@ public static class AppendLogModel
         (2, Gen.Int[0, Writers - 1].Select(w => (Op)new Trim(w))),
         (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 30], Gen.Int[0, 12], (w, back, length) => (Op)new ReadRange(w, back, length == 0 ? null : length))),
         (1, Gen.Int[0, 1000].Select(pick => (Op)new Damage(pick))),
+        (2, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[0, 2], (w, c) => (Op)new Recode(w, (LogCompression)c))),
         (3, Gen.Select(Gen.Int[0, Writers - 1], Gen.Frequency((2, Gen.Int[-25, 25]), (1, Gen.Int[-86_400, 86_400])), (w, sec) => (Op)new Skew(w, sec))),
         (1, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, Writers - 1], Gen.Bool, (w, d, trim) => (Op)new StalledCompaction(w, (w + d) % Writers, trim))),
         (1, Gen.Select(Gen.Int[0, Writers - 1], Gen.Int[1, Writers - 1], (w, d) => (Op)new StalledPut(w, (w + d) % Writers))),
@@ -151,8 +158,9 @@ public static class AppendLogModel
         var store = new FaultInjectingObjectStore(stamped) { Reorder = true }; // calls finish in random order, so concurrent PUTs land out of order
         var live = new Instance?[Writers];
         var offsets = new TimeSpan[Writers];
+        var compressions = Enumerable.Range(0, Writers).Select(w => (LogCompression)(w % 3)).ToArray();
 
-        Instance Get(int w) => live[w] ??= model.Open(store, offsets[w]);
+        Instance Get(int w) => live[w] ??= model.Open(store, offsets[w], compressions[w]);
 
         foreach (Op op in ops)
         {
@@ -161,6 +169,9 @@ public static class AppendLogModel
             {
                 case Trim t:
                     await TrimAsync(Get(t.Writer), model);
+                    break;
+                case Recode r:
+                    compressions[r.Writer] = r.Compression;
                     break;
                 case Skew k:
                     offsets[k.Writer] = TimeSpan.FromSeconds(k.Seconds);
@@ -419,8 +430,16 @@ public static class AppendLogModel
         string key = data[pick % data.Count].Key;
         byte[] original = await inner.GetBytesAsync(key);
         byte[] damaged = (byte[])original.Clone();
-        int at = Enumerable.Range(0, damaged.Length).Select(i => (i + pick) % damaged.Length).First(i => char.IsAsciiDigit((char)damaged[i]));
-        damaged[at] = (byte)('0' + ((damaged[at] - '0' + 1) % 10)); // another digit: still valid JSON Lines
+        if (ObjectLog.Internal.LogObjectName.EncodingOfData(key) == LogCompression.None)
+        {
+            int at = Enumerable.Range(0, damaged.Length).Select(i => (i + pick) % damaged.Length).First(i => char.IsAsciiDigit((char)damaged[i]));
+            damaged[at] = (byte)('0' + ((damaged[at] - '0' + 1) % 10)); // another digit: still valid JSON Lines
+        }
+        else
+        {
+            damaged[pick % damaged.Length] ^= 0x10; // anywhere in the compressed bytes: header, data or trailer
+        }
+
         await inner.PutAsync(key, damaged);
         try
         {
@@ -565,9 +584,10 @@ public static class AppendLogModel
         /// <summary>Half a step before operation <paramref name="op"/> started, by the store's clock.</summary>
         public DateTimeOffset TimeOf(int op) => _opStarts[Math.Clamp(op, 1, Op) - 1] - (Step / 2);
 
-        public Instance Open(IObjectStore store, TimeSpan offset)
+        public Instance Open(IObjectStore store, TimeSpan offset, LogCompression compression)
         {
             AppendLogOptions options = Quiet(threshold: 3);
+            options.Compression = compression;
             var clock = new SkewedClock(Clock) { Offset = offset };
             options.TimeProvider = clock;
             options.MaxConcurrentPuts = 1 + (_all.Count % 4 * 2); // 1, 3, 5, 7: one at a time as well as pipelined
