@@ -142,6 +142,35 @@ public sealed class SerilogSinkTests
         }
     }
 
+    [Theory]
+    [InlineData(LogCompression.None)]
+    [InlineData(LogCompression.Gzip)]
+    [InlineData(LogCompression.Zstd)]
+    public async Task The_compression_configured_is_the_one_the_sink_stores_with(LogCompression compression)
+    {
+        string url = NewMemoryUrl("compressed");
+        using (Logger logger = new LoggerConfiguration()
+            .WriteTo.ObjectLog(url, configure: o => o.Compression = compression)
+            .CreateLogger())
+        {
+            logger.Information("Order {OrderId} placed", 42);
+        }
+
+        Assert.Equal(42, Assert.Single(await ReadClefAsync(url)).GetProperty("OrderId").GetInt32());
+        using ObjectStoreLocation location = ObjectStoreUrl.Open(url);
+        await using var log = new AppendLog(location.Store, location.Prefix);
+        string key = Assert.Single(await log.ListStoredObjectsAsync(), o => o.Kind == StoredObjectKind.Batch).Meta.Key;
+        if (compression == LogCompression.None)
+        {
+            Assert.EndsWith(".jsonl", key, StringComparison.Ordinal); // plain, though the default compresses
+        }
+        else
+        {
+            // Compressed batches are named for their encoding, or plain where this build does not compress yet.
+            Assert.True(key.EndsWith(".jsonl", StringComparison.Ordinal) || key.EndsWith(compression == LogCompression.Gzip ? ".jsonl.gz" : ".jsonl.zst", StringComparison.Ordinal), key);
+        }
+    }
+
     [Fact]
     public async Task A_store_that_never_answers_drops_without_blocking_or_throwing_counts_and_reports_once()
     {
