@@ -57,15 +57,17 @@ public sealed class ObjectLogHostingTests
     [InlineData("Zstd", LogCompression.Zstd)]
     public async Task The_compression_binds_from_configuration_by_name_in_any_case(string? configured, LogCompression expected)
     {
+        string url = NewMemoryUrl("orders");
         HostApplicationBuilder builder = HostWith(new() { ["ObjectLog:Logs:orders:Compression"] = configured });
-        builder.Services.AddObjectLog("orders", NewMemoryUrl("orders"));
+        builder.Services.AddObjectLog("orders", url);
         using IHost host = builder.Build();
         Assert.Equal(expected, host.Services.GetRequiredService<IOptionsMonitor<AppendLogOptions>>().Get("orders").Compression);
 
         AppendLog orders = host.Services.GetRequiredKeyedService<AppendLog>("orders");
         await orders.AppendAsync(E("one"));
         await orders.FlushAsync();
-        Assert.Single(await orders.ReadAllAsync()); // readers decode whatever it wrote
+        Assert.Single(await orders.ReadAllAsync());
+        Assert.Equal(expected, Assert.Single(await StoredEncodingsAsync(url)));
     }
 
     [Theory]
