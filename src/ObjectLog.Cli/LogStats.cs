@@ -12,7 +12,7 @@ namespace ObjectLog.Cli;
 /// <param name="EventBytes">Their bytes, newlines included: the raw size of what <see cref="ObjectCounts.DataBytes"/> stores.</param>
 /// <param name="StoredRatio">
 /// <see cref="ObjectCounts.DataBytes"/> over <see cref="EventBytes"/>: what a byte of events takes in the store (below 1
-/// when compression pays, a little above 1 for plain objects' own overhead); <see langword="null"/> for an empty log.
+/// when compression pays, 1 for plain objects); <see langword="null"/> for an empty log.
 /// </param>
 /// <param name="Batches">Batches they are in.</param>
 /// <param name="FirstBatchTime">The time of the first batch; <see langword="null"/> for an empty log.</param>

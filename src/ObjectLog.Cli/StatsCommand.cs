@@ -28,7 +28,7 @@ internal static class StatsCommand
             Console.WriteLine(Invariant($"{location.Description}"));
             Console.WriteLine(Invariant($"objects:  {o.Total:N0} ({o.Bytes:N0} bytes): {o.BatchObjects + o.MergedObjects:N0} live ({o.BatchObjects:N0} batch, {o.MergedObjects:N0} merged) and {o.Other:N0} manifests/markers/trim records in use; {o.Superseded:N0} superseded, {o.Uncommitted:N0} uncommitted, {o.Garbage:N0} garbage; {o.Foreign:N0} not ObjectLog's"));
             Console.WriteLine(Invariant($"events:   {stats.Events:N0} ({stats.EventBytes:N0} bytes) in {stats.Batches:N0} batches"));
-            Console.WriteLine(Invariant($"stored:   {o.DataBytes:N0} bytes in live data objects for {stats.EventBytes:N0} bytes of events: {(stats.StoredRatio is { } ratio ? Invariant($"{ratio:0.00##}×") : "n/a")}"));
+            Console.WriteLine(Invariant($"stored:   {o.DataBytes:N0} bytes in live data objects for {stats.EventBytes:N0} bytes of events: {(stats.StoredRatio is { } ratio ? Invariant($"{ratio:0.00}×") : "n/a")}"));
             Console.WriteLine(stats.FirstBatchTime is { } first && stats.LastBatchTime is { } last
                 ? Invariant($"time:     {first:O} to {last:O} ({last - first:g})")
                 : "time:     (empty log)");
