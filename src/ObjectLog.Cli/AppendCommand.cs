@@ -19,10 +19,10 @@ internal static class AppendCommand
         var maxBytes = new Option<int>("--max-event-bytes") { Description = "The longest event accepted, in bytes; a longer one is refused.", DefaultValueFactory = _ => new AppendLogOptions().MaxEventBytes };
         var raw = new Option<bool>("--raw") { Description = "Store lines that are not JSON, or not UTF-8, too (each is still one event, never longer than --max-event-bytes)." };
         var skip = new Option<long>("--skip") { Description = "Skip the first N lines of input (or arguments): after a failure, the N it reported resumes without storing anything twice." };
-        var command = new Command("append", "Append events to a log, checking each is JSON in UTF-8; stores them all before exiting. On standard input, empty and blank lines are skipped.") { events, threshold, maxBytes, raw, skip };
+        var command = new Command("append", "Append events to a log, checking each is JSON in UTF-8; stores them all before exiting. On standard input, empty and blank lines are skipped.") { events, threshold, maxBytes, raw, skip, CompressionOption.Option };
         command.SetAction((result, ct) => ObjlogCommand.Run(result, (location, ct) =>
         {
-            var settings = new Settings(result.GetValue(threshold), result.GetValue(maxBytes), result.GetValue(raw), result.GetValue(skip));
+            var settings = new Settings(result.GetValue(threshold), result.GetValue(maxBytes), result.GetValue(raw), result.GetValue(skip), CompressionOption.Value(result));
             string[] given = result.GetValue(events) ?? [];
             return given.Length > 0 ? AppendArgumentsAsync(location, given, settings, ct) : AppendAsync(location, Console.OpenStandardInput(), "line", settings, ct);
         }, ct));
@@ -54,6 +54,7 @@ internal static class AppendCommand
         {
             FlushThreshold = settings.FlushThreshold,
             MaxEventBytes = settings.MaxEventBytes,
+            Compression = settings.Compression,
             FlushInterval = Timeout.InfiniteTimeSpan, // batches are stored only when full or at the end, so what is stored is known
         });
         long appended = 0, stored = 0, storedThrough = settings.Skip, handledThrough = settings.Skip;
@@ -138,7 +139,7 @@ internal static class AppendCommand
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Settings(int FlushThreshold, int MaxEventBytes, bool Raw, long Skip)
+    private sealed record Settings(int FlushThreshold, int MaxEventBytes, bool Raw, long Skip, LogCompression Compression)
     {
         public void Validate()
         {

@@ -9,6 +9,8 @@ namespace ObjectLog.Cli;
 /// <param name="PutDollarsPerMonth">What they cost.</param>
 /// <param name="StorageGb">Bytes stored, in GB of 2^30 bytes (as S3 bills).</param>
 /// <param name="StorageDollarsPerMonth">What storing them costs a month.</param>
+/// <param name="DataStorageDollarsPerMonth">Of that, what the live data objects (<see cref="ObjectCounts.DataBytes"/>) cost.</param>
+/// <param name="RawStorageDollarsPerMonth">What the same events would cost stored as they are read, uncompressed (<see cref="LogStats.EventBytes"/>): against <see cref="DataStorageDollarsPerMonth"/>, what compression saves.</param>
 /// <param name="DollarsPerMonth">Writes and storage; reads come on top, at <see cref="FullReadDollars"/> each.</param>
 /// <param name="FullReadGets">GETs one full read made (measured by this command's own).</param>
 /// <param name="FullReadListPages">LIST requests it made.</param>
@@ -21,6 +23,8 @@ internal sealed record CostEstimate(
     decimal PutDollarsPerMonth,
     double StorageGb,
     decimal StorageDollarsPerMonth,
+    decimal DataStorageDollarsPerMonth,
+    decimal RawStorageDollarsPerMonth,
     decimal DollarsPerMonth,
     long FullReadGets,
     long FullReadListPages,
@@ -28,13 +32,19 @@ internal sealed record CostEstimate(
 {
     public const double HoursPerMonth = 730;
 
-    public static CostEstimate Of(PriceTable prices, double batchesPerHour, TimeSpan window, long bytes, RequestCounts fullRead)
+    public static CostEstimate Of(PriceTable prices, double batchesPerHour, TimeSpan window, ObjectCounts objects, long rawBytes, RequestCounts fullRead)
     {
         long puts = (long)Math.Round(batchesPerHour * HoursPerMonth);
         decimal putCost = puts * prices.Put / 1000;
-        double gb = bytes / (double)(1L << 30);
-        decimal storageCost = Math.Round((decimal)gb * prices.Storage, 9); // no false precision in the JSON
+        double gb = Gb(objects.Bytes);
+        decimal storageCost = StorageCost(objects.Bytes, prices);
         decimal readCost = (fullRead.Get * prices.Get + fullRead.List * prices.List) / 1000;
-        return new CostEstimate(prices, Math.Round(batchesPerHour, 3), window.TotalSeconds, puts, putCost, Math.Round(gb, 9), storageCost, putCost + storageCost, fullRead.Get, fullRead.List, readCost);
+        return new CostEstimate(
+            prices, Math.Round(batchesPerHour, 3), window.TotalSeconds, puts, putCost, Math.Round(gb, 9), storageCost,
+            StorageCost(objects.DataBytes, prices), StorageCost(rawBytes, prices), putCost + storageCost, fullRead.Get, fullRead.List, readCost);
     }
+
+    private static double Gb(long bytes) => bytes / (double)(1L << 30);
+
+    private static decimal StorageCost(long bytes, PriceTable prices) => Math.Round((decimal)Gb(bytes) * prices.Storage, 9); // no false precision in the JSON
 }

@@ -9,7 +9,11 @@ namespace ObjectLog.Cli;
 /// <param name="Log">The log's key prefix.</param>
 /// <param name="Objects">Every object under the prefix, by state.</param>
 /// <param name="Events">Stored events a full read returns.</param>
-/// <param name="EventBytes">Their bytes, newlines included.</param>
+/// <param name="EventBytes">Their bytes, newlines included: the raw size of what <see cref="ObjectCounts.DataBytes"/> stores.</param>
+/// <param name="StoredRatio">
+/// <see cref="ObjectCounts.DataBytes"/> over <see cref="EventBytes"/>: what a byte of events takes in the store (below 1
+/// when compression pays, 1 for plain objects); <see langword="null"/> for an empty log.
+/// </param>
 /// <param name="Batches">Batches they are in.</param>
 /// <param name="FirstBatchTime">The time of the first batch; <see langword="null"/> for an empty log.</param>
 /// <param name="LastBatchTime">The time of the last batch; <see langword="null"/> for an empty log.</param>
@@ -20,6 +24,7 @@ internal sealed record LogStats(
     ObjectCounts Objects,
     long Events,
     long EventBytes,
+    double? StoredRatio,
     long Batches,
     DateTimeOffset? FirstBatchTime,
     DateTimeOffset? LastBatchTime,
@@ -64,8 +69,9 @@ internal sealed record LogStats(
 
         RequestCounts fullRead = tally.Counts - beforeRead;
         TimeSpan window = first is null ? MaxWindow : Clamp(now - first.Value);
-        var cost = CostEstimate.Of(prices, recent / window.TotalHours, window, objects.Bytes, fullRead);
-        return new LogStats(log.KeyPrefix, objects, events, bytes, batches, first, last, tally.Counts, cost);
+        var cost = CostEstimate.Of(prices, recent / window.TotalHours, window, objects, bytes, fullRead);
+        double? ratio = bytes == 0 ? null : objects.DataBytes / (double)bytes;
+        return new LogStats(log.KeyPrefix, objects, events, bytes, ratio, batches, first, last, tally.Counts, cost);
     }
 
     private static TimeSpan Clamp(TimeSpan age) => age < MinWindow ? MinWindow : age > MaxWindow ? MaxWindow : age;

@@ -28,6 +28,7 @@ internal static class StatsCommand
             Console.WriteLine(Invariant($"{location.Description}"));
             Console.WriteLine(Invariant($"objects:  {o.Total:N0} ({o.Bytes:N0} bytes): {o.BatchObjects + o.MergedObjects:N0} live ({o.BatchObjects:N0} batch, {o.MergedObjects:N0} merged) and {o.Other:N0} manifests/markers/trim records in use; {o.Superseded:N0} superseded, {o.Uncommitted:N0} uncommitted, {o.Garbage:N0} garbage; {o.Foreign:N0} not ObjectLog's"));
             Console.WriteLine(Invariant($"events:   {stats.Events:N0} ({stats.EventBytes:N0} bytes) in {stats.Batches:N0} batches"));
+            Console.WriteLine(Invariant($"stored:   {o.DataBytes:N0} bytes in live data objects for {stats.EventBytes:N0} bytes of events: {(stats.StoredRatio is { } ratio ? Invariant($"{ratio:0.00}×") : "n/a")}"));
             Console.WriteLine(stats.FirstBatchTime is { } first && stats.LastBatchTime is { } last
                 ? Invariant($"time:     {first:O} to {last:O} ({last - first:g})")
                 : "time:     (empty log)");
@@ -35,6 +36,7 @@ internal static class StatsCommand
             Console.WriteLine(Invariant($"cost at PUT ${c.Prices.Put}, GET ${c.Prices.Get}, LIST ${c.Prices.List} per 1,000 requests, storage ${c.Prices.Storage} per GB-month:"));
             Console.WriteLine(Invariant($"  writes:        {c.BatchesPerHour:0.##} batches/hour (over the last {TimeSpan.FromSeconds(c.RateWindowSeconds):g}) = {c.PutsPerMonth:N0} PUTs/month: ${c.PutDollarsPerMonth:0.00####}/month"));
             Console.WriteLine(Invariant($"  storage:       {c.StorageGb:0.######} GB: ${c.StorageDollarsPerMonth:0.00####}/month"));
+            Console.WriteLine(Invariant($"  live data:     ${c.DataStorageDollarsPerMonth:0.00####}/month; the same events uncompressed would cost ${c.RawStorageDollarsPerMonth:0.00####}/month"));
             Console.WriteLine(Invariant($"  total:         ${c.DollarsPerMonth:0.00####}/month, plus reads"));
             Console.WriteLine(Invariant($"  one full read: {c.FullReadGets:N0} GET, {c.FullReadListPages:N0} LIST: ${c.FullReadDollars:0.00######}"));
             return 0;

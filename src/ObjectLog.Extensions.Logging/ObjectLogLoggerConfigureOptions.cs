@@ -11,5 +11,19 @@ namespace ObjectLog.Extensions.Logging;
 /// </summary>
 internal sealed class ObjectLogLoggerConfigureOptions(ILoggerProviderConfiguration<ObjectLogLoggerProvider> configuration) : IConfigureOptions<ObjectLogLoggerOptions>
 {
-    public void Configure(ObjectLogLoggerOptions options) => configuration.Configuration.Bind(options);
+    /// <exception cref="InvalidOperationException">
+    /// A value does not convert (<c>"Compression": "Brotli"</c>); the message names the section, since the binder sees
+    /// the provider's section alone and names the key within it.
+    /// </exception>
+    public void Configure(ObjectLogLoggerOptions options)
+    {
+        try
+        {
+            configuration.Configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"Logging:ObjectLog: {e.Message}", e);
+        }
+    }
 }

@@ -2,8 +2,8 @@ namespace ObjectLog.Extensions.Logging;
 
 /// <summary>
 /// Settings of the ObjectLog logger provider, bindable from the configuration section <c>Logging:ObjectLog</c>
-/// (the minimum level from <c>Logging:ObjectLog:LogLevel</c>, as for any provider). The batch, buffer and dispose
-/// settings are those of the <see cref="LogJournal"/> the provider writes through, with the same defaults and
+/// (the minimum level from <c>Logging:ObjectLog:LogLevel</c>, as for any provider). The batch, buffer, dispose and
+/// compression settings are those of the <see cref="LogJournal"/> the provider writes through, with the same defaults and
 /// validation as the Serilog sink's. In a host, the host's stop stores what is buffered first, within its shutdown
 /// timeout; if that runs out, disposing the provider does not wait again (<see cref="LogJournalOptions.DisposeTimeout"/>),
 /// so a hung store delays the exit by the shutdown timeout alone. What disposing could not store is reported on stderr,

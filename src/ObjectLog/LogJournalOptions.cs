@@ -15,7 +15,7 @@ namespace ObjectLog;
 /// </remarks>
 public class LogJournalOptions
 {
-    // The three log settings live in an AppendLogOptions, so they are validated by its setters: one rule, one message.
+    // The log settings live in an AppendLogOptions, so they are validated by its setters: one rule, one message.
     private readonly AppendLogOptions _log = new()
     {
         FlushThreshold = 256,
@@ -46,6 +46,14 @@ public class LogJournalOptions
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public long MaxBufferedBytes { get => _log.MaxBufferedBytes; set => _log.MaxBufferedBytes = value; }
+
+    /// <summary>
+    /// How the journal's batches are encoded; see <see cref="AppendLogOptions.Compression"/>. Default
+    /// <see cref="LogCompression.Zstd"/>, as there: log entries repeat their field names, levels and categories, so
+    /// they shrink well, and readers decode any mix, so changing it later strands nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a <see cref="LogCompression"/> member.</exception>
+    public LogCompression Compression { get => _log.Compression; set => _log.Compression = value; }
 
     /// <summary>
     /// How long disposing waits for the store to take what is buffered, so a store that never answers cannot hang

@@ -18,7 +18,7 @@ public static class ObjectLogLoggerConfigurationExtensions
     /// <param name="storeUrl">Where the events go (see <see cref="global::ObjectLog.Storage.ObjectStoreUrl"/>), such as <c>file://./objectlog-data/app</c> or <c>s3://bucket/app</c>: the store, then the log's prefix.</param>
     /// <param name="restrictedToMinimumLevel">The least level this sink writes.</param>
     /// <param name="levelSwitch">Changes that level while the program runs; overrides <paramref name="restrictedToMinimumLevel"/>.</param>
-    /// <param name="configure">Changes the settings (batch size, flush interval, buffer bound, dispose timeout).</param>
+    /// <param name="configure">Changes the settings (batch size, flush interval, buffer bound, dispose timeout, compression).</param>
     /// <returns>The logger configuration, to go on configuring it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sinkConfiguration"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="storeUrl"/> is <see langword="null"/>, empty, whitespace or malformed.</exception>

@@ -118,6 +118,37 @@ public sealed class AppendCommandTests : IDisposable
         Assert.DoesNotContain("--skip", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("none", ".jsonl")]
+    [InlineData("GZIP", ".jsonl.gz")]
+    [InlineData("Zstd", ".jsonl.zst")]
+    public async Task Compression_is_taken_by_name_in_any_case_and_what_append_and_compact_store_reads_back(string compression, string extension)
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--compression", compression, "--flush-threshold", "2"], "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n")).Code);
+        Assert.Equal(0, (await RunAsync("compact", "--compression", compression)).Code);
+        Assert.Equal("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n", (await RunAsync("cat")).Output);
+
+        // Named for their encoding, the batches append stored and the merged object compact wrote alike.
+        string[] data = [.. Directory.EnumerateFiles(Path.Combine(_dir.Path, "objectlog-data", "events")).Select(Path.GetFileName).OfType<string>().Where(n => !n.EndsWith(".json", StringComparison.Ordinal))]; // not manifests or end markers
+        Assert.NotEmpty(data);
+        Assert.All(data, n => Assert.EndsWith(extension, n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bad_compression_exits_2_naming_the_option_and_the_choices()
+    {
+        (int code, string output, string error) = await RunAsync("append", "--compression", "lz4", "{}");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--compression: 'lz4' is not a compression (none, gzip or zstd).", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "objectlog-data")));
+
+        (code, output, _) = await RunAsync("help", "compact");
+        Assert.Equal(0, code);
+        Assert.Contains("--compression <none|gzip|zstd>", output, StringComparison.Ordinal);
+        Assert.Contains("[default: zstd]", output, StringComparison.Ordinal);
+    }
+
     private static byte[] E(string text) => Encoding.UTF8.GetBytes(text);
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, null);

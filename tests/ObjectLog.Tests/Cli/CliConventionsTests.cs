@@ -82,6 +82,9 @@ public sealed class CliConventionsTests : IDisposable
     [InlineData("trim", "--before", "1h", "--keep", "2h")]
     [InlineData("trim")]
     [InlineData("demo", "--events", "0")]
+    [InlineData("append", "--compression", "brotli", "{}")]
+    [InlineData("append", "--compression", "1", "{}")]
+    [InlineData("compact", "--compression", "")]
     public async Task A_bad_value_is_a_usage_error_before_the_store_is_opened(params string[] args)
     {
         (int code, string output, string error) = await RunAsync([.. args, "--store", "./typo"]);

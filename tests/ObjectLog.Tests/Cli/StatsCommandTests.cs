@@ -13,7 +13,7 @@ public sealed class StatsCommandTests : IDisposable
     [Fact]
     public async Task Json_stats_count_objects_events_the_commands_own_requests_and_price_them()
     {
-        Assert.Equal(0, (await RunAsync(["append", "--raw", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code); // 3 batches
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--compression", "none", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code); // 3 plain batches
         Assert.Equal(0, (await RunAsync("append", "{\"not\":\"ours\"}", "--log", "events/nested")).Code); // under the prefix, not the log's
 
         (int code, string output, string error) = await RunAsync("stats", "--json", "--price", "get=1,list=2,put=10");
@@ -63,6 +63,63 @@ public sealed class StatsCommandTests : IDisposable
         Assert.Contains("= 87,600 PUTs/month: $0.438/month", output, StringComparison.Ordinal); // 2 batches in the minute
     }
 
+    [Fact]
+    public async Task Json_stats_give_live_data_bytes_their_ratio_to_the_event_bytes_and_both_storage_costs()
+    {
+        // Plain batches: what is stored is exactly the events' bytes.
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--compression", "none", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        JsonElement plain = await StatsJsonAsync();
+        Assert.Equal(10, plain.GetProperty("event_bytes").GetInt64());
+        Assert.Equal(10, plain.GetProperty("objects").GetProperty("data_bytes").GetInt64());
+        Assert.Equal(1.0, plain.GetProperty("stored_ratio").GetDouble());
+        Assert.Equal(Dollars(10, 1000m), plain.GetProperty("cost").GetProperty("data_storage_dollars_per_month").GetDecimal());
+        Assert.Equal(Dollars(10, 1000m), plain.GetProperty("cost").GetProperty("raw_storage_dollars_per_month").GetDecimal());
+
+        // Compressed batches and a compacted log: the numbers are the listing's, whatever the encoding makes of them.
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--compression", "gzip", "--flush-threshold", "2"], stdin: "fff\nggg\nhhh\n")).Code);
+        foreach (string[] step in new[] { Array.Empty<string>(), ["compact", "--compression", "zstd"] })
+        {
+            if (step.Length > 0)
+            {
+                Assert.Equal(0, (await RunAsync(step)).Code);
+            }
+
+            long stored = await LiveDataBytesAsync();
+            JsonElement root = await StatsJsonAsync();
+            Assert.Equal(10 + 12, root.GetProperty("event_bytes").GetInt64());
+            Assert.Equal(stored, root.GetProperty("objects").GetProperty("data_bytes").GetInt64());
+            Assert.Equal(stored / 22.0, root.GetProperty("stored_ratio").GetDouble());
+            Assert.Equal(Dollars(stored, 1000m), root.GetProperty("cost").GetProperty("data_storage_dollars_per_month").GetDecimal());
+            Assert.Equal(Dollars(22, 1000m), root.GetProperty("cost").GetProperty("raw_storage_dollars_per_month").GetDecimal());
+            Assert.True(root.GetProperty("cost").GetProperty("storage_dollars_per_month").GetDecimal() >= Dollars(stored, 1000m)); // every object, the data among them
+        }
+    }
+
+    [Fact]
+    public async Task Text_stats_show_stored_and_raw_bytes_their_ratio_and_what_the_raw_bytes_would_cost()
+    {
+        Assert.Equal(0, (await RunAsync(["append", "--raw", "--compression", "none", "--flush-threshold", "2"], stdin: "a\nb\nc\nd\ne\n")).Code);
+        (int code, string output, _) = await RunAsync("stats", "--price", "storage=100000000");
+        Assert.True(code == 0, output);
+        Assert.Contains("stored:   10 bytes in live data objects for 10 bytes of events: 1.00×", output, StringComparison.Ordinal);
+        string expected = Dollars(10, 100000000m).ToString("0.00####", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"  live data:     ${expected}/month; the same events uncompressed would cost ${expected}/month", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_log_with_no_events_has_no_ratio()
+    {
+        Assert.Equal(0, (await RunAsync("append", "{\"not\":\"ours\"}", "--log", "events/nested")).Code); // the log holds only a foreign object
+
+        JsonElement root = await StatsJsonAsync();
+        Assert.Equal(0, root.GetProperty("event_bytes").GetInt64());
+        Assert.Equal(0, root.GetProperty("objects").GetProperty("data_bytes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("stored_ratio").ValueKind);
+        (int code, string output, _) = await RunAsync("stats");
+        Assert.True(code == 0, output);
+        Assert.Contains("stored:   0 bytes in live data objects for 0 bytes of events: n/a", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("put", "'put' is not NAME=DOLLARS")]
     [InlineData("put=-1", "'-1' for put is not a price")]
@@ -79,6 +136,27 @@ public sealed class StatsCommandTests : IDisposable
     {
         Assert.Equal(new PriceTable(0.005m, 0.0004m, 0.005m, 0.023m), PriceTable.Parse(null));
         Assert.Equal(PriceTable.S3Standard with { Get = 0.001m, Storage = 0.02m }, PriceTable.Parse(" storage=0.02 , GET=0.001"));
+    }
+
+    /// <summary>What <paramref name="bytes"/> cost a month at <paramref name="perGb"/> dollars a GB-month, as stats rounds it.</summary>
+    private static decimal Dollars(long bytes, decimal perGb) => Math.Round((decimal)(bytes / (double)(1L << 30)) * perGb, 9);
+
+    private async Task<JsonElement> StatsJsonAsync()
+    {
+        (int code, string output, string error) = await RunAsync("stats", "--json", "--price", "storage=1000");
+        Assert.True(code == 0, output + error);
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    /// <summary>The bytes of the live batch and merged objects, as <c>ls --json</c> lists them.</summary>
+    private async Task<long> LiveDataBytesAsync()
+    {
+        (int code, string output, string error) = await RunAsync("ls", "--json");
+        Assert.True(code == 0, output + error);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(o => o.GetProperty("state").GetString() == "live" && o.GetProperty("kind").GetString() is "batch" or "merged")
+            .Sum(o => o.GetProperty("bytes").GetInt64());
     }
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, null);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using ObjectLog.Internal;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
 
@@ -17,6 +18,16 @@ internal static class ExtensionFixtures
         using ObjectStoreLocation location = ObjectStoreUrl.Open(url);
         await using var log = new AppendLog(location.Store, location.Prefix);
         return await log.ReadAllAsync();
+    }
+
+    /// <summary>How each data object (batch or merged) under the log a URL names is encoded, by its name.</summary>
+    public static async Task<IReadOnlyList<LogCompression>> StoredEncodingsAsync(string url)
+    {
+        using ObjectStoreLocation location = ObjectStoreUrl.Open(url);
+        await using var log = new AppendLog(location.Store, location.Prefix);
+        return [.. (await log.ListStoredObjectsAsync())
+            .Where(o => o.Kind is StoredObjectKind.Batch or StoredObjectKind.Merged)
+            .Select(o => LogObjectName.EncodingOfData(o.Meta.Key))];
     }
 
     /// <summary>A URL scheme of its own for a store whose PUTs wait until released (a store that does not answer).</summary>

@@ -37,6 +37,8 @@ public sealed class LogJournalTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.FlushInterval);
         Assert.Equal(64L * 1024 * 1024, options.MaxBufferedBytes);
         Assert.Equal(TimeSpan.FromSeconds(30), options.DisposeTimeout);
+        Assert.Equal(new AppendLogOptions().Compression, options.Compression);
+        Assert.Equal(LogCompression.Zstd, options.Compression);
     }
 
     [Theory]
@@ -48,6 +50,8 @@ public sealed class LogJournalTests
         AssertSameError(() => core.FlushInterval = TimeSpan.Zero, () => options.FlushInterval = TimeSpan.Zero);
         AssertSameError(() => core.FlushInterval = TimeSpan.FromSeconds(-1), () => options.FlushInterval = TimeSpan.FromSeconds(-1));
         AssertSameError(() => core.MaxBufferedBytes = 0, () => options.MaxBufferedBytes = 0);
+        AssertSameError(() => core.Compression = (LogCompression)7, () => options.Compression = (LogCompression)7);
+        Assert.Equal(LogCompression.Zstd, options.Compression); // a refused value changes nothing
 
         // The dispose timeout has the flush interval's rule: positive or infinite.
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => options.DisposeTimeout = TimeSpan.Zero);
@@ -75,6 +79,18 @@ public sealed class LogJournalTests
         Assert.Equal(Timeout.InfiniteTimeSpan, options.DisposeTimeout);
     }
 
+    [Theory]
+    [MemberData(nameof(Owners))]
+    public void The_compression_set_is_the_one_the_journals_log_gets(string owner)
+    {
+        LogJournalOptions options = New(owner);
+        foreach (LogCompression compression in new[] { LogCompression.None, LogCompression.Gzip, LogCompression.Zstd })
+        {
+            options.Compression = compression;
+            Assert.Equal(compression, options.ToAppendLogOptions(null).Compression);
+        }
+    }
+
     [Fact]
     public async Task A_journal_given_a_log_checks_its_dispose_timeout_by_the_options_rule()
     {
@@ -94,6 +110,7 @@ public sealed class LogJournalTests
             ["Logging:ObjectLog:FlushInterval"] = "00:00:05",
             ["Logging:ObjectLog:MaxBufferedBytes"] = "1000",
             ["Logging:ObjectLog:DisposeTimeout"] = "00:00:02",
+            ["Logging:ObjectLog:Compression"] = "gzip", // enum names in any case
         });
         builder.Logging.AddObjectLog();
         using IHost host = builder.Build();
@@ -102,7 +119,28 @@ public sealed class LogJournalTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.FlushInterval);
         Assert.Equal(1000, options.MaxBufferedBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), options.DisposeTimeout);
+        Assert.Equal(LogCompression.Gzip, options.Compression);
         await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("Brotli", "Logging:ObjectLog: Failed to convert configuration value 'Brotli' at 'Compression'")] // not a name: the section and the key
+    [InlineData("7", "Compression must be None, Gzip or Zstd.")] // a number that is no member: the setter's rule
+    public void A_bad_compression_in_logging_configuration_names_the_setting(string value, string message)
+    {
+        HostApplicationBuilder builder = HostWith(new()
+        {
+            ["Logging:ObjectLog:StoreUrl"] = NewMemoryUrl("bad-compression"),
+            ["Logging:ObjectLog:Compression"] = value,
+        });
+        builder.Logging.AddObjectLog();
+        Exception e = Assert.ThrowsAny<Exception>(() =>
+        {
+            using IHost host = builder.Build(); // the provider, and so its options, may be made here already
+            _ = host.Services.GetRequiredService<IOptions<ObjectLogLoggerOptions>>().Value;
+        });
+        Assert.True(e is InvalidOperationException or ArgumentOutOfRangeException, e.ToString());
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ObjectLog.Storage;
 using ObjectLog.Tests.Fakes;
 using static ObjectLog.Tests.Extensions.ExtensionFixtures;
@@ -47,6 +48,40 @@ public sealed class ObjectLogHostingTests
         Assert.Equal(1, await CountStoredAsync(configUrl));
         Assert.Equal(0, await CountStoredAsync(codeUrl));
         await Assert.ThrowsAsync<ArgumentException>(async () => await orders.AppendAsync(new byte[60])); // 50 from code, not 100
+    }
+
+    [Theory]
+    [InlineData(null, LogCompression.Zstd)]
+    [InlineData("none", LogCompression.None)]
+    [InlineData("GZIP", LogCompression.Gzip)]
+    [InlineData("Zstd", LogCompression.Zstd)]
+    public async Task The_compression_binds_from_configuration_by_name_in_any_case(string? configured, LogCompression expected)
+    {
+        string url = NewMemoryUrl("orders");
+        HostApplicationBuilder builder = HostWith(new() { ["ObjectLog:Logs:orders:Compression"] = configured });
+        builder.Services.AddObjectLog("orders", url);
+        using IHost host = builder.Build();
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptionsMonitor<AppendLogOptions>>().Get("orders").Compression);
+
+        AppendLog orders = host.Services.GetRequiredKeyedService<AppendLog>("orders");
+        await orders.AppendAsync(E("one"));
+        await orders.FlushAsync();
+        Assert.Single(await orders.ReadAllAsync());
+        Assert.Equal(expected, Assert.Single(await StoredEncodingsAsync(url)));
+    }
+
+    [Theory]
+    [InlineData("Brotli", "ObjectLog:Logs:orders:Compression")] // not a name: the binder names the key
+    [InlineData("7", "Compression must be None, Gzip or Zstd.")] // a number that is no member: the setter's rule
+    public async Task A_bad_compression_in_configuration_names_the_setting_when_the_log_is_resolved(string value, string message)
+    {
+        HostApplicationBuilder builder = HostWith(new() { ["ObjectLog:Logs:orders:Compression"] = value });
+        builder.Services.AddObjectLog("orders", NewMemoryUrl("orders"));
+        using IHost host = builder.Build();
+        Exception e = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredKeyedService<AppendLog>("orders"));
+        Assert.True(e is InvalidOperationException or ArgumentOutOfRangeException, e.ToString());
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        await host.StopAsync();
     }
 
     [Fact]

@@ -70,6 +70,7 @@ public sealed class ObjectLogLoggerTests
             ["Logging:ObjectLog:StoreUrl"] = configUrl,
             ["Logging:ObjectLog:IncludeScopes"] = "false",
             ["Logging:ObjectLog:FlushThreshold"] = "1",
+            ["Logging:ObjectLog:Compression"] = "gzip",
             ["Logging:ObjectLog:LogLevel:Default"] = "Warning",
         });
         builder.Logging.ClearProviders();
@@ -88,6 +89,9 @@ public sealed class ObjectLogLoggerTests
         JsonElement entry = Assert.Single(await ReadEntriesAsync(configUrl, "configured"));
         Assert.Equal("kept", entry.GetProperty("message").GetString());
         Assert.False(entry.TryGetProperty("scopes", out _));
+        IReadOnlyList<LogCompression> encodings = await StoredEncodingsAsync(configUrl);
+        Assert.NotEmpty(encodings);
+        Assert.All(encodings, e => Assert.Equal(LogCompression.Gzip, e));
         Assert.Empty(await ReadEntriesAsync(codeUrl));
     }
 

@@ -142,6 +142,24 @@ public sealed class SerilogSinkTests
         }
     }
 
+    [Theory]
+    [InlineData(LogCompression.None)]
+    [InlineData(LogCompression.Gzip)]
+    [InlineData(LogCompression.Zstd)]
+    public async Task The_compression_configured_is_the_one_the_sink_stores_with(LogCompression compression)
+    {
+        string url = NewMemoryUrl("compressed");
+        using (Logger logger = new LoggerConfiguration()
+            .WriteTo.ObjectLog(url, configure: o => o.Compression = compression)
+            .CreateLogger())
+        {
+            logger.Information("Order {OrderId} placed", 42);
+        }
+
+        Assert.Equal(42, Assert.Single(await ReadClefAsync(url)).GetProperty("OrderId").GetInt32());
+        Assert.Equal(compression, Assert.Single(await StoredEncodingsAsync(url)));
+    }
+
     [Fact]
     public async Task A_store_that_never_answers_drops_without_blocking_or_throwing_counts_and_reports_once()
     {
