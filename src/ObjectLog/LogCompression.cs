@@ -14,7 +14,7 @@ public enum LogCompression
     /// <summary>Plain JSON Lines (<c>….jsonl</c>), as ObjectLog stored before compression.</summary>
     None = 0,
 
-    /// <summary>One gzip member a batch (<c>….jsonl.gz</c>), with <see cref="System.IO.Compression"/> at its fastest level.</summary>
+    /// <summary>One gzip member a batch (<c>….jsonl.gz</c>), with <see cref="System.IO.Compression"/> at its optimal level (zlib level 6).</summary>
     Gzip = 1,
 
     /// <summary>One Zstandard frame a batch (<c>….jsonl.zst</c>), at level 3; the default.</summary>
