@@ -149,6 +149,9 @@ public sealed class AzureStoreTests(AzuriteFixture server)
     [InlineData("batch_0001796187463744302.jsonl", 10, "application/jsonl")]
     [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.jsonl", 700 * 1024, "application/jsonl")] // merged data, in blocks
     [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.manifest.json", 10, "application/json")]
+    [InlineData("batch_0001796187463744302.c0000abcd.jsonl.zst", 10, "application/zstd")]
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.c0000abcd.jsonl.zst", 700 * 1024, "application/zstd")]
+    [InlineData("batch_0001796187463744302.c0000abcd.jsonl.gz", 10, "application/gzip")]
     [InlineData("notes.txt", 10, "application/octet-stream")]
     [InlineData("big.bin", 700 * 1024, "application/octet-stream")]
     public async Task Blobs_carry_the_content_type_their_extension_names(string name, int size, string contentType)
@@ -159,6 +162,7 @@ public sealed class AzureStoreTests(AzuriteFixture server)
 
         global::Azure.Storage.Blobs.Models.BlobProperties properties = (await server.Container.GetBlobClient(key).GetPropertiesAsync()).Value;
         Assert.Equal(contentType, properties.ContentType);
+        Assert.True(string.IsNullOrEmpty(properties.ContentEncoding), $"Content-Encoding '{properties.ContentEncoding}': clients would decode a compressed batch silently");
         Assert.Equal(size, properties.ContentLength);
     }
 

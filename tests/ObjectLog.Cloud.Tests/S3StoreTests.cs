@@ -111,6 +111,9 @@ public sealed class S3StoreTests(CephRgwFixture server)
     [InlineData("batch_0001796187463744302.jsonl", 10, "application/jsonl")]
     [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.jsonl", PartSize + 10, "application/jsonl")] // merged data, in parts
     [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.manifest.json", 10, "application/json")]
+    [InlineData("batch_0001796187463744302.c0000abcd.jsonl.zst", 10, "application/zstd")]
+    [InlineData("batch_0001796187463744302~0001796187463744303~00000000000000ab.c0000abcd.jsonl.zst", PartSize + 10, "application/zstd")]
+    [InlineData("batch_0001796187463744302.c0000abcd.jsonl.gz", 10, "application/gzip")]
     [InlineData("notes.txt", 10, "application/octet-stream")]
     [InlineData("big.bin", PartSize + 10, "application/octet-stream")]
     public async Task Objects_carry_the_content_type_their_extension_names(string name, int size, string contentType)
@@ -121,6 +124,7 @@ public sealed class S3StoreTests(CephRgwFixture server)
 
         GetObjectMetadataResponse head = await server.Client.GetObjectMetadataAsync(server.BucketName, key);
         Assert.Equal(contentType, head.Headers.ContentType);
+        Assert.True(string.IsNullOrEmpty(head.Headers.ContentEncoding), $"Content-Encoding '{head.Headers.ContentEncoding}': clients would decode a compressed batch silently");
         Assert.Equal(size, head.ContentLength);
     }
 
