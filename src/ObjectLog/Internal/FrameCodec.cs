@@ -56,6 +56,28 @@ internal static class FrameCodec
         return output.ToArray();
     }
 
+    /// <summary>
+    /// What a single frame says it decodes to (a Zstandard frame's header, a gzip member's trailer), to size the output
+    /// at once; <see langword="null"/> when it does not say. Only a hint: decoding holds the frame to its bound whatever it says.
+    /// </summary>
+    public static long? SizeHint(ReadOnlySpan<byte> frame, LogCompression encoding)
+    {
+        if (encoding == LogCompression.Gzip)
+        {
+            return frame.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]) : null;
+        }
+
+        try
+        {
+            ulong size = Decompressor.GetDecompressedSize(frame);
+            return size <= long.MaxValue ? (long)size : null;
+        }
+        catch (ZstdException)
+        {
+            return null; // no size in its header, or not a frame: decoding says which
+        }
+    }
+
     /// <summary>A stream of what <paramref name="stored"/> (which it disposes) decodes to, in constant memory: for counting, not for handing out events.</summary>
     public static Stream Decoding(Stream stored, LogCompression encoding) => encoding switch
     {

@@ -31,7 +31,10 @@ internal static class FrameReader
         string key = unit.Key!;
         LogCompression encoding = unit.Encoding;
         ReadOnlySpan<byte> bytes = stored.Buffer.AsSpan(0, stored.Length);
-        byte[] output = ArrayPool<byte>.Shared.Rent(Math.Max(4096, (int)Math.Min(batches?.Sum(b => b.Raw ?? 0) ?? 4L * bytes.Length, maxFrameBytes)));
+        // Sized at once from the manifest, or the frame's own word within the bound (else a guess that grows): one
+        // copy of the decoded bytes, not several.
+        long expected = batches?.Sum(b => b.Raw ?? 0) ?? (FrameCodec.SizeHint(bytes, encoding) is long hint && hint <= maxFrameBytes ? hint : 4L * bytes.Length);
+        byte[] output = ArrayPool<byte>.Shared.Rent((int)Math.Max(4096, Math.Min(expected, maxFrameBytes)));
         int written = 0;
         try
         {
