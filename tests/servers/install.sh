@@ -2,7 +2,9 @@
 # Installs the servers the cloud store tests start (tests/ObjectLog.Cloud.Tests), idempotently:
 #   - Azurite and s3rver from npm into tests/servers/node_modules (versions pinned in package-lock.json);
 #   - Ceph (monitor, OSD, RADOS Gateway) from Debian's packages, when run as root;
-#   - faketime (libfaketime) from Debian's packages, when run as root: the skewed-clock tests run objlog under it.
+#   - faketime (libfaketime) from Debian's packages, when run as root: the skewed-clock tests run objlog under it;
+#   - zstd and gzip from Debian's packages, when run as root: the outside-reader tests decode stored objects with
+#     zstdcat and zcat.
 # Takes about a minute the first time and a few seconds after that. Needs node 20+ and npm on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +32,11 @@ if [[ -n $(faketime_library) ]]; then
 else
     apt_packages+=(faketime)
 fi
+if command -v zstdcat >/dev/null && command -v zcat >/dev/null; then
+    echo "zstd and gzip: already installed"
+else
+    apt_packages+=(zstd gzip)
+fi
 
 if (( ${#apt_packages[@]} == 0 )); then
     :
@@ -41,5 +48,6 @@ elif [[ $(id -u) == 0 ]]; then
 else
     echo "apt: ${apt_packages[*]} not installed, and installing needs root: run 'sudo bash $0'." >&2
     echo "     Without Ceph, point the S3 tests at an endpoint with OBJECTLOG_TEST_S3_ENDPOINT (see tests/servers/README.md);" >&2
-    echo "     without faketime (libfaketime), the skewed-clock tests fail saying so." >&2
+    echo "     without faketime (libfaketime), the skewed-clock tests fail saying so;" >&2
+    echo "     without zstd and gzip (zstdcat, zcat), the outside-reader tests fail saying so." >&2
 fi
