@@ -33,8 +33,8 @@ internal static class FrameReader
         ReadOnlySpan<byte> bytes = stored.Buffer.AsSpan(0, stored.Length);
         // Sized at once from the manifest, or the frame's own word within the bound (else a guess that grows): one
         // copy of the decoded bytes, not several.
-        long expected = batches?.Sum(b => b.Raw ?? 0) ?? (FrameCodec.SizeHint(bytes, encoding) is long hint && hint <= maxFrameBytes ? hint : 4L * bytes.Length);
-        byte[] output = ArrayPool<byte>.Shared.Rent((int)Math.Max(4096, Math.Min(expected, maxFrameBytes)));
+        long decodedSize = batches?.Sum(b => b.Raw ?? 0) ?? (FrameCodec.SizeHint(bytes, encoding) is long hint && hint <= maxFrameBytes ? hint : 4L * bytes.Length);
+        byte[] output = ArrayPool<byte>.Shared.Rent((int)Math.Max(4096, Math.Min(decodedSize, maxFrameBytes)));
         int written = 0;
         try
         {
