@@ -76,7 +76,11 @@ public sealed class FilesCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.StartsWith("['" + Path.Combine(StorePath, "events", "batch_"), output, StringComparison.Ordinal);
         Assert.EndsWith(".jsonl.zst']\n", output, StringComparison.Ordinal); // the compaction wrote the plain batches compressed
-        Assert.Equal(2, File.ReadAllLines(output.Trim()[2..^2]).Length);
+        using (var zstd = new ZstdSharp.DecompressionStream(File.OpenRead(output.Trim()[2..^2])))
+        using (var text = new StreamReader(zstd))
+        {
+            Assert.Equal("{\"n\":2}\n{\"n\":3}\n", await text.ReadToEndAsync()); // the trimmed event is gone
+        }
     }
 
     [Fact]
