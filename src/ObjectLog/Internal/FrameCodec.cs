@@ -29,6 +29,9 @@ internal static class FrameCodec
     [ThreadStatic]
     private static Decompressor? t_decompressor;
 
+    [ThreadStatic]
+    private static Decompressor? t_oneShot;
+
     /// <summary>One frame holding <paramref name="raw"/>, as <paramref name="encoding"/> (not <see cref="LogCompression.None"/>) says.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> raw, LogCompression encoding)
     {
@@ -115,6 +118,32 @@ internal static class FrameCodec
 
     private static int DecodeZstd(string key, long offset, ReadOnlySpan<byte> frames, long bound, ref byte[] output, int written)
     {
+        // A single frame that states its size within the bound (every batch ObjectLog writes) decodes in one call, about
+        // three times as fast for a batch of 32 entries as the stream below; anything else, or any doubt (a second
+        // frame, damage), goes through the stream, which gives the verdict.
+        if (SizeHint(frames, LogCompression.Zstd) is long size && size <= bound && written + size <= Array.MaxLength)
+        {
+            if (output.Length - written < size)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(written + (int)size);
+                output.AsSpan(0, written).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(output);
+                output = larger;
+            }
+
+            Decompressor oneShot = t_oneShot ??= new Decompressor();
+            try
+            {
+                if (oneShot.TryUnwrap(frames, output.AsSpan(written, (int)size), out int produced) && produced == size)
+                {
+                    return written + produced;
+                }
+            }
+            catch (ZstdException)
+            {
+            }
+        }
+
         // Taken off the thread while in use: one left inside a frame (damage, truncation, the bound) must never decode
         // the next object, so only a decoder that finished cleanly goes back.
         Decompressor decompressor = t_decompressor ?? new Decompressor();
