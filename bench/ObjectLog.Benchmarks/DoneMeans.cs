@@ -14,6 +14,10 @@ internal sealed class DoneMeans(bool quick)
     public void Check(string figure, double ratio, double atLeast)
         => _lines.Add(string.Create(CultureInfo.InvariantCulture, $"- {(ratio >= atLeast ? "PASS" : "FAIL")}: {figure} (goal ≥ {atLeast:0.0#}×)"));
 
+    /// <summary>Records one goal: <paramref name="ratio"/> must be at most <paramref name="atMost"/>.</summary>
+    public void CheckAtMost(string figure, double ratio, double atMost)
+        => _lines.Add(string.Create(CultureInfo.InvariantCulture, $"- {(ratio <= atMost ? "PASS" : "FAIL")}: {figure} (goal ≤ {atMost:0.0#}×)"));
+
     public void Print()
     {
         Console.WriteLine("## Done means");

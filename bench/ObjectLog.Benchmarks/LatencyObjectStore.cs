@@ -25,6 +25,8 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     private long _gets;
     private long _deletes;
     private long _lists;
+    private long _putBytes;
+    private long _getBytes;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Listing> _listings = new();
 
     public IObjectStore Inner => inner;
@@ -33,6 +35,12 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
 
     /// <summary>Requests made so far; subtract an earlier snapshot to count one operation's.</summary>
     public RequestCounts Requests => new(Interlocked.Read(ref _puts), Interlocked.Read(ref _gets), Interlocked.Read(ref _deletes), Interlocked.Read(ref _lists));
+
+    /// <summary>Bytes sent by PUTs so far: the bodies as stored.</summary>
+    public long PutBytes => Interlocked.Read(ref _putBytes);
+
+    /// <summary>Bytes GETs returned so far: each response's whole body (or range), as a store sends it.</summary>
+    public long GetBytes => Interlocked.Read(ref _getBytes);
 
     /// <summary>Every listing so far, in the order they ended: what was asked for and how many keys came back.</summary>
     public IReadOnlyCollection<Listing> Listings => _listings;
@@ -54,6 +62,8 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     public async Task PutAsync(string key, Stream content, PutMode mode, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _puts);
+        content = await SeekableAsync(content, cancellationToken);
+        Interlocked.Add(ref _putBytes, content.Length - content.Position);
         await Task.Delay(latency, cancellationToken);
         await inner.PutAsync(key, content, mode, cancellationToken);
     }
@@ -62,7 +72,15 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
     {
         Interlocked.Increment(ref _gets);
         await Task.Delay(latency, cancellationToken);
-        return await inner.GetAsync(key, range, cancellationToken);
+        Stream response = await inner.GetAsync(key, range, cancellationToken);
+        Stream body = await SeekableAsync(response, cancellationToken);
+        if (body != response)
+        {
+            await response.DisposeAsync();
+        }
+
+        Interlocked.Add(ref _getBytes, body.Length - body.Position);
+        return body;
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
@@ -98,6 +116,20 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
         }
 
         _listings.Enqueue(new Listing(prefix, startAfter, returned));
+    }
+
+    /// <summary>The stream itself if its length is known, else a copy of its bytes in memory (the stream is left to its owner): what a body weighs is counted, not guessed.</summary>
+    private static async ValueTask<Stream> SeekableAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (stream.CanSeek)
+        {
+            return stream;
+        }
+
+        var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        copy.Position = 0;
+        return copy;
     }
 
     /// <summary>One listing: its prefix, where it started, and how many keys it returned (all, unless the caller stopped early).</summary>

@@ -30,10 +30,12 @@ internal static class SampleData
         return body;
     }
 
-    /// <summary>Stores a log of <paramref name="objects"/> batch objects of <paramref name="eventsPerObject"/> events each, as AppendLog writes them, for a read or compaction to work on.</summary>
-    public static async Task WriteSmallObjectsAsync(IObjectStore store, string prefix, byte[] line, int objects, int eventsPerObject)
+    /// <summary>Stores a log of <paramref name="objects"/> batch objects of <paramref name="eventsPerObject"/> events each, as AppendLog writes them (with <paramref name="compression"/>, or the default), for a read or compaction to work on.</summary>
+    public static async Task WriteSmallObjectsAsync(IObjectStore store, string prefix, byte[] line, int objects, int eventsPerObject, LogCompression? compression = null)
     {
-        await using var writer = new AppendLog(store, prefix, new AppendLogOptions { FlushThreshold = eventsPerObject, FlushInterval = Timeout.InfiniteTimeSpan });
+        var options = new AppendLogOptions { FlushThreshold = eventsPerObject, FlushInterval = Timeout.InfiniteTimeSpan };
+        options.Compression = compression ?? options.Compression;
+        await using var writer = new AppendLog(store, prefix, options);
         for (int i = 0; i < objects * eventsPerObject; i++)
         {
             await writer.AppendAsync(line);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Spectre.Console;
 
@@ -38,11 +37,9 @@ internal static class DemoCommand
             await using (var writer = new AppendLog(location.Store, log, options))
             {
                 var random = new Random(42);
-                string[] outcomes = ["ok", "ok", "ok", "retry", "error"];
                 for (int i = 0; i < n; i++)
                 {
-                    string json = string.Create(CultureInfo.InvariantCulture, $"{{\"trial\":{before + i},\"outcome\":\"{outcomes[random.Next(outcomes.Length)]}\",\"loss\":{random.NextDouble():F4},\"at\":\"{DateTimeOffset.UtcNow:O}\"}}");
-                    await writer.AppendAsync(Encoding.UTF8.GetBytes(json), ct);
+                    await writer.AppendAsync(DemoEvents.Next(random, before + i), ct);
                 }
             }
 

@@ -10,7 +10,8 @@ namespace ObjectLog.Benchmarks.Local;
 /// <remarks>
 /// Durable append: 10^6 events of 200 bytes (quick: 10^5), stored in batches of 4,096, each batch on disk before
 /// the next one counts. Full read: those events read back into a <c>List&lt;byte[]&gt;</c>. Append to memory: the
-/// same events appended where nothing reaches a disk.
+/// same events appended where nothing reaches a disk. ObjectLog's rows use the default compression (Zstd) unless they
+/// say Compression None.
 /// </remarks>
 internal static class LocalBenchmark
 {
@@ -46,6 +47,8 @@ internal static class LocalBenchmark
         done.Check($"full read: {read[0].RatioTo(read[1]):F2}× FasterLog's scan", read[0].RatioTo(read[1]), 1.0);
         done.Check($"durable append: {durable[0].RatioTo(durable[1]):F2}× FasterLog", durable[0].RatioTo(durable[1]), 2.0);
         done.Check($"durable append: {durable[0].RatioTo(durable[2]):F2}× the naive loop", durable[0].RatioTo(durable[2]), 1.0);
+        done.Check($"full read, Compression None: {read[4].RatioTo(read[1]):F2}× FasterLog's scan", read[4].RatioTo(read[1]), 1.0);
+        done.Check($"durable append, Compression None: {durable[5].RatioTo(durable[1]):F2}× FasterLog", durable[5].RatioTo(durable[1]), 2.0);
         done.Print();
         return 0;
     }
@@ -62,14 +65,16 @@ internal static class LocalBenchmark
             }),
             () => InFreshFolderAsync(root, folder => Task.FromResult(AlternatingRounds.Time(() => BatchFiles.Write(folder, Event, settings.Events, BatchEvents)))),
             () => InFreshFolderAsync(root, folder => Task.FromResult(AlternatingRounds.Time(() => SequentialFile.Write(folder, Event, settings.Events, BatchEvents)))),
-            () => InFreshFolderAsync(root, folder => AppendLogDurablyAsync(folder, settings.Events, pipelined: false)));
+            () => InFreshFolderAsync(root, folder => AppendLogDurablyAsync(folder, settings.Events, pipelined: false)),
+            () => InFreshFolderAsync(root, folder => AppendLogDurablyAsync(folder, settings.Events, pipelined: true, LogCompression.None)));
         return Rows(
             samples,
-            "ObjectLog: TryAppend per event (AppendAsync when full), FlushAsync at the end; batches of 4,096 stored 8 at a time",
+            "ObjectLog: TryAppend per event (AppendAsync when full), FlushAsync at the end; batches of 4,096 stored 8 at a time (default compression, Zstd)",
             "FasterLog: Enqueue per event, CommitAsync per 4,096",
             "Naive loop: per batch, build its bytes, write a new file, fsync",
             "Sequential write: one file, append each batch, fsync per batch",
-            "ObjectLog, one batch at a time: AppendAsync per event (the append that fills a batch waits for it)");
+            "ObjectLog, one batch at a time: AppendAsync per event (the append that fills a batch waits for it)",
+            "ObjectLog with Compression None: as the first row, batches stored as plain JSON Lines");
     }
 
     private static async Task<List<Row>> MeasureReadAsync(string root, Settings settings)
@@ -77,27 +82,34 @@ internal static class LocalBenchmark
         string logFolder = NewFolder(root);
         string fasterFolder = NewFolder(root);
         string filesFolder = NewFolder(root);
+        string plainFolder = NewFolder(root);
         try
         {
             var store = new FileSystemObjectStore(logFolder);
+            var plainStore = new FileSystemObjectStore(plainFolder);
             await AppendLogDurablyAsync(logFolder, settings.Events, pipelined: true);
+            await AppendLogDurablyAsync(plainFolder, settings.Events, pipelined: true, LogCompression.None);
+            Console.WriteLine(FormattableString.Invariant($"{settings.Events:N0} events stored for the read: {FolderBytes(logFolder) / 1e6:F2} MB with Zstd, {FolderBytes(plainFolder) / 1e6:F2} MB with Compression None (this benchmark's events are all alike, so they compress far better than log entries do: see `compression`)."));
+            Console.WriteLine();
             using FasterLogContender faster = FasterLogContender.OnDisk(fasterFolder);
             await faster.AppendDurablyAsync(Event, settings.Events, BatchEvents);
             BatchFiles.Write(filesFolder, Event, settings.Events, BatchEvents);
-            CopyWithoutChecksums(Path.Combine(logFolder, Prefix), Path.Combine(logFolder, UncheckedPrefix));
+            CopyWithoutChecksums(Path.Combine(plainFolder, Prefix), Path.Combine(plainFolder, UncheckedPrefix)); // a compressed batch always carries its checksum
 
             List<double>[] samples = await AlternatingRounds.RunAsync(
                 settings.Rounds,
                 () => ReadAllTimedAsync(store, Prefix, settings.Events),
                 () => Task.FromResult(TimeCounted(faster.ReadAll, settings.Events)),
                 () => Task.FromResult(TimeCounted(() => BatchFiles.Read(filesFolder), settings.Events)),
-                () => ReadAllTimedAsync(store, UncheckedPrefix, settings.Events));
-            return Rows(samples, "ObjectLog: ReadAllAsync", "FasterLog: Scan, GetNext(out byte[] …) per entry", "Naive: list the files, read each, split lines",
-                "ObjectLog: ReadAllAsync of the same batches named without checksums (read unchecked)");
+                () => ReadAllTimedAsync(plainStore, UncheckedPrefix, settings.Events),
+                () => ReadAllTimedAsync(plainStore, Prefix, settings.Events));
+            return Rows(samples, "ObjectLog: ReadAllAsync (batches stored with the default compression, Zstd)", "FasterLog: Scan, GetNext(out byte[] …) per entry", "Naive: list the files, read each, split lines",
+                "ObjectLog: ReadAllAsync of the Compression None batches named without checksums (read unchecked)",
+                "ObjectLog: ReadAllAsync of batches stored with Compression None");
         }
         finally
         {
-            foreach (string folder in new[] { logFolder, fasterFolder, filesFolder })
+            foreach (string folder in new[] { logFolder, fasterFolder, filesFolder, plainFolder })
             {
                 Directory.Delete(folder, recursive: true);
             }
@@ -112,7 +124,7 @@ internal static class LocalBenchmark
         return Checked(seconds, count, events);
     }
 
-    /// <summary>The batch files as a log written before checksums names them: the same bytes, no <c>.c{crc}</c>, so read unchecked.</summary>
+    /// <summary>The batch files as a log written before checksums (and compression) names them: the same bytes, no <c>.c{crc}</c>, so read unchecked.</summary>
     private static void CopyWithoutChecksums(string from, string to)
     {
         Directory.CreateDirectory(to);
@@ -153,10 +165,12 @@ internal static class LocalBenchmark
     /// batch (as a logger appends), so up to MaxConcurrentPuts (default 8) batches are written and fsync'd at once;
     /// otherwise each batch is on disk before the next event is appended, as the naive loop does.
     /// </summary>
-    private static async Task<double> AppendLogDurablyAsync(string folder, int events, bool pipelined)
+    private static async Task<double> AppendLogDurablyAsync(string folder, int events, bool pipelined, LogCompression? compression = null)
     {
         var store = new FileSystemObjectStore(folder);
-        await using var log = new AppendLog(store, Prefix, new AppendLogOptions { FlushThreshold = BatchEvents, FlushInterval = Timeout.InfiniteTimeSpan });
+        var options = new AppendLogOptions { FlushThreshold = BatchEvents, FlushInterval = Timeout.InfiniteTimeSpan };
+        options.Compression = compression ?? options.Compression;
+        await using var log = new AppendLog(store, Prefix, options);
         return await AlternatingRounds.TimeAsync(async () =>
         {
             for (int i = 0; i < events; i++)
@@ -184,6 +198,8 @@ internal static class LocalBenchmark
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private static long FolderBytes(string folder) => new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
     private static string NewFolder(string root) => Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
 
