@@ -156,8 +156,8 @@ public sealed class AppendLogOptions
 
     /// <summary>
     /// How the batches this writer stores, and the merged objects its compactions write, are encoded. Default
-    /// <see cref="LogCompression.Zstd"/>: log entries shaped like the ILogger provider's take about a fifth of their
-    /// bytes in batches of 32 (docs/benchmarks.md). Readers decode any mix by name, whatever this says.
+    /// <see cref="LogCompression.Zstd"/>: the ILogger provider's entries take about a tenth of their bytes in batches of 32,
+    /// and about an eighth for small demo events (docs/benchmarks.md). Readers decode any mix by name, whatever this says.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a <see cref="LogCompression"/> member.</exception>
     public LogCompression Compression
