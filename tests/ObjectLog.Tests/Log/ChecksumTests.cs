@@ -1,6 +1,7 @@
 using System.Text;
 using ObjectLog.Internal;
 using ObjectLog.Storage;
+using ObjectLog.Tests.Fakes;
 using static ObjectLog.Tests.Log.Events;
 
 namespace ObjectLog.Tests.Log;
@@ -80,6 +81,51 @@ public sealed class ChecksumTests
         // The manifest keeps each batch's checksum: the same one its batch object had.
         Manifest manifest = Manifest.Parse(await _memory.GetBytesAsync("named/" + LogObjectName.ManifestFor(merged.DataName)), "m", merged with { Kind = LogObjectKind.Manifest });
         Assert.Equal(stored.Select(m => { LogObjectName.TryParse(m.Key["named/".Length..], out LogObjectName n); return n.Crc; }), manifest.Batches.Select(b => b.Crc));
+    }
+
+    [Theory]
+    [InlineData(LogCompression.Zstd)]
+    [InlineData(LogCompression.Gzip)]
+    public async Task A_compressed_batch_is_compressed_once_and_a_retry_sends_the_same_bytes_under_the_same_key(LogCompression compression)
+    {
+        // Every first PUT lands and then reports failure; the retry must meet the object it already stored.
+        var faulty = new FaultInjectingObjectStore(_memory);
+        var attempted = new HashSet<string>();
+        faulty.FailWhen((call, key) => call == StoreCall.Put && attempted.Add(key) ? Fault.FailAfter : null);
+        var recording = new ChecksumRecordingStore(faulty);
+        AppendLogOptions options = Quiet(threshold: 4);
+        options.Compression = compression;
+        await using (var log = new AppendLog(recording, "retried", options))
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                log.TryAppend(E(Json(0, i)));
+            }
+
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await log.FlushAsync();
+                    break;
+                }
+                catch (ObjectStoreException) when (attempt < 5)
+                {
+                }
+            }
+        }
+
+        List<ObjectMeta> stored = await _memory.ListSortedAsync("retried/");
+        Assert.Equal(2, stored.Count); // one object a batch, however often it was sent
+        Assert.Equal(stored.Select(m => m.Key).Order(StringComparer.Ordinal), attempted.Order(StringComparer.Ordinal)); // every attempt used the first key
+        foreach (ObjectMeta meta in stored)
+        {
+            Assert.Equal(compression, LogObjectName.EncodingOfData(meta.Key));
+            Assert.Equal(Crc32C.Compute(await _memory.GetBytesAsync(meta.Key)), recording.Sent[meta.Key]);
+        }
+
+        await using var reader = new AppendLog(_memory, "retried", Quiet());
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => Json(0, i)), Texts(await reader.ReadAllAsync()));
     }
 
     [Fact]
