@@ -36,14 +36,16 @@ internal static class LocalBenchmark
         await MeasureMemoryAppendAsync(root.Path, new Settings(1, BatchEvents * 2));
 
         List<Row> durable = await MeasureDurableAppendAsync(root.Path, settings);
-        List<Row> read = await MeasureReadAsync(root.Path, settings);
+        (List<Row> read, List<Row> counted) = await MeasureReadAsync(root.Path, settings);
         List<Row> memory = await MeasureMemoryAppendAsync(root.Path, settings);
         Print($"Durable append: {settings.Events:N0} events, stored in batches of {BatchEvents:N0}", durable, settings.Events);
         Print($"Full read of those {settings.Events:N0} events into a List<byte[]>", read, settings.Events);
+        Print($"Streamed read of those {settings.Events:N0} events, counted, none kept", counted, settings.Events);
         Print($"Append to memory: {settings.Events:N0} events, nothing stored", memory, settings.Events);
 
         var done = new DoneMeans(quick);
         done.Check($"full read: {read[0].RatioTo(read[1]):F2}× FasterLog's scan", read[0].RatioTo(read[1]), 1.0);
+        done.Check($"streamed read, counted: {counted[0].RatioTo(counted[1]):F2}× FasterLog's discarding scan", counted[0].RatioTo(counted[1]), 1.0);
         done.Check($"durable append: {durable[0].RatioTo(durable[1]):F2}× FasterLog", durable[0].RatioTo(durable[1]), 2.0);
         done.Check($"durable append: {durable[0].RatioTo(durable[2]):F2}× the naive loop", durable[0].RatioTo(durable[2]), 1.0);
         done.Print();
@@ -72,7 +74,11 @@ internal static class LocalBenchmark
             "ObjectLog, one batch at a time: AppendAsync per event (the append that fills a batch waits for it)");
     }
 
-    private static async Task<List<Row>> MeasureReadAsync(string root, Settings settings)
+    /// <summary>
+    /// The full read (every event kept) and the streamed read (every event counted, then dropped), from the same
+    /// data in the same alternating rounds, so the two tables' rows can be compared with each other too.
+    /// </summary>
+    private static async Task<(List<Row> Kept, List<Row> Counted)> MeasureReadAsync(string root, Settings settings)
     {
         string logFolder = NewFolder(root);
         string fasterFolder = NewFolder(root);
@@ -91,9 +97,15 @@ internal static class LocalBenchmark
                 () => ReadAllTimedAsync(store, Prefix, settings.Events),
                 () => Task.FromResult(TimeCounted(faster.ReadAll, settings.Events)),
                 () => Task.FromResult(TimeCounted(() => BatchFiles.Read(filesFolder), settings.Events)),
-                () => ReadAllTimedAsync(store, UncheckedPrefix, settings.Events));
-            return Rows(samples, "ObjectLog: ReadAllAsync", "FasterLog: Scan, GetNext(out byte[] …) per entry", "Naive: list the files, read each, split lines",
-                "ObjectLog: ReadAllAsync of the same batches named without checksums (read unchecked)");
+                () => ReadAllTimedAsync(store, UncheckedPrefix, settings.Events),
+                () => CountTimedAsync(store, settings.Events, static log => log.ReadAsync()),
+                () => Task.FromResult(TimeCounted(faster.Count, settings.Events)),
+                () => CountTimedAsync(store, settings.Events, static log => log.ReadEventsAsync()));
+            List<Row> rows = Rows(samples, "ObjectLog: ReadAllAsync", "FasterLog: Scan, GetNext(out byte[] …) per entry", "Naive: list the files, read each, split lines",
+                "ObjectLog: ReadAllAsync of the same batches named without checksums (read unchecked)",
+                "ObjectLog: await foreach over ReadAsync, counting", "FasterLog: Scan, GetNext(out byte[] …) per entry, counting (each entry dropped)",
+                "ObjectLog: await foreach over ReadEventsAsync (events with positions), counting");
+            return (rows[..4], rows[4..]);
         }
         finally
         {
@@ -109,6 +121,21 @@ internal static class LocalBenchmark
         await using var log = new AppendLog(store, prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
         int count = 0;
         double seconds = await AlternatingRounds.TimeAsync(async () => count = (await log.ReadAllAsync()).Count);
+        return Checked(seconds, count, events);
+    }
+
+    /// <summary>Reads the whole log through <paramref name="read"/>, counting events without keeping any.</summary>
+    private static async Task<double> CountTimedAsync<T>(FileSystemObjectStore store, int events, Func<AppendLog, IAsyncEnumerable<T>> read)
+    {
+        await using var log = new AppendLog(store, Prefix, new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan });
+        int count = 0;
+        double seconds = await AlternatingRounds.TimeAsync(async () =>
+        {
+            await foreach (T _ in read(log))
+            {
+                count++;
+            }
+        });
         return Checked(seconds, count, events);
     }
 
@@ -187,10 +214,12 @@ internal static class LocalBenchmark
 
     private static string NewFolder(string root) => Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
 
-    private static double TimeCounted(Func<List<byte[]>> read, int expected)
+    private static double TimeCounted(Func<List<byte[]>> read, int expected) => TimeCounted(() => read().Count, expected);
+
+    private static double TimeCounted(Func<int> read, int expected)
     {
         int count = 0;
-        double seconds = AlternatingRounds.Time(() => count = read().Count);
+        double seconds = AlternatingRounds.Time(() => count = read());
         return Checked(seconds, count, expected);
     }
 
