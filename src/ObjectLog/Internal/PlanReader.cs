@@ -10,7 +10,8 @@ namespace ObjectLog.Internal;
 /// </summary>
 /// <remarks>
 /// No event leaves before the bytes holding it have passed their checksum: events of a batch checked on its own wait
-/// for the batch's end, those of a unit checked whole for the unit's end.
+/// for the batch's end, those of a unit checked whole for the unit's end, except that a unit fetched in one part
+/// and checked whole is checked before it is framed, and then framed a slice a step.
 /// </remarks>
 internal sealed class PlanReader : IAsyncDisposable
 {
