@@ -111,14 +111,7 @@ public sealed class ChecksumTests
         await _memory.PutAsync(key, bytes);
 
         await using var damaged = new AppendLog(_memory, "parts", options);
-        var read = new List<string>();
-        CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(async () =>
-        {
-            await foreach (byte[] data in damaged.ReadAsync())
-            {
-                read.Add(Encoding.UTF8.GetString(data));
-            }
-        });
+        (CorruptObjectException e, List<string> read) = await StreamUntilItFailsAsync(damaged);
         Assert.Equal(key, e.Key);
         Assert.Equal(expected[..8], read);
     }
@@ -154,17 +147,24 @@ public sealed class ChecksumTests
         await _memory.PutAsync(key, bytes);
 
         await using var damaged = new AppendLog(_memory, "large", options);
+        (CorruptObjectException e, List<string> read) = await StreamUntilItFailsAsync(damaged);
+        Assert.Equal(key, e.Key);
+        Assert.Contains("CRC-32C", e.Message, StringComparison.Ordinal);
+        Assert.Equal(expected[..2000], read);
+    }
+
+    /// <summary>Streams <paramref name="log"/> with ReadAsync until the read fails, which it must, and returns the failure and what came before it.</summary>
+    private static async Task<(CorruptObjectException Failure, List<string> Read)> StreamUntilItFailsAsync(AppendLog log)
+    {
         var read = new List<string>();
         CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(async () =>
         {
-            await foreach (byte[] data in damaged.ReadAsync())
+            await foreach (byte[] data in log.ReadAsync())
             {
                 read.Add(Encoding.UTF8.GetString(data));
             }
         });
-        Assert.Equal(key, e.Key);
-        Assert.Contains("CRC-32C", e.Message, StringComparison.Ordinal);
-        Assert.Equal(expected[..2000], read);
+        return (e, read);
     }
 
     [Fact]
