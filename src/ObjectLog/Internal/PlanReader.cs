@@ -15,11 +15,11 @@ namespace ObjectLog.Internal;
 /// </remarks>
 internal sealed class PlanReader : IAsyncDisposable
 {
-    private readonly List<ReadUnit> _units;
-    private readonly ReadWindow _window;
     /// <summary>How many bytes of a unit checked before framing are framed a step: a few hundred events of a typical size.</summary>
     private const int SliceBytes = 64 * 1024;
 
+    private readonly List<ReadUnit> _units;
+    private readonly ReadWindow _window;
     private readonly List<PlannedEvent> _unchecked = []; // framed, waiting for their bytes' checksum
     private int _next;
     private LineReader? _lines;
