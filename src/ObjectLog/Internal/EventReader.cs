@@ -26,16 +26,12 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
     }
 
     /// <summary>See <see cref="AppendLog.ReadAsync"/>.</summary>
-    public async IAsyncEnumerable<byte[]> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (List<PlannedEvent> block in ReadBlocksAsync(cancellationToken).ConfigureAwait(false))
+    public IAsyncEnumerable<byte[]> ReadAsync(CancellationToken cancellationToken)
+        => new BlockEvents<byte[]>(ReadBlocksAsync(cancellationToken), static (in PlannedEvent e, out byte[] data) =>
         {
-            foreach (PlannedEvent e in block)
-            {
-                yield return e.Data;
-            }
-        }
-    }
+            data = e.Data;
+            return true;
+        });
 
     /// <summary>See <see cref="AppendLog.ReadLastAsync(int, CancellationToken)"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
@@ -53,7 +49,11 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
     }
 
     /// <summary>See <see cref="AppendLog.ReadEventsAsync(LogPosition?, CancellationToken)"/>.</summary>
-    public async IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<LogEvent> ReadEventsAsync(LogPosition? after, CancellationToken cancellationToken)
+        => new BlockEvents<LogEvent>(ReadBlocksAfterAsync(after, cancellationToken), After(after));
+
+    /// <summary>The stored blocks from <paramref name="after"/>'s batch on (or from the resume floor, for a position named too far ahead).</summary>
+    private async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAfterAsync(LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? from = after?.Batch;
         string? listAfter = after is { } a ? LogObjectName.FloorAt(a.BatchTime) : null;
@@ -62,14 +62,10 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
             from = listAfter = await ResumeFloorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        IAsyncEnumerable<LogEvent> events = ReadStoredAsync(
-            from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0,
-            listAfter,
-            after,
-            cancellationToken);
-        await foreach (LogEvent e in events.ConfigureAwait(false))
+        Func<string, bool> include = from is null ? static _ => true : name => string.CompareOrdinal(name, from) >= 0;
+        await foreach (List<PlannedEvent> block in ReadStoredAsync(include, listAfter, cancellationToken).ConfigureAwait(false))
         {
-            yield return e;
+            yield return block;
         }
     }
 
@@ -95,11 +91,11 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
 
         string floor = LogObjectName.FloorAt(from);
         string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
-        return ReadStoredAsync(
+        IAsyncEnumerable<List<PlannedEvent>> blocks = ReadStoredAsync(
             name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
             floor,
-            after: null,
             cancellationToken);
+        return new BlockEvents<LogEvent>(blocks, After(null));
     }
 
     /// <summary>See <see cref="AppendLog.TailAsync"/>.</summary>
@@ -192,21 +188,23 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v < a ? v : a;
 
-    /// <summary>The stored events of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>, skipping those at or before <paramref name="after"/>.</summary>
-    private async IAsyncEnumerable<LogEvent> ReadStoredAsync(Func<string, bool> include, string? listAfter, LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The stored blocks of the batches <paramref name="include"/> accepts, listed after <paramref name="listAfter"/>; each enumeration starts a read of its own.</summary>
+    private async IAsyncEnumerable<List<PlannedEvent>> ReadStoredAsync(Func<string, bool> include, string? listAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (List<PlannedEvent> block in reader.ReadAsync([], include, listAfter, cancellationToken).ConfigureAwait(false))
         {
-            foreach (PlannedEvent e in block)
-            {
-                var position = new LogPosition(e.Batch!, e.Line, trusted: true);
-                if (after is not { } a || e.Batch != a.Batch || position > a)
-                {
-                    yield return new LogEvent(position, e.Data);
-                }
-            }
+            yield return block;
         }
     }
+
+    /// <summary>Each event with its position, skipping those at or before <paramref name="after"/>. A filtered read knows every event's batch.</summary>
+    private static EventSelector<LogEvent> After(LogPosition? after)
+        => (in PlannedEvent e, out LogEvent item) =>
+        {
+            var position = new LogPosition(e.Batch!, e.Line, trusted: true);
+            item = new LogEvent(position, e.Data);
+            return after is not { } a || e.Batch != a.Batch || position > a;
+        };
 
     /// <summary>The stored events, then this writer's buffer, a block at a time; a block is valid until the next step.</summary>
     public async IAsyncEnumerable<List<PlannedEvent>> ReadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -10,10 +10,14 @@ namespace ObjectLog.Internal;
 /// </summary>
 /// <remarks>
 /// No event leaves before the bytes holding it have passed their checksum: events of a batch checked on its own wait
-/// for the batch's end, those of a unit checked whole for the unit's end.
+/// for the batch's end, those of a unit checked whole for the unit's end, except that a unit fetched in one part
+/// and checked whole is checked before it is framed, and then framed a slice a step.
 /// </remarks>
 internal sealed class PlanReader : IAsyncDisposable
 {
+    /// <summary>How many bytes of a unit checked before framing are framed a step: a few hundred events of a typical size.</summary>
+    private const int SliceBytes = 64 * 1024;
+
     private readonly List<ReadUnit> _units;
     private readonly ReadWindow _window;
     private readonly List<PlannedEvent> _unchecked = []; // framed, waiting for their bytes' checksum
@@ -21,6 +25,8 @@ internal sealed class PlanReader : IAsyncDisposable
     private LineReader? _lines;
     private ChecksumCheck? _check;
     private CorruptObjectException? _failure;
+    private ReadPart? _checkedFirst; // a unit fetched in one part and checked before framing (see CheckFirst); valid until the window's next part
+    private int _framed; // how much of _checkedFirst has been framed
 
     /// <param name="store">Where the units are.</param>
     /// <param name="units">The plan.</param>
@@ -56,6 +62,7 @@ internal sealed class PlanReader : IAsyncDisposable
         }
 
         ReadUnit unit = _units[_next];
+        bool first = _lines is null;
         if (_lines is null)
         {
             _lines = LineReader.For(unit);
@@ -67,12 +74,24 @@ internal sealed class PlanReader : IAsyncDisposable
         {
             _lines.Add(unit.Memory.Span, events);
         }
+        else if (_checkedFirst is not null)
+        {
+            last = FrameSlice(events);
+        }
         else
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
-            FrameAndCheck(part.Span, events);
-            _failure ??= part.Failure; // a compressed part: checked as it was decoded, its damage after the bytes it carries
-            last = part.IsLast && _failure is null;
+            if (first && part.IsLast && _check is { IsWhole: true } whole)
+            {
+                CheckFirst(whole, part);
+                last = FrameSlice(events);
+            }
+            else
+            {
+                FrameAndCheck(part.Span, events);
+                _failure ??= part.Failure; // a compressed part: checked as it was decoded, its damage after the bytes it carries
+                last = part.IsLast && _failure is null;
+            }
         }
 
         if (last)
@@ -80,6 +99,7 @@ internal sealed class PlanReader : IAsyncDisposable
             Complete(unit, events);
             _lines = null;
             _check = null;
+            _checkedFirst = null;
             _next++;
         }
 
@@ -121,6 +141,40 @@ internal sealed class PlanReader : IAsyncDisposable
                 _unchecked.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Checks a unit fetched in one part and checked whole before any of it is framed, so its events can then leave a
+    /// slice at a time (<see cref="FrameSlice"/>) rather than all wait for its end: each event's array is handed out
+    /// soon after it is made, so few of them live through a garbage collection.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">Its bytes do not match their CRC-32C; none of its events leaves.</exception>
+    private void CheckFirst(ChecksumCheck whole, ReadPart part)
+    {
+        whole.Append(part.Span, out _);
+        if (whole.CheckWhole() is { } mismatch)
+        {
+            throw mismatch;
+        }
+
+        _check = null; // checked: what is left at the unit's end is its framing
+        _checkedFirst = part;
+        _framed = 0;
+    }
+
+    /// <summary>Frames about <see cref="SliceBytes"/> more of <see cref="_checkedFirst"/>, cut after a newline where there is one; returns whether it is all framed.</summary>
+    private bool FrameSlice(List<PlannedEvent> events)
+    {
+        ReadOnlySpan<byte> part = _checkedFirst!.Value.Span;
+        ReadOnlySpan<byte> rest = part[_framed..];
+        if (rest.Length > SliceBytes && rest[..SliceBytes].LastIndexOf((byte)'\n') is >= 0 and var end)
+        {
+            rest = rest[..(end + 1)];
+        }
+
+        _lines!.Add(rest, events);
+        _framed += rest.Length;
+        return _framed == part.Length;
     }
 
     /// <summary>Checks the unit's end (its framing, its checksum) and adds the events still held back for it.</summary>

@@ -157,16 +157,60 @@ public sealed class ChecksumTests
         await _memory.PutAsync(key, bytes);
 
         await using var damaged = new AppendLog(_memory, "parts", options);
+        (CorruptObjectException e, List<string> read) = await StreamUntilItFailsAsync(damaged);
+        Assert.Equal(key, e.Key);
+        Assert.Equal(expected[..8], read);
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_a_framing_step_is_checked_before_any_of_its_events_leaves()
+    {
+        // Batches of 2,000 events of about 50 bytes: each object (about 100 KB) is read in one part, checked whole,
+        // then framed in several steps; the damage is in the second batch's last event, after its first step.
+        var options = Plain(threshold: 2000);
+        string[] expected = Enumerable.Range(0, 6000).Select(i => Json(0, i)).ToArray();
+        await using (var writer = new AppendLog(_memory, "large", options))
+        {
+            foreach (string text in expected)
+            {
+                await writer.AppendAsync(E(text));
+            }
+        }
+
+        List<ObjectMeta> objects = await _memory.ListSortedAsync("large/");
+        Assert.Equal(3, objects.Count);
+        Assert.All(objects, o => Assert.True(o.Size > 64 * 1024, $"{o.Key} is {o.Size} bytes"));
+        await using (var reader = new AppendLog(_memory, "large", options))
+        {
+            List<LogEvent> events = await ToListAsync(reader.ReadEventsAsync());
+            Assert.Equal(expected, Texts(events.Select(e => e.Data)));
+            Assert.Equal(objects.SelectMany(o => Enumerable.Range(0, 2000).Select(line => (BatchOf(o.Key), line))), events.Select(e => (e.Position.Batch, e.Position.Line)));
+        }
+
+        string key = objects[1].Key;
+        byte[] bytes = await _memory.GetBytesAsync(key);
+        bytes[^5] ^= 0x20;
+        await _memory.PutAsync(key, bytes);
+
+        await using var damaged = new AppendLog(_memory, "large", options);
+        (CorruptObjectException e, List<string> read) = await StreamUntilItFailsAsync(damaged);
+        Assert.Equal(key, e.Key);
+        Assert.Contains("CRC-32C", e.Message, StringComparison.Ordinal);
+        Assert.Equal(expected[..2000], read);
+    }
+
+    /// <summary>Streams <paramref name="log"/> with ReadAsync until the read fails, which it must, and returns the failure and what came before it.</summary>
+    private static async Task<(CorruptObjectException Failure, List<string> Read)> StreamUntilItFailsAsync(AppendLog log)
+    {
         var read = new List<string>();
         CorruptObjectException e = await Assert.ThrowsAsync<CorruptObjectException>(async () =>
         {
-            await foreach (byte[] data in damaged.ReadAsync())
+            await foreach (byte[] data in log.ReadAsync())
             {
                 read.Add(Encoding.UTF8.GetString(data));
             }
         });
-        Assert.Equal(key, e.Key);
-        Assert.Equal(expected[..8], read);
+        return (e, read);
     }
 
     [Fact]
