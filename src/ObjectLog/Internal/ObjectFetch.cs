@@ -105,4 +105,8 @@ internal static class ObjectFetch
 /// for a decoded part, the damage found after them, if any (<see cref="FrameReader"/>), which fails the read once
 /// their events are handed out.
 /// </summary>
-internal readonly record struct Fetched(byte[] Buffer, int Length, CorruptObjectException? Failure = null);
+/// <remarks>
+/// <see cref="Checked"/>: the bytes already passed the unit's checksum (or failed it, with <see cref="Failure"/>) on
+/// the thread pool, so the plan reader does not check them again.
+/// </remarks>
+internal readonly record struct Fetched(byte[] Buffer, int Length, CorruptObjectException? Failure = null, bool Checked = false);

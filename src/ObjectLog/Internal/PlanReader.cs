@@ -146,15 +146,26 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <summary>
     /// Checks a unit fetched in one part and checked whole before any of it is framed, so its events can then leave a
     /// slice at a time (<see cref="FrameSlice"/>) rather than all wait for its end: each event's array is handed out
-    /// soon after it is made, so few of them live through a garbage collection.
+    /// soon after it is made, so few of them live through a garbage collection. A large unit was checked as it arrived,
+    /// on the thread pool (<see cref="ReadPart.Checked"/>); only its verdict is read here.
     /// </summary>
     /// <exception cref="CorruptObjectException">Its bytes do not match their CRC-32C; none of its events leaves.</exception>
     private void CheckFirst(ChecksumCheck whole, ReadPart part)
     {
-        whole.Append(part.Span, out _);
-        if (whole.CheckWhole() is { } mismatch)
+        if (part.Checked)
         {
-            throw mismatch;
+            if (part.Failure is { } failed)
+            {
+                throw failed; // checked as it arrived: none of its events leaves
+            }
+        }
+        else
+        {
+            whole.Append(part.Span, out _);
+            if (whole.CheckWhole() is { } mismatch)
+            {
+                throw mismatch;
+            }
         }
 
         _check = null; // checked: what is left at the unit's end is its framing

@@ -4,7 +4,7 @@ namespace ObjectLog.Internal;
 /// What the fetch window hands to framing and checking: fetched bytes of one stored unit of a plan: all of it, or one of the consecutive ranged parts it is read in.
 /// The bytes belong to the window and stay valid until it hands out the next part or is disposed.
 /// </summary>
-internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length, CorruptObjectException? failure = null)
+internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length, CorruptObjectException? failure = null, bool @checked = false)
 {
     /// <summary>The unit the bytes belong to.</summary>
     public ReadUnit Unit { get; } = unit;
@@ -17,4 +17,10 @@ internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int
 
     /// <summary>For a compressed unit, damage found after <see cref="Span"/>'s bytes: the read fails once their events are out.</summary>
     public CorruptObjectException? Failure { get; } = failure;
+
+    /// <summary>
+    /// Whether a unit read whole in this one part was already checked against its checksum as it arrived (a large
+    /// plain unit): it passed, or <see cref="Failure"/> says how it did not, and none of its events may leave.
+    /// </summary>
+    public bool Checked { get; } = @checked;
 }

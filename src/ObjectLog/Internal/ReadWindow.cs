@@ -78,7 +78,7 @@ internal sealed class ReadWindow : IAsyncDisposable
         _bytesAhead -= head.Size;
         _held = body.Buffer;
         Fill(); // only now, so the part just awaited counted against the limits while it was in flight
-        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length, body.Failure);
+        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length, body.Failure, body.Checked);
     }
 
     public async ValueTask DisposeAsync()
@@ -125,6 +125,10 @@ internal sealed class ReadWindow : IAsyncDisposable
             if (unit.Encoding != LogCompression.None)
             {
                 body = DecodeAsync(body, unit, batches, range?.Offset ?? 0);
+            }
+            else if (isLast && size == unit.Size && size >= ParallelCheckBytes && !unit.ChecksumsBatches && unit.Crc is { } crc)
+            {
+                body = CheckAsync(body, unit.Key!, range?.Offset ?? 0, crc);
             }
 
             _slots.Enqueue(new Slot(unit, isLast, size, body));
@@ -186,6 +190,26 @@ internal sealed class ReadWindow : IAsyncDisposable
 
         long size = Math.Min(_partBytes, unit.Size - _unitOffset);
         return (unit, new ByteRange((unit.Range?.Offset ?? 0) + _unitOffset, size), size, _unitOffset + size >= unit.Size, null);
+    }
+
+    /// <summary>
+    /// Plain units read whole in one part from this size on are checked against their checksum on the thread pool as
+    /// they arrive, in parallel with the framing of the units before them; smaller ones by the plan reader, where a
+    /// task would cost more than the check.
+    /// </summary>
+    private const int ParallelCheckBytes = 64 * 1024;
+
+    /// <summary>Checks a plain unit read whole against <paramref name="crc"/> once it is fetched, on the thread pool.</summary>
+    private static async Task<Fetched> CheckAsync(Task<Fetched> fetch, string key, long offset, uint crc)
+    {
+        Fetched stored = await fetch.ConfigureAwait(false);
+        return await Task.Run(
+            () =>
+            {
+                uint actual = Crc32C.Compute(stored.Buffer.AsSpan(0, stored.Length));
+                return stored with { Checked = true, Failure = actual == crc ? null : ChecksumCheck.Mismatch(key, offset, stored.Length, actual, crc) };
+            },
+            CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Checks and decodes a compressed part once it is fetched, on the thread pool, so parts decode in parallel.</summary>
