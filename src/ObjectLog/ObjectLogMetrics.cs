@@ -10,7 +10,7 @@ namespace ObjectLog;
 /// <list type="table">
 /// <item><term><c>objectlog.batches.stored</c></term><description>batches stored (one PUT each).</description></item>
 /// <item><term><c>objectlog.events.stored</c></term><description>events in those batches.</description></item>
-/// <item><term><c>objectlog.bytes.stored</c></term><description>bytes in those batches.</description></item>
+/// <item><term><c>objectlog.bytes.stored</c></term><description>bytes stored for those batches: as stored, so compressed where they are.</description></item>
 /// <item><term><c>objectlog.flush.failures</c></term><description>batch PUTs that failed; their events stay buffered.</description></item>
 /// <item><term><c>objectlog.flush.duration</c></term><description>milliseconds per batch PUT.</description></item>
 /// <item><term><c>objectlog.buffer.pending_bytes</c></term><description>bytes in batches closed but not yet stored (the queue).</description></item>
