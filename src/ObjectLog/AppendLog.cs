@@ -42,7 +42,7 @@ public sealed partial class AppendLog : IAsyncDisposable
     /// <param name="prefix">The key prefix, such as <c>logs/errors</c>: a valid key prefix (see <see cref="ObjectKey"/>), trailing <c>/</c> optional; empty for the store's root.</param>
     /// <param name="options">Settings; the defaults if <see langword="null"/>. The log keeps a copy.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="prefix"/> cannot hold a log (see <see cref="ObjectKey.ValidateLogPrefix"/>): it would escape the store root, contains a backslash or NUL, leaves no room for the log's names, …</exception>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> cannot hold a log (see <see cref="ObjectKey.ValidateLogPrefix"/>): it would escape the store root, contains a backslash or NUL, leaves no room for the log's names, …; or <paramref name="options"/> compress batches that could be larger than a reader decodes from one frame (256 MiB: <see cref="AppendLogOptions.FlushThresholdBytes"/> plus <see cref="AppendLogOptions.MaxEventBytes"/> above it).</exception>
     public AppendLog(IObjectStore store, string prefix, AppendLogOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -52,6 +52,10 @@ public sealed partial class AppendLog : IAsyncDisposable
         KeyValuePair<string, object?> tag = new("objectlog.prefix", _logPrefix);
         store = new MeteredObjectStore(store, tag); // everything below goes through it, so every request is counted
         AppendLogOptions settings = (options ?? new AppendLogOptions()).Clone();
+        if (settings.Compression != LogCompression.None && (long)settings.FlushThresholdBytes + settings.MaxEventBytes > settings.MaxDecodedFrameBytes)
+        {
+            throw new ArgumentException($"A compressed batch may hold up to FlushThresholdBytes + MaxEventBytes = {(long)settings.FlushThresholdBytes + settings.MaxEventBytes} bytes, more than the {settings.MaxDecodedFrameBytes} a reader decodes from one frame: lower them, or set Compression to None.", nameof(options));
+        }
         ILogger logger = settings.LoggerFactory.CreateLogger<AppendLog>();
         _clock = new StoreClock(store, settings.TimeProvider, logger, settings.StoreTimeProvider);
         _writer = new WritePipeline(store, _logPrefix, settings, _clock, tag, logger); // with its flush timer

@@ -108,7 +108,7 @@ internal static class CompressionBenchmark
         var options = new AppendLogOptions
         {
             FlushThreshold = batch,
-            FlushThresholdBytes = 256 * 1024 * 1024,
+            FlushThresholdBytes = 64 * 1024 * 1024, // within what a reader decodes from one frame (256 MiB)
             FlushInterval = Timeout.InfiniteTimeSpan,
             Compression = compression,
         };

@@ -73,7 +73,7 @@ internal static class StoreBenchmark
                         {
                             // One at a time, batch sizes are exact; pipelined, the defaults (MaxConcurrentPuts, FlushThresholdBytes) decide.
                             AppendLogOptions options = inFlight == 1
-                                ? new AppendLogOptions { FlushThreshold = batchSize, FlushThresholdBytes = int.MaxValue, FlushInterval = Timeout.InfiniteTimeSpan }
+                                ? new AppendLogOptions { FlushThreshold = batchSize, FlushThresholdBytes = 64 * 1024 * 1024, FlushInterval = Timeout.InfiniteTimeSpan }
                                 : new AppendLogOptions { FlushThreshold = batchSize, FlushInterval = Timeout.InfiniteTimeSpan };
                             await using var appendLog = new AppendLog(target.Store, prefix, options);
                             await Producers.AppendAsync(appendLog, Event, producers: inFlight, batches * batchSize);

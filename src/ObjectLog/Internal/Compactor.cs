@@ -176,12 +176,12 @@ internal sealed class Compactor(IObjectStore store, string logPrefix, ManifestCa
         var writer = new MergedDataWriter(spool, options.Compression);
         var events = new List<PlannedEvent>();
         uint crc;
-        var plan = new PlanReader(store, units, options, cancellationToken);
+        var plan = new PlanReader(store, units, options, cancellationToken, keepFrames: options.Compression != LogCompression.None);
         await using (plan.ConfigureAwait(false))
         {
             while (await plan.ReadNextAsync(events).ConfigureAwait(false))
             {
-                await writer.AddAsync(events, cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(events, plan.Frames, cancellationToken).ConfigureAwait(false);
                 events.Clear();
             }
 

@@ -26,8 +26,15 @@ internal static class FrameReader
     /// <paramref name="partStart"/> in its object and holds exactly <paramref name="batches"/> (or the whole unit,
     /// when <see langword="null"/>).
     /// </summary>
-    public static Fetched Decode(ReadUnit unit, IReadOnlyList<ManifestBatch>? batches, long partStart, Fetched stored, int maxFrameBytes)
+    /// <param name="unit">The compressed unit.</param>
+    /// <param name="batches">The batches the part holds, by the manifest; <see langword="null"/> for a unit read whole without one (a batch object).</param>
+    /// <param name="partStart">Where the part starts in the object.</param>
+    /// <param name="stored">The part's stored bytes, in a pooled buffer this takes over.</param>
+    /// <param name="maxFrameBytes">The bound of a frame no manifest gives the size of.</param>
+    /// <param name="keepFrames">Whether to hand back each passing batch's stored frame (<see cref="Fetched.Frames"/>), for a compaction to copy.</param>
+    public static Fetched Decode(ReadUnit unit, IReadOnlyList<ManifestBatch>? batches, long partStart, Fetched stored, int maxFrameBytes, bool keepFrames = false)
     {
+        List<StoredFrame>? frames = keepFrames ? [] : null;
         string key = unit.Key!;
         LogCompression encoding = unit.Encoding;
         ReadOnlySpan<byte> bytes = stored.Buffer.AsSpan(0, stored.Length);
@@ -48,7 +55,12 @@ internal static class FrameReader
                 }
 
                 written = FrameCodec.Decode(key, partStart, encoding, bytes, maxFrameBytes, ref output, 0);
-                return new Fetched(output, written, null);
+                if (unit.FirstBatch == unit.LastBatch && expected is not null)
+                {
+                    frames?.Add(new StoredFrame(unit.FirstBatch, encoding, bytes.ToArray(), actual, written)); // a batch object: one frame
+                }
+
+                return new Fetched(output, written, null, Frames: frames);
             }
 
             foreach (ManifestBatch batch in batches)
@@ -56,14 +68,14 @@ internal static class FrameReader
                 long at = batch.Offset - partStart;
                 if (at + batch.Length > bytes.Length)
                 {
-                    return new Fetched(output, written, LineReader.FewerEvents(key, batch.Offset));
+                    return new Fetched(output, written, LineReader.FewerEvents(key, batch.Offset), Frames: frames);
                 }
 
                 ReadOnlySpan<byte> frame = bytes.Slice((int)at, (int)batch.Length);
                 uint actual = Crc32C.Compute(frame);
                 if (batch.Crc is { } expected && actual != expected)
                 {
-                    return new Fetched(output, written, ChecksumCheck.Mismatch(key, batch.Offset, batch.Length, actual, expected));
+                    return new Fetched(output, written, ChecksumCheck.Mismatch(key, batch.Offset, batch.Length, actual, expected), Frames: frames);
                 }
 
                 long raw = batch.Raw ?? maxFrameBytes;
@@ -74,12 +86,17 @@ internal static class FrameReader
                 }
                 catch (CorruptObjectException e)
                 {
-                    return new Fetched(output, written, e);
+                    return new Fetched(output, written, e, Frames: frames);
                 }
 
                 if (batch.Raw is { } exact && end - written != exact)
                 {
-                    return new Fetched(output, written, new CorruptObjectException(key, $"its batch {batch.Name} (bytes {batch.Offset} to {batch.Offset + batch.Length}) decodes to {end - written} bytes, not the {exact} its manifest gives"));
+                    return new Fetched(output, written, new CorruptObjectException(key, $"its batch {batch.Name} (bytes {batch.Offset} to {batch.Offset + batch.Length}) decodes to {end - written} bytes, not the {exact} its manifest gives"), Frames: frames);
+                }
+
+                if (batch.Crc is not null)
+                {
+                    frames?.Add(new StoredFrame(batch.Name, encoding, frame.ToArray(), actual, end - written));
                 }
 
                 written = end;
@@ -87,8 +104,8 @@ internal static class FrameReader
 
             long partEnd = batches.Count == 0 ? 0 : batches[^1].Offset + batches[^1].Length - partStart;
             return partEnd == bytes.Length
-                ? new Fetched(output, written, null)
-                : new Fetched(output, written, new CorruptObjectException(key, $"it holds more bytes from byte {partStart + partEnd} than its manifest gives"));
+                ? new Fetched(output, written, null, Frames: frames)
+                : new Fetched(output, written, new CorruptObjectException(key, $"it holds more bytes from byte {partStart + partEnd} than its manifest gives"), Frames: frames);
         }
         catch
         {

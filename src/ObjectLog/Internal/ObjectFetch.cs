@@ -109,4 +109,11 @@ internal static class ObjectFetch
 /// <see cref="Checked"/>: the bytes already passed the unit's checksum (or failed it, with <see cref="Failure"/>) on
 /// the thread pool, so the plan reader does not check them again.
 /// </remarks>
-internal readonly record struct Fetched(byte[] Buffer, int Length, CorruptObjectException? Failure = null, bool Checked = false);
+/// <see cref="Frames"/>: for a compaction, the stored frames of the compressed batches that passed, to copy as they are.
+internal readonly record struct Fetched(byte[] Buffer, int Length, CorruptObjectException? Failure = null, bool Checked = false, IReadOnlyList<StoredFrame>? Frames = null);
+
+/// <summary>
+/// One compressed batch's frame as stored, checked against its checksum: a compaction writing the same encoding copies
+/// it into the merged object as it is, with its CRC-32C and the size it decodes to, instead of compressing it again.
+/// </summary>
+internal sealed record StoredFrame(string Batch, LogCompression Encoding, ReadOnlyMemory<byte> Bytes, uint Crc, int Raw);

@@ -33,11 +33,18 @@ internal sealed class PlanReader : IAsyncDisposable
     /// <param name="options">The fetch window's limits.</param>
     /// <param name="cancellationToken">Cancels every fetch.</param>
     /// <param name="prefetch">Fetches started while the plan's listing arrived, for the window to take over.</param>
-    public PlanReader(IObjectStore store, List<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null)
+    /// <param name="keepFrames">Whether to keep the stored frames of compressed batches as they pass (<see cref="Frames"/>), for a compaction to copy.</param>
+    public PlanReader(IObjectStore store, List<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null, bool keepFrames = false)
     {
         _units = units;
-        _window = new ReadWindow(store, units, options, cancellationToken, prefetch);
+        _window = new ReadWindow(store, units, options, cancellationToken, prefetch, keepFrames);
     }
+
+    /// <summary>
+    /// With <c>keepFrames</c>: the stored frames of the compressed batches read so far and not yet taken, each checked
+    /// against its checksum; the caller removes what it used.
+    /// </summary>
+    public List<StoredFrame> Frames { get; } = [];
 
     /// <summary>The unit the last <see cref="ReadNextAsync"/> read from.</summary>
     public ReadUnit? Unit { get; private set; }
@@ -81,6 +88,7 @@ internal sealed class PlanReader : IAsyncDisposable
         else
         {
             ReadPart part = await _window.NextAsync().ConfigureAwait(false);
+            Frames.AddRange(part.Frames ?? []);
             if (first && part.IsLast && _check is { IsWhole: true } whole)
             {
                 CheckFirst(whole, part);

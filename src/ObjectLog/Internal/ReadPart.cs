@@ -4,7 +4,7 @@ namespace ObjectLog.Internal;
 /// What the fetch window hands to framing and checking: fetched bytes of one stored unit of a plan: all of it, or one of the consecutive ranged parts it is read in.
 /// The bytes belong to the window and stay valid until it hands out the next part or is disposed.
 /// </summary>
-internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length, CorruptObjectException? failure = null, bool @checked = false)
+internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int length, CorruptObjectException? failure = null, bool @checked = false, IReadOnlyList<StoredFrame>? frames = null)
 {
     /// <summary>The unit the bytes belong to.</summary>
     public ReadUnit Unit { get; } = unit;
@@ -23,4 +23,7 @@ internal readonly struct ReadPart(ReadUnit unit, bool isLast, byte[] buffer, int
     /// plain unit): it passed, or <see cref="Failure"/> says how it did not, and none of its events may leave.
     /// </summary>
     public bool Checked { get; } = @checked;
+
+    /// <summary>For a compaction's read of a compressed unit: the stored frames of the batches that passed, in order.</summary>
+    public IReadOnlyList<StoredFrame>? Frames { get; } = frames;
 }

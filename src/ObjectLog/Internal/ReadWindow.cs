@@ -30,6 +30,7 @@ internal sealed class ReadWindow : IAsyncDisposable
     private readonly CancellationTokenSource _cts;
     private readonly Queue<Slot> _slots = new();
     private readonly int _maxFrameBytes;
+    private readonly bool _keepFrames;
     private int _unit;
     private int _unitBatch; // for a compressed unit read by its manifest: its first batch not yet fetched
     private long _unitOffset; // where the next part of _units[_unit] starts, relative to the unit
@@ -42,8 +43,10 @@ internal sealed class ReadWindow : IAsyncDisposable
     /// <param name="options">The window's limits.</param>
     /// <param name="cancellationToken">Cancels every fetch.</param>
     /// <param name="prefetch">Fetches started during the listing, to take over where the plan reads those objects whole.</param>
-    public ReadWindow(IObjectStore store, IReadOnlyList<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null)
+    /// <param name="keepFrames">Whether compressed parts carry their stored frames (<see cref="ReadPart.Frames"/>), for a compaction to copy.</param>
+    public ReadWindow(IObjectStore store, IReadOnlyList<ReadUnit> units, AppendLogOptions options, CancellationToken cancellationToken, ListingPrefetch? prefetch = null, bool keepFrames = false)
     {
+        _keepFrames = keepFrames;
         _prefetch = prefetch;
         _store = store;
         _units = units;
@@ -78,7 +81,7 @@ internal sealed class ReadWindow : IAsyncDisposable
         _bytesAhead -= head.Size;
         _held = body.Buffer;
         Fill(); // only now, so the part just awaited counted against the limits while it was in flight
-        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length, body.Failure, body.Checked);
+        return new ReadPart(head.Unit, head.IsLast, body.Buffer, body.Length, body.Failure, body.Checked, body.Frames);
     }
 
     public async ValueTask DisposeAsync()
@@ -217,7 +220,8 @@ internal sealed class ReadWindow : IAsyncDisposable
     {
         Fetched stored = await fetch.ConfigureAwait(false);
         int maxFrameBytes = _maxFrameBytes;
-        return await Task.Run(() => FrameReader.Decode(unit, batches, partStart, stored, maxFrameBytes), CancellationToken.None).ConfigureAwait(false);
+        bool keepFrames = _keepFrames;
+        return await Task.Run(() => FrameReader.Decode(unit, batches, partStart, stored, maxFrameBytes, keepFrames), CancellationToken.None).ConfigureAwait(false);
     }
 
     private sealed record Slot(ReadUnit Unit, bool IsLast, long Size, Task<Fetched> Body);

@@ -136,4 +136,65 @@ public sealed class CompressionTests
             Assert.Throws<CorruptObjectException>(() => FrameCodec.Decode("k", 0, LogCompression.Gzip, member.AsSpan(0, member.Length - cut), 1 << 20, ref output, 0));
         }
     }
+    [Fact]
+    public async Task A_compaction_in_the_batches_own_encoding_copies_their_frames_and_another_encoding_recompresses_them()
+    {
+        // Batches whose frames another writer made (zstd level 19, with a checksum of its own): compressing them again
+        // at ObjectLog's level would give other bytes.
+        var store = new InMemoryObjectStore();
+        using (var other = new ZstdSharp.Compressor(19))
+        {
+            other.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+            for (int b = 0; b < 4; b++)
+            {
+                byte[] frame = other.Wrap(E(string.Concat(Enumerable.Range(5 * b, 5).Select(i => Json(3, i) + "\n")))).ToArray();
+                await store.PutAsync($"copy/{LogObjectName.WithCrc(LogObjectName.Batch(1_764_064_800_000_000 + b, 0xabc, b + 1), Crc32C.Compute(frame), LogCompression.Zstd)}", frame);
+            }
+        }
+
+        AppendLogOptions zstd = Quiet();
+        zstd.Compression = LogCompression.Zstd;
+        List<ObjectMeta> batches = await store.ListSortedAsync("copy/");
+        Assert.Equal(4, batches.Count);
+        var originals = new List<byte[]>();
+        foreach (ObjectMeta meta in batches)
+        {
+            originals.Add(await store.GetBytesAsync(meta.Key));
+        }
+
+        // Zstd into zstd: the merged object is the batch objects' bytes back to back, and each batch keeps its checksum.
+        await using (var compactor = new AppendLog(store, "copy", zstd))
+        {
+            CompactionStats stats = await compactor.CompactAsync();
+            Assert.Equal(originals.SelectMany(b => b), await store.GetBytesAsync(stats.NewKey!));
+            Assert.True(LogObjectName.TryParse(stats.NewKey!["copy/".Length..], out LogObjectName merged));
+            Manifest manifest = Manifest.Parse(await store.GetBytesAsync("copy/" + LogObjectName.ManifestFor(merged.DataName)), "m", merged with { Kind = LogObjectKind.Manifest });
+            Assert.Equal(batches.Select(m => LogObjectName.CrcOfData(m.Key)), manifest.Batches.Select(b => b.Crc));
+            Assert.Equal(originals.Select(b => (long)b.Length), manifest.Batches.Select(b => b.Length));
+        }
+
+        // Zstd into gzip: every batch compressed again, one gzip member each, and the log reads the same.
+        AppendLogOptions gzip = Quiet();
+        gzip.Compression = LogCompression.Gzip;
+        await using (var compactor = new AppendLog(store, "copy", gzip))
+        {
+            await compactor.AppendAsync(E(Json(3, 20)));
+            await compactor.FlushAsync();
+            CompactionStats stats = await compactor.CompactAsync();
+            Assert.EndsWith(".jsonl.gz", stats.NewKey, StringComparison.Ordinal);
+            Assert.Equal(Enumerable.Range(0, 21).Select(i => Json(3, i)), Texts(await compactor.ReadAllAsync()));
+        }
+    }
+    [Fact]
+    public async Task A_writer_whose_compressed_batches_could_outgrow_what_a_reader_decodes_is_refused_when_opened()
+    {
+        var store = new InMemoryObjectStore();
+        var huge = new AppendLogOptions { FlushThresholdBytes = 256 * 1024 * 1024 };
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new AppendLog(store, "huge", huge));
+        Assert.Contains("FlushThresholdBytes + MaxEventBytes", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListSortedAsync(""));
+
+        huge.Compression = LogCompression.None; // plain batches have no such bound
+        await using var plain = new AppendLog(store, "huge", huge);
+    }
 }
