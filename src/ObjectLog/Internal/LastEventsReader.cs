@@ -40,7 +40,8 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
             // An object listed a moment ago may be superseded by a compaction and collected: then it plans again.
             return await Relisting.RetryWhenVanishedAsync(async _ =>
             {
-                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, options, cancellationToken).ConfigureAwait(false);
+                // Only the newest units are read, each merged one after its manifest (KnowBatchesAsync): none is fetched for the rest.
+                LogSnapshot snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, pending, includeBatch: null, options, cancellationToken, readsEveryUnit: false).ConfigureAwait(false);
                 var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
                 IReadOnlyList<LogEvent> events = await plan.ReadAsync(count).ConfigureAwait(false);
                 IReadOnlyList<string> recent = recentWindow is { } window ? await plan.RecentBatchesAsync(window).ConfigureAwait(false) : [];

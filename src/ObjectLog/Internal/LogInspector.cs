@@ -45,11 +45,11 @@ internal sealed class LogInspector(IObjectStore store, string logPrefix, Manifes
     /// <summary>See <see cref="AppendLog.CountObjectsAsync"/>.</summary>
     public async Task<int> CountObjectsAsync(CancellationToken cancellationToken)
     {
-        LogSnapshot snapshot = await LoadSnapshotAsync(includeBatch: null, cancellationToken).ConfigureAwait(false);
+        LogSnapshot snapshot = await LoadSnapshotAsync(includeBatch: null, cancellationToken, readsEveryUnit: false).ConfigureAwait(false); // counts, reads none
         return snapshot.Sources.Count;
     }
 
     /// <summary>The read plan of the whole stored log, listed again if a manifest it needs vanished meanwhile.</summary>
-    private Task<LogSnapshot> LoadSnapshotAsync(Func<string, bool>? includeBatch, CancellationToken cancellationToken)
-        => Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch, options, cancellationToken));
+    private Task<LogSnapshot> LoadSnapshotAsync(Func<string, bool>? includeBatch, CancellationToken cancellationToken, bool readsEveryUnit = true)
+        => Relisting.RetryWhenVanishedAsync(_ => LogSnapshot.LoadAsync(store, logPrefix, manifests, [], includeBatch, options, cancellationToken, readsEveryUnit: readsEveryUnit));
 }

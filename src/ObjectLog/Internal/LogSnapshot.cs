@@ -67,10 +67,11 @@ internal sealed class LogSnapshot
         Func<string, bool>? includeBatch,
         AppendLogOptions options,
         CancellationToken cancellationToken,
-        string? listAfter = null)
+        string? listAfter = null,
+        bool readsEveryUnit = true)
     {
         LogInventory inventory = await LogInventory.TakeAsync(store, logPrefix, listAfter, cancellationToken).ConfigureAwait(false);
-        return await PlanAsync(inventory, manifests, pending, includeBatch, loadAllManifests: false, options, cancellationToken).ConfigureAwait(false);
+        return await PlanAsync(inventory, manifests, pending, includeBatch, loadAllManifests: false, options, cancellationToken, readsEveryUnit).ConfigureAwait(false);
     }
 
     /// <summary>Plans a read of what <paramref name="inventory"/> lists, plus <paramref name="pending"/>, fetching the manifests it needs.</summary>
@@ -81,7 +82,12 @@ internal sealed class LogSnapshot
     /// <param name="loadAllManifests">Load every committed merged object's manifest (compaction and garbage collection need each batch's holder).</param>
     /// <param name="options">The part size, which decides which merged objects are read in parts.</param>
     /// <param name="cancellationToken">Cancels the manifests' fetches.</param>
-    public static async Task<LogSnapshot> PlanAsync(LogInventory inventory, ManifestCache manifests, IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, bool loadAllManifests, AppendLogOptions options, CancellationToken cancellationToken)
+    /// <param name="readsEveryUnit">
+    /// Whether the plan's every unit is read, so compressed merged data gets its manifest now (its frames' sizes bound
+    /// its read). A reader that reads only some units (the last events) passes <see langword="false"/> and fetches the
+    /// manifest of each merged unit it reads, so the units it skips cost nothing.
+    /// </param>
+    public static async Task<LogSnapshot> PlanAsync(LogInventory inventory, ManifestCache manifests, IReadOnlyList<PendingBatch> pending, Func<string, bool>? includeBatch, bool loadAllManifests, AppendLogOptions options, CancellationToken cancellationToken, bool readsEveryUnit = true)
     {
         (List<CommittedMerge> committed, List<string> missingMarkers) = FindCommitted(inventory);
         committed.RemoveAll(m => !m.ViaMarker && inventory.HidesAll(m.Name, m.ManifestMeta));
@@ -93,7 +99,7 @@ internal sealed class LogSnapshot
 
         // A filter needs every merged object split by batch.
         PlanPieces.MarkOverlaps(committed, batches.Keys.Concat(pending.Select(p => p.Name)), loadAllManifests || includeBatch is not null);
-        foreach (CommittedMerge m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || m.Name.Encoding != LogCompression.None || inventory.MayHide(m.Name.First)))
+        foreach (CommittedMerge m in committed.Where(m => m.DataMeta.Size > options.ReadPartBytes || m.ViaMarker || (readsEveryUnit && m.Name.Encoding != LogCompression.None) || inventory.MayHide(m.Name.First)))
         {
             // Read in parts, so a read can stop inside it (an object vanishing under a later part); it resumes
             // at a batch and line, so it must know each event's batch. One small GET beside several large ones.

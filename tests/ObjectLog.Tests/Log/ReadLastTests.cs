@@ -35,10 +35,13 @@ public sealed class ReadLastTests
         Assert.Equal(all.TakeLast(10).Select(e => e.Position), last.Select(e => e.Position));
     }
 
-    [Fact]
-    public async Task The_last_events_of_a_merged_object_are_read_by_range_after_its_manifest()
+    [Theory]
+    [InlineData(LogCompression.None)]
+    [InlineData(LogCompression.Zstd)] // the same requests: a compressed merged object's manifest is fetched only to read it
+    public async Task The_last_events_of_a_merged_object_are_read_by_range_after_its_manifest(LogCompression compression)
     {
         AppendLogOptions options = Plain(threshold: 1);
+        options.Compression = compression;
         options.SupersededGracePeriod = TimeSpan.Zero;
         await using (var writer = new AppendLog(_memory, "merged", options))
         {
