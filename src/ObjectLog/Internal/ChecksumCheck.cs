@@ -102,6 +102,13 @@ internal sealed class ChecksumCheck
         return actual == expected ? null : Mismatch(_key, _offset + start, length, actual, expected);
     }
 
+    /// <summary>
+    /// Checks <paramref name="bytes"/>, stored from <paramref name="offset"/> of <paramref name="key"/>, against
+    /// <paramref name="expected"/> at once: the refusal if they do not match, else <see langword="null"/>.
+    /// </summary>
+    public static CorruptObjectException? Verify(string key, long offset, ReadOnlySpan<byte> bytes, uint expected)
+        => Crc32C.Compute(bytes) is var actual && actual != expected ? Mismatch(key, offset, bytes.Length, actual, expected) : null;
+
     /// <summary>The refusal of <paramref name="length"/> stored bytes from <paramref name="offset"/> whose CRC-32C is not the one written.</summary>
     public static CorruptObjectException Mismatch(string key, long offset, long length, uint actual, uint expected)
         => new(key, $"its {length} bytes from byte {offset} do not match their CRC-32C ({actual:x8}, written as {expected:x8}): they changed after they were written");

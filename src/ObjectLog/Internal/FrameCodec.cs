@@ -125,10 +125,7 @@ internal static class FrameCodec
         {
             if (output.Length - written < size)
             {
-                byte[] larger = ArrayPool<byte>.Shared.Rent(written + (int)size);
-                output.AsSpan(0, written).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(output);
-                output = larger;
+                Resize(ref output, written, written + (int)size);
             }
 
             Decompressor oneShot = t_oneShot ??= new Decompressor();
@@ -254,7 +251,13 @@ internal static class FrameCodec
     private static void Grow(ref byte[] output, int written, long limit, int stored)
     {
         long wanted = Math.Max(2L * output.Length, written + (4L * stored) + 4096);
-        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(wanted, limit + 1), Array.MaxLength));
+        Resize(ref output, written, (int)Math.Min(Math.Min(wanted, limit + 1), Array.MaxLength));
+    }
+
+    /// <summary>Replaces the pooled <paramref name="output"/> by a pooled buffer of at least <paramref name="length"/> bytes holding its first <paramref name="written"/>.</summary>
+    private static void Resize(ref byte[] output, int written, int length)
+    {
+        byte[] larger = ArrayPool<byte>.Shared.Rent(length);
         output.AsSpan(0, written).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(output);
         output = larger;

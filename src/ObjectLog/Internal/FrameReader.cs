@@ -47,17 +47,15 @@ internal static class FrameReader
         {
             if (batches is null)
             {
-                uint? expected = unit.Crc;
-                uint actual = Crc32C.Compute(bytes);
-                if (expected is not null && actual != expected)
+                if (unit.Crc is { } crc && ChecksumCheck.Verify(key, partStart, bytes, crc) is { } mismatch)
                 {
-                    return new Fetched(output, 0, ChecksumCheck.Mismatch(key, partStart, bytes.Length, actual, expected.Value));
+                    return new Fetched(output, 0, mismatch);
                 }
 
                 written = FrameCodec.Decode(key, partStart, encoding, bytes, maxFrameBytes, ref output, 0);
-                if (unit.FirstBatch == unit.LastBatch && expected is not null)
+                if (unit.FirstBatch == unit.LastBatch && unit.Crc is { } passed)
                 {
-                    frames?.Add(new StoredFrame(unit.FirstBatch, encoding, bytes.ToArray(), actual, written)); // a batch object: one frame
+                    frames?.Add(new StoredFrame(unit.FirstBatch, encoding, bytes.ToArray(), passed, written)); // a batch object: one frame
                 }
 
                 return new Fetched(output, written, null, Frames: frames);
@@ -72,10 +70,9 @@ internal static class FrameReader
                 }
 
                 ReadOnlySpan<byte> frame = bytes.Slice((int)at, (int)batch.Length);
-                uint actual = Crc32C.Compute(frame);
-                if (batch.Crc is { } expected && actual != expected)
+                if (batch.Crc is { } expected && ChecksumCheck.Verify(key, batch.Offset, frame, expected) is { } mismatch)
                 {
-                    return new Fetched(output, written, ChecksumCheck.Mismatch(key, batch.Offset, batch.Length, actual, expected), Frames: frames);
+                    return new Fetched(output, written, mismatch, Frames: frames);
                 }
 
                 long raw = batch.Raw ?? maxFrameBytes;
@@ -94,9 +91,9 @@ internal static class FrameReader
                     return new Fetched(output, written, new CorruptObjectException(key, $"its batch {batch.Name} (bytes {batch.Offset} to {batch.Offset + batch.Length}) decodes to {end - written} bytes, not the {exact} its manifest gives"), Frames: frames);
                 }
 
-                if (batch.Crc is not null)
+                if (batch.Crc is { } passed)
                 {
-                    frames?.Add(new StoredFrame(batch.Name, encoding, frame.ToArray(), actual, end - written));
+                    frames?.Add(new StoredFrame(batch.Name, encoding, frame.ToArray(), passed, end - written));
                 }
 
                 written = end;

@@ -209,8 +209,7 @@ internal sealed class ReadWindow : IAsyncDisposable
         return await Task.Run(
             () =>
             {
-                uint actual = Crc32C.Compute(stored.Buffer.AsSpan(0, stored.Length));
-                return stored with { Checked = true, Failure = actual == crc ? null : ChecksumCheck.Mismatch(key, offset, stored.Length, actual, crc) };
+                return stored with { Checked = true, Failure = ChecksumCheck.Verify(key, offset, stored.Buffer.AsSpan(0, stored.Length), crc) };
             },
             CancellationToken.None).ConfigureAwait(false);
     }

@@ -86,7 +86,7 @@ public sealed class ChecksumTests
     [Theory]
     [InlineData(LogCompression.Zstd)]
     [InlineData(LogCompression.Gzip)]
-    public async Task A_compressed_batch_is_compressed_once_and_a_retry_sends_the_same_bytes_under_the_same_key(LogCompression compression)
+    public async Task A_compressed_batch_whose_put_landed_but_failed_is_retried_under_its_first_key_as_one_object(LogCompression compression)
     {
         // Every first PUT lands and then reports failure; the retry must meet the object it already stored.
         var faulty = new FaultInjectingObjectStore(_memory);
