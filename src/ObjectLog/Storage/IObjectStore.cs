@@ -56,6 +56,45 @@ public interface IObjectStore
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default)
         => ValueTask.FromResult(DateTimeOffset.UtcNow);
 
+    /// <summary>
+    /// Whether the store does <see cref="PutMode.Update"/> (replace only if unchanged) atomically, with
+    /// <see cref="GetVersionedAsync"/> and <see cref="PutVersionedAsync"/>: of many racing updates from one version,
+    /// exactly one succeeds. A store that cannot (s3rver; S3-compatible servers that ignore <c>If-Match</c>) says
+    /// <see langword="false"/>, the default, and what needs it (a consumer's lease) refuses to run there.
+    /// </summary>
+    bool SupportsConditionalUpdate => false;
+
+    /// <summary>
+    /// Reads a small object whole, with its version, in one request: the version names exactly the bytes returned.
+    /// For objects that are replaced under a condition (a consumer's checkpoint and lease), not for log data.
+    /// </summary>
+    /// <exception cref="ObjectNotFoundException">No object has that key.</exception>
+    /// <exception cref="NotSupportedException"><see cref="SupportsConditionalUpdate"/> is <see langword="false"/>.</exception>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+        => Task.FromException<VersionedObject>(new NotSupportedException($"{GetType().Name} cannot read an object with its version (it does not support conditional updates)."));
+
+    /// <summary>
+    /// Writes a small object under a condition and returns the version it now has: with <see cref="PutMode.Create"/>
+    /// only if the key is free, with <see cref="PutMode.Update"/> only if the object is still at
+    /// <paramref name="version"/>, with <see cref="PutMode.Overwrite"/> always.
+    /// </summary>
+    /// <param name="key">The object's key.</param>
+    /// <param name="content">The whole object.</param>
+    /// <param name="mode">The condition.</param>
+    /// <param name="version">
+    /// For <see cref="PutMode.Update"/>, the version read with <see cref="GetVersionedAsync"/> or listed in
+    /// <see cref="ObjectMeta.Version"/>; <see langword="null"/> for the other modes.
+    /// </param>
+    /// <param name="cancellationToken">Stops the request; one already sent may still take effect.</param>
+    /// <exception cref="ArgumentException"><paramref name="version"/> is missing for an update, or given for another mode.</exception>
+    /// <exception cref="ObjectAlreadyExistsException"><paramref name="mode"/> is <see cref="PutMode.Create"/> and the key exists.</exception>
+    /// <exception cref="ObjectChangedException"><paramref name="mode"/> is <see cref="PutMode.Update"/> and the object changed or is gone.</exception>
+    /// <exception cref="NotSupportedException"><see cref="SupportsConditionalUpdate"/> is <see langword="false"/>.</exception>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+        => Task.FromException<string>(new NotSupportedException($"{GetType().Name} does not support conditional updates."));
+
     /// <summary>Writes an object from <paramref name="content"/>, read from its current position to its end.</summary>
     /// <exception cref="ObjectAlreadyExistsException">
     /// <paramref name="mode"/> is <see cref="PutMode.Create"/> and an object with that key exists.

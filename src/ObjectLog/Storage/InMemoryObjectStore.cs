@@ -11,6 +11,8 @@ public sealed class InMemoryObjectStore : IObjectStore
 {
     private readonly ConcurrentDictionary<string, Entry> _objects = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
+    private readonly Lock _updates = new();
+    private long _lastVersion;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="timeProvider">The clock for <see cref="ObjectMeta.LastModified"/>; the system clock if <see langword="null"/>.</param>
@@ -18,6 +20,9 @@ public sealed class InMemoryObjectStore : IObjectStore
 
     /// <inheritdoc />
     public bool SupportsCreateOnly => true;
+
+    /// <inheritdoc />
+    public bool SupportsConditionalUpdate => true;
 
     /// <inheritdoc />
     /// <remarks>The clock it stamps objects with: the one given to the constructor, shared by every user of this store.</remarks>
@@ -28,6 +33,7 @@ public sealed class InMemoryObjectStore : IObjectStore
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
+        VersionedPut.RefuseUpdate(mode);
         byte[] data;
         if (ObjectStreams.TryGetMemory(content, out ReadOnlyMemory<byte> bytes))
         {
@@ -41,17 +47,48 @@ public sealed class InMemoryObjectStore : IObjectStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var entry = new Entry(data, _timeProvider.GetUtcNow());
-        if (mode == PutMode.Create)
+        Write(key, data, mode, null);
+    }
+
+    /// <inheritdoc />
+    public Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _objects.TryGetValue(key, out Entry? entry)
+            ? Task.FromResult(new VersionedObject(key, entry.Data.ToArray(), entry.Version, entry.LastModified))
+            : Task.FromException<VersionedObject>(new ObjectNotFoundException(key));
+    }
+
+    /// <inheritdoc />
+    public Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        VersionedPut.Validate(key, mode, version);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Write(key, content.ToArray(), mode, version));
+    }
+
+    /// <summary>
+    /// Stores <paramref name="data"/> under <paramref name="key"/> if <paramref name="mode"/> allows it. Writes take a
+    /// lock, so an update's compare and its replace are one step with respect to every other write; reads need none.
+    /// </summary>
+    private string Write(string key, byte[] data, PutMode mode, string? version)
+    {
+        lock (_updates)
         {
-            if (!_objects.TryAdd(key, entry))
+            var entry = new Entry(data, _timeProvider.GetUtcNow(), (++_lastVersion).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+            switch (mode)
             {
-                throw new ObjectAlreadyExistsException(key);
+                case PutMode.Create when !_objects.TryAdd(key, entry):
+                    throw new ObjectAlreadyExistsException(key);
+                case PutMode.Update when !_objects.TryGetValue(key, out Entry? current) || current.Version != version:
+                    throw new ObjectChangedException(key, version!);
+                case PutMode.Update or PutMode.Overwrite:
+                    _objects[key] = entry;
+                    break;
             }
-        }
-        else
-        {
-            _objects[key] = entry;
+
+            return entry.Version;
         }
     }
 
@@ -102,10 +139,10 @@ public sealed class InMemoryObjectStore : IObjectStore
             cancellationToken.ThrowIfCancellationRequested();
             if (ObjectKey.IsListed(pair.Key, prefix, startAfter))
             {
-                yield return new ObjectMeta(pair.Key, pair.Value.Data.Length, pair.Value.LastModified);
+                yield return new ObjectMeta(pair.Key, pair.Value.Data.Length, pair.Value.LastModified) { Version = pair.Value.Version };
             }
         }
     }
 
-    private sealed record Entry(byte[] Data, DateTimeOffset LastModified);
+    private sealed record Entry(byte[] Data, DateTimeOffset LastModified, string Version);
 }

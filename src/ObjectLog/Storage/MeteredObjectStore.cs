@@ -38,6 +38,41 @@ internal sealed class MeteredObjectStore : IObjectStore
 
     public int MaxKeysPerDeleteRequest => _inner.MaxKeysPerDeleteRequest;
 
+    public bool SupportsConditionalUpdate => _inner.SupportsConditionalUpdate;
+
+    public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Count(RequestKind.Get, 1);
+        using Activity? activity = StartRequest(RequestKind.Get, key);
+        try
+        {
+            VersionedObject read = await _inner.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+            CountBytes(RequestKind.Get, read.Content.Length);
+            activity?.SetTag(Tracing.BytesTag, read.Content.Length);
+            return read;
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
+    }
+
+    public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        Count(RequestKind.Put, 1);
+        using Activity? activity = StartRequest(RequestKind.Put, key);
+        CountBytes(RequestKind.Put, content.Length);
+        activity?.SetTag(Tracing.BytesTag, content.Length);
+        try
+        {
+            return await _inner.PutVersionedAsync(key, content, mode, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Tracing.Fail(activity, e))
+        {
+            throw; // never: the filter only records
+        }
+    }
+
     /// <summary>
     /// Counted as a LIST: a cloud store reads its clock with one small listing (S3) or properties request (Azure). Not
     /// an activity: a writer refreshes its reading in the background, outside any operation of the caller's.

@@ -39,6 +39,23 @@ public sealed class ObjectAlreadyExistsException : ObjectStoreException
 }
 
 /// <summary>
+/// A conditional update (<see cref="PutMode.Update"/>) found the object no longer at the version it named: another
+/// writer changed or deleted it since it was read. Nothing was written.
+/// </summary>
+public sealed class ObjectChangedException : ObjectStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public ObjectChangedException(string key, string expectedVersion, Exception? innerException = null)
+        : base($"Object '{key}' is no longer at version {expectedVersion}: another writer changed or deleted it.", key, isTransient: false, innerException)
+    {
+        ExpectedVersion = expectedVersion;
+    }
+
+    /// <summary>The version the update expected the object to be at.</summary>
+    public string ExpectedVersion { get; }
+}
+
+/// <summary>
 /// A bulk delete (<see cref="IObjectStore.DeleteManyAsync"/>) could not delete some of its keys. Every distinct key
 /// it was given is in exactly one of <see cref="Failures"/> and <see cref="Deleted"/>.
 /// </summary>
