@@ -214,6 +214,33 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
+    public bool SupportsConditionalUpdate => inner.SupportsConditionalUpdate;
+
+    /// <summary>A versioned read counts, and fails, as a GET.</summary>
+    public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _getCount);
+        Fault? fault = await EnterAsync(StoreCall.Get, key, cancellationToken);
+        VersionedObject read = await inner.GetVersionedAsync(key, cancellationToken);
+        ThrowIfAfter(fault, StoreCall.Get, key);
+        return read;
+    }
+
+    /// <summary>A conditional put counts, and fails, as a PUT: after success, the caller cannot tell it landed.</summary>
+    public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        Fault? fault = await EnterAsync(StoreCall.Put, key, cancellationToken);
+        lock (_gate)
+        {
+            Puts++;
+            BytesPut += content.Length;
+        }
+
+        string written = await inner.PutVersionedAsync(key, content, mode, version, cancellationToken);
+        ThrowIfAfter(fault, StoreCall.Put, key);
+        return written;
+    }
+
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         if (range is not null)
