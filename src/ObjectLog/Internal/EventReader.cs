@@ -118,6 +118,7 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
             newest = start.BatchTime <= storeNow + StoreClock.NameBound ? start.Batch : null;
         }
 
+        using var pacer = new TailPacer(options, writer.ListenForArrivals());
         while (true)
         {
             // The floor follows the newest batch returned, but never from further ahead than writers name batches:
@@ -182,7 +183,7 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
                 returned.RemoveWhere(name => string.CompareOrdinal(name, floor) < 0);
             }
 
-            await Task.Delay(options.TailPollInterval, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await pacer.WaitAsync(polledEvents: current is not null, cancellationToken).ConfigureAwait(false);
         }
     }
 

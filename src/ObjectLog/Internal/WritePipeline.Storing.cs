@@ -197,6 +197,7 @@ internal sealed partial class WritePipeline
             ObjectLogMetrics.BytesStored.Add(batch.Stored!.Value.Bytes.Length, _tag);
             ObjectLogMetrics.PendingBytes.Add(-batch.Events.Length, _tag);
             batch.Events.Release(); // out of the queue, so no reader can reach it
+            BatchArrivals.Announce(_store, _logPrefix);
         }
         else
         {

@@ -100,6 +100,9 @@ internal sealed partial class WritePipeline
         }
     }
 
+    /// <summary>Hears of the batches any log in this process stores under this writer's store object and prefix (<see cref="BatchArrivals"/>), for a tail.</summary>
+    public BatchArrivals.Listener ListenForArrivals() => BatchArrivals.Listen(_store, _logPrefix);
+
     /// <summary>The mode batch PUTs use; compaction writes the same way.</summary>
     public PutMode WriteMode => _writeMode;
 
