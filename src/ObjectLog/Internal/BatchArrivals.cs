@@ -60,6 +60,20 @@ internal static class BatchArrivals
         }
     }
 
+    /// <summary>Whether a listener for <paramref name="prefix"/> in <paramref name="store"/> is registered: tests check that none is left behind.</summary>
+    internal static bool IsListening(IObjectStore store, string prefix)
+    {
+        if (!Listening.TryGetValue(Identity(store), out Dictionary<string, Signal>? prefixes))
+        {
+            return false;
+        }
+
+        lock (prefixes)
+        {
+            return prefixes.ContainsKey(prefix);
+        }
+    }
+
     /// <summary>The store the user gave: every log wraps it in its own <see cref="MeteredObjectStore"/>.</summary>
     private static IObjectStore Identity(IObjectStore store) => store is MeteredObjectStore metered ? metered.Inner : store;
 
