@@ -95,14 +95,29 @@ public sealed partial class AppendLog
 
     /// <summary>
     /// Follows the log: returns the stored events after <paramref name="after"/> (or from the start), then waits
-    /// and returns new ones as writers store them, until cancelled. Every <see cref="AppendLogOptions.TailPollInterval"/>
-    /// it lists the log again and returns each batch it has not returned yet, including batches that arrive late
+    /// and returns new ones as writers store them, until cancelled. It lists the log again after each wait (see the
+    /// remarks) and returns each batch it has not returned yet, including batches that arrive late
     /// with names that sort before ones already returned (up to <see cref="AppendLogOptions.TailLookBack"/>), so
     /// events may come out of log order but each comes once. Compaction does not disturb it. Each poll lists from
     /// the look-back floor, so an idle tail costs what is new since the floor, not what the log holds. The floor
     /// follows the newest batch returned, held to the store's clock (plus the 30 seconds a writer's names may run
     /// ahead of it), so one batch named far in the future does not blind the tail to everyone else's.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The wait between polls adapts: <see cref="AppendLogOptions.TailActivePollInterval"/> (default 50 ms) after a
+    /// poll that returned events and for one second after the last such poll; then it doubles after each empty poll
+    /// up to <see cref="AppendLogOptions.TailPollInterval"/> (default 1 s), where an idle tail stays: at most one LIST
+    /// a second, and a tail starts there. So an event stored while events flow is found within about the lower bound
+    /// plus a round trip, and the first event after a quiet spell within about the idle bound.
+    /// </para>
+    /// <para>
+    /// When any <see cref="AppendLog"/> in this process stores a batch under the same prefix of the same store object
+    /// (the one passed to the constructor, by reference), the tail polls at once instead of finishing its wait. This
+    /// reaches only this process: tails elsewhere, or over another store object (even one wrapping the same bucket),
+    /// find the batch at their next poll.
+    /// </para>
+    /// </remarks>
     /// <param name="after">
     /// Where to resume, at least once: the events after it in its own batch, and every other batch from
     /// <see cref="AppendLogOptions.TailLookBack"/> before its batch's time on, including those that sort before it.

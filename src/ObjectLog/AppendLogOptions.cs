@@ -144,8 +144,8 @@ public sealed class AppendLogOptions
     /// <summary>
     /// The wait between a tail's listings while events flow: after a poll that returned events, and for one second
     /// after the last such poll. Default 50 milliseconds: at 20 ms a request and 200 events a second, an event
-    /// reaches a tail in another process within 300 ms (p99; docs/benchmarks.md), for about 14 LISTs a second while
-    /// events flow (at US$0.005 per 1,000 LISTs, about US$0.25 an hour of steady flow) and one a second once idle. A
+    /// reaches a tail in another process within 300 ms (p99 252 ms; docs/benchmarks.md), for about 12 LISTs a second
+    /// while events flow (at US$0.005 per 1,000 LISTs, about US$0.21 an hour of steady flow) and one a second once idle. A
     /// value above <see cref="TailPollInterval"/> acts as <see cref="TailPollInterval"/>: set both to one value for a
     /// fixed pace. A tail in the same process as a writer storing to the same store object and prefix does not wait
     /// for its poll: it lists as soon as that writer stores a batch.
