@@ -47,6 +47,7 @@ public sealed class S3ObjectStore : IObjectStore
     private readonly bool? _useChunkEncoding;
     private readonly string _endpoint;
     private readonly S3ChecksumNegotiation _checksums;
+    private readonly S3IfMatchForm _ifMatch = new();
     private readonly S3ErrorTranslator _errors;
     private readonly S3ServerClock _clock;
     private readonly S3MultipartUploader _multipart;
@@ -210,7 +211,8 @@ public sealed class S3ObjectStore : IObjectStore
     /// <inheritdoc />
     /// <remarks>
     /// One <c>PutObject</c> with <c>If-Match: ETAG</c> for an update (<c>If-None-Match: *</c> for a create); the
-    /// server's 412, or 404 for an object deleted since, becomes <see cref="ObjectChangedException"/>.
+    /// server's 412, or 404 for an object deleted since, becomes <see cref="ObjectChangedException"/>. Until a
+    /// server has accepted an update, a 412 is asked once more with the ETag unquoted, the form Ceph RGW compares.
     /// </remarks>
     public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
     {
@@ -218,9 +220,26 @@ public sealed class S3ObjectStore : IObjectStore
         RefuseUnlessConditionalUpdate();
         cancellationToken.ThrowIfCancellationRequested();
         ArraySegment<byte> body = MemoryMarshal.TryGetArray(content, out ArraySegment<byte> segment) ? segment : content.ToArray();
+        string? ifMatch = mode == PutMode.Update ? _ifMatch.First(version!) : null;
         try
         {
-            return await PutSingleAsync(key, () => new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), mode == PutMode.Create, null, cancellationToken, ifMatch: version).ConfigureAwait(false);
+            while (true)
+            {
+                try
+                {
+                    string etag = await PutSingleAsync(key, () => new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), mode == PutMode.Create, null, cancellationToken, ifMatch).ConfigureAwait(false);
+                    if (ifMatch is not null)
+                    {
+                        _ifMatch.Accepted(ifMatch);
+                    }
+
+                    return etag;
+                }
+                catch (AmazonS3Exception e) when (ifMatch is not null && e.StatusCode == HttpStatusCode.PreconditionFailed && _ifMatch.Retry(ifMatch) is { } again)
+                {
+                    ifMatch = again; // a server that wants the ETag bare (see S3IfMatchForm)
+                }
+            }
         }
         catch (AmazonS3Exception e) when (mode == PutMode.Update && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
