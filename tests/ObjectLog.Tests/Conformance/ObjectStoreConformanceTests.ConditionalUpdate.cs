@@ -101,9 +101,7 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal(K("s"), e.Key);
         Assert.Equal(first, e.ExpectedVersion);
         Assert.False(e.IsTransient);
-        VersionedObject read = await Store.GetVersionedAsync(K("s"));
-        Assert.Equal(Bytes("two"), read.Content.ToArray());
-        Assert.Equal(second, read.Version);
+        await AssertAtAsync(K("s"), Bytes("two"), second);
     }
 
     [SkippableFact]
@@ -147,9 +145,7 @@ public abstract partial class ObjectStoreConformanceTests
         SkipUnlessConditionalUpdate();
         string version = await Store.PutVersionedAsync(K("c"), Bytes("original"), PutMode.Create, null);
         await Assert.ThrowsAsync<ObjectAlreadyExistsException>(() => Store.PutVersionedAsync(K("c"), Bytes("intruder"), PutMode.Create, null));
-        VersionedObject read = await Store.GetVersionedAsync(K("c"));
-        Assert.Equal(Bytes("original"), read.Content.ToArray());
-        Assert.Equal(version, read.Version);
+        await AssertAtAsync(K("c"), Bytes("original"), version);
     }
 
     [SkippableFact]
@@ -174,9 +170,7 @@ public abstract partial class ObjectStoreConformanceTests
         string?[] outcomes = await Task.WhenAll(racers);
 
         int winner = Assert.Single(Enumerable.Range(0, outcomes.Length), i => outcomes[i] is not null);
-        VersionedObject read = await Store.GetVersionedAsync(K("race"));
-        Assert.Equal(Bytes($"writer-{winner}"), read.Content.ToArray());
-        Assert.Equal(outcomes[winner], read.Version);
+        await AssertAtAsync(K("race"), Bytes($"writer-{winner}"), outcomes[winner]);
     }
 
     [SkippableFact]
@@ -208,9 +202,7 @@ public abstract partial class ObjectStoreConformanceTests
         int winner = Assert.Single(Enumerable.Range(0, outcomes.Length), i => outcomes[i].StartsWith("created:", StringComparison.Ordinal));
         Assert.Equal(3, outcomes.Count(o => o == "exists"));
         Assert.Equal(4, outcomes.Count(o => o == "changed"));
-        VersionedObject read = await Store.GetVersionedAsync(K("free"));
-        Assert.Equal(Bytes($"creator-{winner}"), read.Content.ToArray());
-        Assert.Equal(outcomes[winner]["created:".Length..], read.Version);
+        await AssertAtAsync(K("free"), Bytes($"creator-{winner}"), outcomes[winner]["created:".Length..]);
     }
 
     [SkippableFact]
@@ -253,6 +245,14 @@ public abstract partial class ObjectStoreConformanceTests
         string third = await Store.PutVersionedAsync(K("md5"), Bytes("different"), PutMode.Update, second);
         Assert.Equal(first, second);
         Assert.NotEqual(second, third);
+    }
+
+    /// <summary>Asserts that the object at <paramref name="key"/> holds <paramref name="content"/> at <paramref name="version"/>, as one versioned read gives them.</summary>
+    private async Task AssertAtAsync(string key, byte[] content, string? version)
+    {
+        VersionedObject read = await Store.GetVersionedAsync(key);
+        Assert.Equal(content, read.Content.ToArray());
+        Assert.Equal(version, read.Version);
     }
 
     private void SkipUnlessConditionalUpdate()
