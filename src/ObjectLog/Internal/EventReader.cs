@@ -99,7 +99,19 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
     }
 
     /// <summary>See <see cref="AppendLog.TailAsync"/>.</summary>
-    public async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, CancellationToken cancellationToken)
+        => TailAsync(after, handled: null, newestHandled: null, cancellationToken);
+
+    /// <summary>
+    /// A tail that resumes exactly where a consumer left off: after <paramref name="after"/> (the last event handled),
+    /// skipping the batches in <paramref name="handled"/>, and looking back from <paramref name="newestHandled"/> (the
+    /// newest batch handled) rather than from <paramref name="after"/>'s, which can be older: a late batch handled last.
+    /// Every batch before that look-back counts as handled, as it did for the tail that delivered them.
+    /// </summary>
+    public IAsyncEnumerable<LogEvent> ResumeAsync(LogPosition after, HandledBatches handled, string newestHandled, CancellationToken cancellationToken)
+        => TailAsync(after, handled, newestHandled, cancellationToken);
+
+    private async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, HandledBatches? handled, string? newestHandled, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
         DateTimeOffset storeNow = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // also calibrates the ceiling below
@@ -107,7 +119,11 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
         string? checkpoint = null; // no batch before it is returned
         string? checkpointFloor = null;
         bool firstPoll = true;
-        if (after is { IsTime: true } time)
+        if (newestHandled is not null)
+        {
+            newest = newestHandled; // the floor below follows it; handled batches at or after the floor are skipped by name
+        }
+        else if (after is { IsTime: true } time)
         {
             (newest, checkpoint, checkpointFloor) = (time.Batch, time.Batch, LogObjectName.FloorAt(time.BatchTime));
         }
@@ -142,7 +158,8 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
             bool Include(string name)
                 => (floor is null || string.CompareOrdinal(name, floor) >= 0)
                 && (checkpoint is null || string.CompareOrdinal(name, checkpoint) >= 0)
-                && !returned.Contains(name);
+                && !returned.Contains(name)
+                && handled?.Contains(name) != true;
 
             string? listAfter = string.CompareOrdinal(floor, checkpointFloor) >= 0 ? floor : checkpointFloor; // the later one; null sorts first
             string? current = null;
