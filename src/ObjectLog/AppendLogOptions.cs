@@ -132,6 +132,18 @@ public sealed class AppendLogOptions
         }
     } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>
+    /// Whether <see cref="Retention"/> and <see cref="AppendLog.TrimAsync"/> stop short of what a named consumer may
+    /// still read: never trim past the oldest batch time any consumer's checkpoint needs (its position, less
+    /// <see cref="TailLookBack"/> before the newest batch it handled; a consumer that has not started needs the whole
+    /// log), and say in <see cref="TrimStats.HeldBy"/> which consumer held them. Each trim then reads every consumer's
+    /// state first (one LIST and a GET each), and a damaged state object fails it. Default <see langword="false"/>:
+    /// a consumer abandoned and never removed would hold the log forever, so storage would grow without bound, and
+    /// retention is often a promise (privacy, compliance) that events are gone after a time, which one stuck
+    /// consumer must not break. Turn it on where losing a consumer's unread events is the greater harm.
+    /// </summary>
+    public bool RetentionRespectsConsumers { get; set; }
+
     /// <summary>How often <see cref="AppendLog.TailAsync"/> lists the log for new batches. Default 1 second: one LIST a second per tailer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan TailPollInterval { get; set => field = Above(value, TimeSpan.Zero); } = TimeSpan.FromSeconds(1);
