@@ -94,6 +94,18 @@ public sealed class AdminResetTests
     }
 
     [Fact]
+    public async Task An_event_inside_merged_data_is_in_the_log()
+    {
+        await using var log = new AdminStates();
+        List<LogPosition> events = await log.AppendMinutesAsync(4);
+        await log.Log.CompactAsync(CompactionPolicy.All);
+        Assert.DoesNotContain(await log.Log.ListLiveObjectsAsync(), o => o.Key.Contains(events[1].Batch, StringComparison.Ordinal)); // its batch object is gone
+
+        Assert.Equal(events[1], (await log.Log.ResetConsumerAsync("billing", events[1])).Position);
+        await Assert.ThrowsAsync<ArgumentException>(() => log.Log.ResetConsumerAsync("billing", new LogPosition(events[1].Batch, 1)));
+    }
+
+    [Fact]
     public async Task A_trimmed_event_is_not_in_the_log()
     {
         await using var log = new AdminStates();
