@@ -11,7 +11,7 @@ internal static class LsCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object a line: key, bytes, kind, modified, state." };
-        var command = new Command("ls", "List the objects under a log's prefix with their sizes, what they are and their state: live (read), superseded, uncommitted or garbage (a table on a terminal, tab-separated lines otherwise).") { json };
+        var command = new Command("ls", "List the objects under a log's prefix with their sizes, what they are (a named consumer's state is kind consumer) and their state: live (read, or a consumer's, kept), superseded, uncommitted or garbage (a table on a terminal, tab-separated lines otherwise).") { json };
         command.SetAction((result, ct) => ObjlogCommand.Run(result, async (location, ct) =>
         {
             string prefix = location.LogPrefix + "/";
@@ -32,7 +32,9 @@ internal static class LsCommand
             List<ObjectMeta> objects = stored is null ? await location.Store.ListSortedAsync(prefix, null, ct) : [.. stored.Select(o => o.Meta)];
             Dictionary<string, StoredObjectState>? states = stored?.ToDictionary(o => o.Meta.Key, o => o.State, StringComparer.Ordinal);
             IReadOnlyList<(string Key, string What)> special = ObjlogCommand.SpecialEntries(location, prefix);
-            string State(ObjectMeta? meta) => meta is null ? "foreign" : (states is null ? "unknown" : states.TryGetValue(meta.Key, out StoredObjectState state) ? state.ToString().ToLowerInvariant() : "unknown");
+            string State(ObjectMeta? meta) => meta is null ? "foreign"
+                : ConsumersCommand.IsStateObject(meta.Key[prefix.Length..]) ? "live" // a consumer's checkpoint and lease: kept, and never read as the log's
+                : (states is null ? "unknown" : states.TryGetValue(meta.Key, out StoredObjectState state) ? state.ToString().ToLowerInvariant() : "unknown");
 
             // Objects and the entries that are not the log's (a folder's links, FIFOs…), in one key order.
             var rows = objects.Select(meta => (meta.Key, Meta: (ObjectMeta?)meta, What: (string?)null))
@@ -92,5 +94,6 @@ internal static class LsCommand
 
     private static string NotTheLogs(string what) => $"not the log's ({what})";
 
-    private static string Kind(string prefix, ObjectMeta meta) => StoredObject.KindOf(meta.Key[prefix.Length..]).ToString().ToLowerInvariant();
+    private static string Kind(string prefix, ObjectMeta meta)
+        => ConsumersCommand.IsStateObject(meta.Key[prefix.Length..]) ? "consumer" : StoredObject.KindOf(meta.Key[prefix.Length..]).ToString().ToLowerInvariant();
 }

@@ -6,7 +6,7 @@ namespace ObjectLog.Cli;
 
 /// <summary>
 /// The <c>objlog</c> command line: the root command with its commands (demo, append, cat, tail, ls, files, stats, compact,
-/// trim, verify, help; each in its own file), the options they share, and how a command opens its log and exits.
+/// trim, consumers, verify, help; each in its own file), the options they share, and how a command opens its log and exits.
 /// </summary>
 internal static class ObjlogCommand
 {
@@ -98,11 +98,16 @@ internal static class ObjlogCommand
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(CompactCommand.Create());
         root.Subcommands.Add(TrimCommand.Create());
+        root.Subcommands.Add(ConsumersCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(HelpCommand.Create());
         foreach (Command command in root.Subcommands.Where(c => c.Name is not ("demo" or "append" or "help")))
         {
             command.Arguments.Add(LogUrlArgument);
+            foreach (Command sub in command.Subcommands)
+            {
+                sub.Arguments.Add(LogUrlArgument); // consumers reset NAME [log-url]
+            }
         }
 
         return root;

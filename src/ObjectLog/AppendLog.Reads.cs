@@ -149,12 +149,83 @@ public sealed partial class AppendLog
         return new LogConsumer(name, _logPrefix, _store, _reads, _clock, _settings, options);
     }
 
-    /// <summary>Reads every named consumer's state, in name order.</summary>
-    public Task<IReadOnlyList<ConsumerInfo>> ListConsumersAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Reads every named consumer's state (its <c>{prefix}_consumers/{name}.json</c> object), in name order, with how
+    /// far it is behind the newest stored batch: one LIST of the consumers, one GET each, and one LIST of the log (no
+    /// log data is read). A state object deleted while it runs is left out.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="ConsumerInfo.Lag"/> is known whenever the log holds a batch. <see cref="ConsumerInfo.EventsBehind"/>
+    /// is only given where it costs nothing: 0 when the log is empty, or when the consumer's position is a time after
+    /// the newest stored batch; counting more would mean reading everything after each position.
+    /// </remarks>
+    /// <exception cref="CorruptObjectException">
+    /// A state object is damaged (not a consumer state this version reads, or another consumer's); the message names
+    /// its key. The whole listing fails rather than hide that consumer: repair the object or reset the consumer with
+    /// force (see docs/format.md, "Named consumers").
+    /// </exception>
+    /// <exception cref="NotSupportedException">The store cannot read an object with its version (<see cref="Storage.IObjectStore.SupportsConditionalUpdate"/>).</exception>
+    public Task<IReadOnlyList<ConsumerInfo>> ListConsumersAsync(CancellationToken cancellationToken = default) => _consumers.ListAsync(cancellationToken);
 
-    /// <summary>Moves a consumer to a start (the beginning, the end, or a time); refused while an instance owns it unless <paramref name="force"/>.</summary>
-    public Task<ConsumerInfo> ResetConsumerAsync(string name, LogConsumerStart to, bool force = false, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Moves a consumer to a start: the beginning of the log, its end (the store's time now: only events stored from
+    /// then on), or a time. Its handled batches are forgotten. A consumer with no state yet gets one there, so it
+    /// starts there whatever its options say. The write is a conditional update of the state just read: a commit that
+    /// races the reset is never silently overwritten (the reset reads again and judges the new state).
+    /// </summary>
+    /// <param name="name">The consumer's name.</param>
+    /// <param name="to">Where it starts over.</param>
+    /// <param name="force">
+    /// Reset it even while an instance owns it (its lease, judged on the store's clock, has not expired). The reset
+    /// releases the lease and moves the epoch on, which fences that owner: its next commit fails with
+    /// <see cref="ConsumerFencedException"/>, and its reads stop.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reset; one cancelled after its write was sent may have taken effect.</param>
+    /// <returns>The consumer's new state.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="to"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a consumer name: 1 to 100 ASCII letters, digits, '-', '_' and '.', not starting with '.'.</exception>
+    /// <exception cref="InvalidOperationException">An instance owns it and <paramref name="force"/> is not set (the message names the owner and when its lease expires); nothing was written.</exception>
+    /// <exception cref="CorruptObjectException">Its state object is damaged and <paramref name="force"/> is not set; nothing was written.</exception>
+    /// <exception cref="NotSupportedException">The store cannot replace an object conditionally (<see cref="Storage.IObjectStore.SupportsConditionalUpdate"/>).</exception>
+    public async Task<ConsumerInfo> ResetConsumerAsync(string name, LogConsumerStart to, bool force = false, CancellationToken cancellationToken = default)
+    {
+        ConsumerNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(to);
+        LogPosition? position = to.Resolve(to.IsEnd ? await _clock.NowAsync(cancellationToken).ConfigureAwait(false) : default);
+        return await _consumers.ResetAsync(name, position, force, cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Moves a consumer to just after <paramref name="to"/>, an event in the log; refused while an instance owns it unless <paramref name="force"/>.</summary>
-    public Task<ConsumerInfo> ResetConsumerAsync(string name, LogPosition to, bool force = false, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Moves a consumer to just after <paramref name="to"/>, an event in the log: it resumes, at least once, with the
+    /// events after it (a tail's look-back may return again the batches of that minute before it). Its handled
+    /// batches are forgotten. Otherwise as <see cref="ResetConsumerAsync(string, LogConsumerStart, bool, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="name">The consumer's name.</param>
+    /// <param name="to">
+    /// An event the log holds now: its batch is read to check (trimmed events are not held). A time made by
+    /// <see cref="LogPosition.Before"/> is taken as that time, unchecked.
+    /// </param>
+    /// <param name="force">See <see cref="ResetConsumerAsync(string, LogConsumerStart, bool, CancellationToken)"/>.</param>
+    /// <param name="cancellationToken">Cancels the reset; one cancelled after its write was sent may have taken effect.</param>
+    /// <returns>The consumer's new state.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a consumer name, or <paramref name="to"/> is not an event of the log; nothing was written.</exception>
+    /// <exception cref="InvalidOperationException">An instance owns it and <paramref name="force"/> is not set (the message names the owner and when its lease expires); nothing was written.</exception>
+    /// <exception cref="CorruptObjectException">Its state object is damaged and <paramref name="force"/> is not set; nothing was written.</exception>
+    /// <exception cref="NotSupportedException">The store cannot replace an object conditionally (<see cref="Storage.IObjectStore.SupportsConditionalUpdate"/>).</exception>
+    public async Task<ConsumerInfo> ResetConsumerAsync(string name, LogPosition to, bool force = false, CancellationToken cancellationToken = default)
+    {
+        ConsumerNames.Validate(name);
+        if (to.Batch is null)
+        {
+            throw new ArgumentException("The position is empty (default(LogPosition)): give an event's position, or reset to the beginning.", nameof(to));
+        }
+
+        if (!to.IsTime && !await _consumers.HoldsAsync(to, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ArgumentException($"The position {to} is not in the log: no event is stored there (its batch is not stored, was trimmed, or holds fewer lines). Nothing was written.", nameof(to));
+        }
+
+        return await _consumers.ResetAsync(name, to, force, cancellationToken).ConfigureAwait(false);
+    }
 }

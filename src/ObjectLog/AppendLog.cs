@@ -35,6 +35,7 @@ public sealed partial class AppendLog : IAsyncDisposable
     private readonly EventReader _reads;
     private readonly LogInspector _inspector;
     private readonly MaintenanceScheduler _maintenance;
+    private readonly ConsumerAdmin _consumers;
     private readonly Lock _gate = new();
     private bool _disposed;
     private Task? _releasedClose;
@@ -63,11 +64,13 @@ public sealed partial class AppendLog : IAsyncDisposable
         _clock = new StoreClock(store, settings.TimeProvider, logger, settings.StoreTimeProvider);
         _writer = new WritePipeline(store, _logPrefix, settings, _clock, tag, logger); // with its flush timer
         var manifests = new ManifestCache(store);
-        _reads = new EventReader(_writer, new LogReader(store, _logPrefix, manifests, settings), new LastEventsReader(store, _logPrefix, manifests, settings), _clock, settings);
+        var reader = new LogReader(store, _logPrefix, manifests, settings);
+        _reads = new EventReader(_writer, reader, new LastEventsReader(store, _logPrefix, manifests, settings), _clock, settings);
+        _consumers = new ConsumerAdmin(store, _logPrefix, reader, manifests, settings, _clock);
         _inspector = new LogInspector(store, _logPrefix, manifests, settings, _clock, _reads);
         var compactor = new Compactor(store, _logPrefix, manifests, settings, _writer.WriteMode, _clock);
         var trimmer = new Trimmer(store, _logPrefix, manifests, settings, _writer.WriteMode, _clock);
-        _maintenance = new MaintenanceScheduler(compactor, trimmer, _clock, _logPrefix, settings, tag, logger).Start(); // with its timer, if any
+        _maintenance = new MaintenanceScheduler(compactor, trimmer, _consumers, _clock, _logPrefix, settings, tag, logger).Start(); // with its timer, if any
     }
 
     /// <summary>The key prefix the log's objects are stored under, ending in <c>/</c> (empty for the store's root).</summary>

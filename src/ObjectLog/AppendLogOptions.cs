@@ -133,6 +133,18 @@ public sealed class AppendLogOptions
     } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
+    /// Whether <see cref="Retention"/> and <see cref="AppendLog.TrimAsync"/> stop short of what a named consumer may
+    /// still read: never trim past the oldest batch time any consumer's checkpoint needs (its position, less
+    /// <see cref="TailLookBack"/> before the newest batch it handled; a consumer that has not started needs the whole
+    /// log), and say in <see cref="TrimStats.HeldBy"/> which consumer held them. Each trim then reads every consumer's
+    /// state first (one LIST and a GET each), and a damaged state object fails it. Default <see langword="false"/>:
+    /// a consumer abandoned and never removed would hold the log forever, so storage would grow without bound, and
+    /// retention is often a promise (privacy, compliance) that events are gone after a time, which one stuck
+    /// consumer must not break. Turn it on where losing a consumer's unread events is the greater harm.
+    /// </summary>
+    public bool RetentionRespectsConsumers { get; set; }
+
+    /// <summary>
     /// The longest a <see cref="AppendLog.TailAsync"/> waits between listings of the log: the pace of an idle tail.
     /// Default 1 second: an idle tail makes at most one LIST a second. While events flow a tail polls every
     /// <see cref="TailActivePollInterval"/> instead; once none has come for a second, the wait doubles after each

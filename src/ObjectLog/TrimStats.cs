@@ -1,7 +1,11 @@
 namespace ObjectLog;
 
 /// <summary>What one <see cref="AppendLog.TrimAsync"/> did: what it hid from readers, and what it deleted.</summary>
-/// <param name="Before">The cutoff it recorded (to the microsecond, rounded down): every batch whose time is earlier is gone for readers.</param>
+/// <param name="Before">
+/// The cutoff it recorded (to the microsecond, rounded down): every batch whose time is earlier is gone for readers.
+/// Earlier than the one asked for when a consumer held it (<see cref="HeldBy"/>); <see cref="DateTimeOffset.UnixEpoch"/>
+/// when a consumer needs the log from its beginning, and nothing was recorded or deleted.
+/// </param>
 /// <param name="DeletedObjects">
 /// Objects it deleted: those wholly before the effective cutoff, plus any other garbage a compaction would collect.
 /// A merged object that also holds later batches keeps its trimmed bytes until a compaction rewrites it; a delete
@@ -25,6 +29,13 @@ public sealed record TrimStats(DateTimeOffset Before, int DeletedObjects)
 
     /// <summary>How many events those batches hold (from merged objects' manifests, or by reading each batch object once before it is deleted).</summary>
     public long HiddenEvents { get; init; }
+
+    /// <summary>
+    /// The named consumer that held the trim back (with <see cref="AppendLogOptions.RetentionRespectsConsumers"/>):
+    /// the one that may still read the oldest batches, which <see cref="Before"/> stops short of; <see langword="null"/>
+    /// when the trim cut where it was asked to.
+    /// </summary>
+    public string? HeldBy { get; init; }
 
     /// <summary>Merged objects that still hold bytes of hidden batches after it: the next compaction rewrites them without those.</summary>
     public int MergedObjectsHoldingTrimmed { get; internal init; }

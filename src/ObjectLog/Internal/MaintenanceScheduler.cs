@@ -13,7 +13,7 @@ namespace ObjectLog.Internal;
 /// Stopping cancels the background work and waits for it: a compaction or trim stopped at any step changes nothing
 /// readers see, so stopping never has to wait for a slow store to finish one.
 /// </remarks>
-internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer, StoreClock clock, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger) : IDisposable
+internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer, ConsumerAdmin consumers, StoreClock clock, string logPrefix, AppendLogOptions options, KeyValuePair<string, object?> tag, ILogger logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -45,8 +45,36 @@ internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer,
         return stats;
     }
 
-    /// <summary>See <see cref="AppendLog.TrimAsync"/>.</summary>
-    public Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken) => trimmer.TrimAsync(before, cancellationToken);
+    /// <summary>See <see cref="AppendLog.TrimAsync"/>: at <paramref name="before"/>, or where the slowest consumer holds it (<see cref="AppendLogOptions.RetentionRespectsConsumers"/>).</summary>
+    public async Task<TrimStats> TrimAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        (DateTimeOffset? cutoff, string? heldBy) = await HoldAsync(before, cancellationToken).ConfigureAwait(false);
+        if (cutoff is not { } effective)
+        {
+            await trimmer.CheckCutoffAsync(before, cancellationToken).ConfigureAwait(false); // a cutoff from the future is refused whether or not a consumer holds it
+            return new TrimStats(DateTimeOffset.UnixEpoch, 0) { HeldBy = heldBy }; // held at the beginning: no record, nothing hidden
+        }
+
+        TrimStats stats = await trimmer.TrimAsync(effective, cancellationToken).ConfigureAwait(false);
+        return stats with { HeldBy = heldBy };
+    }
+
+    /// <summary>
+    /// Where a trim at <paramref name="before"/> may cut: there, or, with <see cref="AppendLogOptions.RetentionRespectsConsumers"/>,
+    /// no later than the earliest batch time a consumer may still read, and which consumer held it back
+    /// (<see langword="null"/> when none did). A <see langword="null"/> cutoff: a consumer needs the log from its beginning.
+    /// </summary>
+    private async Task<(DateTimeOffset? Cutoff, string? HeldBy)> HoldAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        if (!options.RetentionRespectsConsumers || await consumers.SlowestAsync(cancellationToken).ConfigureAwait(false) is not { } slowest)
+        {
+            return (before, null);
+        }
+
+        return slowest.From is not { } from ? (null, slowest.Name)
+            : from < before ? (from, slowest.Name)
+            : (before, null);
+    }
 
     /// <summary>No background compaction starts from now on; one under way goes on until <see cref="StopAsync"/>.</summary>
     public void Close()
@@ -110,7 +138,7 @@ internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer,
         }
     }
 
-    /// <summary>Trims at <c>now - Retention</c> once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
+    /// <summary>Trims at <c>now - Retention</c> (or where a consumer holds it) once the latest cutoff is more than 1% of the retention behind it (see <see cref="AppendLogOptions.Retention"/>).</summary>
     private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {
         if (options.Retention == Timeout.InfiniteTimeSpan)
@@ -118,10 +146,20 @@ internal sealed class MaintenanceScheduler(Compactor compactor, Trimmer trimmer,
             return;
         }
 
-        DateTimeOffset target = await clock.NowAsync(cancellationToken).ConfigureAwait(false) - options.Retention;
+        (DateTimeOffset? held, string? heldBy) = await HoldAsync(await clock.NowAsync(cancellationToken).ConfigureAwait(false) - options.Retention, cancellationToken).ConfigureAwait(false);
+        if (held is not { } target)
+        {
+            return; // a consumer needs the log from its beginning
+        }
+
         DateTimeOffset? cutoff = await trimmer.CutoffAsync(cancellationToken).ConfigureAwait(false);
         if (cutoff is null || target - cutoff.Value > options.Retention / 100)
         {
+            if (heldBy is not null)
+            {
+                logger.LogDebug("Retention of log '{Prefix}' trims before {Cutoff:O}, held there by consumer '{Consumer}'.", logPrefix, target, heldBy);
+            }
+
             await trimmer.TrimAsync(target, cancellationToken, countHidden: false).ConfigureAwait(false); // nobody reads the answer
         }
     }
