@@ -96,7 +96,8 @@ internal sealed class ConsumerAdmin(IObjectStore store, string logPrefix, LogRea
                 options.TimeProvider.GetUtcNow(),
                 Owner: null,
                 Epoch: (current?.Epoch ?? 0) + (current?.Owner is null ? 0 : 1),
-                current?.Lease ?? new LogConsumerOptions().LeaseDuration);
+                current?.Lease ?? new LogConsumerOptions().LeaseDuration) { Writes = current?.Writes ?? 0 };
+            next = next.NextWrite();
             try
             {
                 await store.PutVersionedAsync(key, next.ToJson(), stored is null ? PutMode.Create : PutMode.Update, stored?.Version, cancellationToken).ConfigureAwait(false);

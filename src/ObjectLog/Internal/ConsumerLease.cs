@@ -274,6 +274,7 @@ internal sealed class ConsumerLease : IDisposable
     /// <exception cref="ObjectStoreException">Transient: the outcome could not be settled; it stays recorded and the next attempt settles it.</exception>
     private async Task<bool> TryPutAsync(ConsumerState next, PutMode mode, CancellationToken cancellationToken)
     {
+        next = next.NextWrite(); // derived from the state at _version, so its bytes differ from every earlier write's
         byte[] bytes = next.ToJson();
         if (_unresolved is not null)
         {

@@ -38,6 +38,16 @@ internal sealed record ConsumerState(
     public const int Format = 1;
 
     /// <summary>
+    /// How many times the object was written: each write stores one more than the state it replaces. Renewals change
+    /// nothing else, and S3's and Ceph's versions (ETags) are digests of the bytes: without this count a renewal would
+    /// leave the version as it was, and a waiting instance would take it for an owner that stopped renewing.
+    /// </summary>
+    public long Writes { get; init; }
+
+    /// <summary>This state as the next write of the object stores it: <see cref="Writes"/> one more.</summary>
+    public ConsumerState NextWrite() => this with { Writes = Writes + 1 };
+
+    /// <summary>
     /// The earliest batch time this consumer may still read: before it, every batch it will ever deliver is handled
     /// (a resumed tail lists from <paramref name="lookBack"/> before its newest batch). <see langword="null"/>: it has
     /// not started, so it needs the log from its beginning.
@@ -76,6 +86,7 @@ internal sealed record ConsumerState(
             WriteOrNull(json, "owner", Owner);
             json.WriteNumber("epoch", Epoch);
             json.WriteNumber("lease_ms", (long)Lease.TotalMilliseconds);
+            json.WriteNumber("writes", Writes);
             json.WriteEndObject();
         }
 
@@ -117,7 +128,8 @@ internal sealed record ConsumerState(
                 : null;
             long epoch = root.TryGetProperty("epoch", out JsonElement e) && e.TryGetInt64(out long ep) && ep >= 0 ? ep : throw new FormatException("it has no whole 'epoch' from 0");
             long leaseMs = root.TryGetProperty("lease_ms", out JsonElement l) && l.TryGetInt64(out long ms) && ms > 0 ? ms : throw new FormatException("it has no whole 'lease_ms' above 0");
-            return new ConsumerState(consumer, position, newest, handled, committedAt, String(root, "owner"), epoch, TimeSpan.FromMilliseconds(leaseMs));
+            long writes = !root.TryGetProperty("writes", out JsonElement w) ? 0 : w.TryGetInt64(out long count) && count >= 0 ? count : throw new FormatException("its 'writes' is not a whole number from 0");
+            return new ConsumerState(consumer, position, newest, handled, committedAt, String(root, "owner"), epoch, TimeSpan.FromMilliseconds(leaseMs)) { Writes = writes };
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {

@@ -300,6 +300,30 @@ public sealed class LogConsumerTests
         await Assert.ThrowsAnyAsync<Exception>(() => standing.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Every_renewal_writes_different_bytes_so_a_version_that_is_a_digest_of_them_changes_too()
+    {
+        // S3's and Ceph's versions are MD5 digests of the bytes: a renewal that wrote the same bytes would keep the
+        // version, and a standby would take the owner for dead.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var log = new AppendLog(_store, "l", Fast(clock));
+        await AppendBatchAsync(log, "e0");
+        await using LogConsumer owner = log.CreateConsumer("c", new LogConsumerOptions { LeaseDuration = TimeSpan.FromSeconds(3), CheckpointInterval = Timeout.InfiniteTimeSpan });
+        await TakeAsync(owner, 1);
+        string key = ConsumerNames.Key(log.KeyPrefix, "c");
+        var written = new List<byte[]> { (await _store.GetVersionedAsync(key)).Content.ToArray() };
+        for (int renewal = 0; renewal < 3; renewal++)
+        {
+            string before = (await _store.GetVersionedAsync(key)).Version;
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await UntilAsync(() => _store.GetVersionedAsync(key).Result.Version != before, "the owner renews its lease");
+            written.Add((await _store.GetVersionedAsync(key)).Content.ToArray());
+        }
+
+        Assert.Equal(written.Count, written.Select(Convert.ToHexString).Distinct().Count());
+        Assert.Equal([1L, 2L, 3L, 4L], written.Select(b => ConsumerState.Parse(key, b).Writes));
+    }
+
     [Theory]
     [InlineData("", "it is empty")]
     [InlineData("a/b", "it holds '/'")]
@@ -337,9 +361,9 @@ public sealed class LogConsumerTests
     [Fact]
     public async Task A_store_without_conditional_updates_is_refused_by_name()
     {
-        await using var log = new AppendLog(new StampingObjectStore(new InMemoryObjectStore(), TimeProvider.System), "u", Fast());
+        await using var log = new AppendLog(new FaultInjectingObjectStore(new InMemoryObjectStore()) { ConditionalUpdate = false }, "u", Fast());
         NotSupportedException e = Assert.Throws<NotSupportedException>(() => log.CreateConsumer("c"));
-        Assert.Contains("StampingObjectStore", e.Message, StringComparison.Ordinal);
+        Assert.Contains("FaultInjectingObjectStore", e.Message, StringComparison.Ordinal);
         Assert.Contains("conditional", e.Message, StringComparison.Ordinal);
     }
 

@@ -214,7 +214,10 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
-    public bool SupportsConditionalUpdate => inner.SupportsConditionalUpdate;
+    public bool SupportsConditionalUpdate => ConditionalUpdate ?? inner.SupportsConditionalUpdate;
+
+    /// <summary>Overrides what <see cref="SupportsConditionalUpdate"/> reports, to stand for a store that cannot (s3rver).</summary>
+    public bool? ConditionalUpdate { get; set; }
 
     /// <summary>A versioned read counts, and fails, as a GET.</summary>
     public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
