@@ -360,6 +360,7 @@ internal sealed class ConsumerLease : IDisposable
 
     private void Adopt(ConsumerState state, string version, long sent)
     {
+        _unresolved = null;
         _version = version;
         Volatile.Write(ref _current, state);
         Volatile.Write(ref _confirmedSend, sent);
