@@ -18,6 +18,7 @@ internal sealed class DeadLetterLog(IObjectStore store, string prefix, AppendLog
     public const string Folder = "_dead/";
 
     private AppendLog? _log;
+    private LogPosition? _unstored; // the event whose dead letter was appended but not yet flushed
 
     /// <summary>The dead-letter log's key prefix.</summary>
     public string Prefix { get; } = prefix;
@@ -25,12 +26,23 @@ internal sealed class DeadLetterLog(IObjectStore store, string prefix, AppendLog
     /// <summary>The default prefix for <paramref name="consumer"/> of <paramref name="log"/>: nested, so foreign to the log's readers.</summary>
     public static string DefaultPrefix(AppendLog log, string consumer) => log.KeyPrefix + Folder + consumer;
 
-    /// <summary>Stores a dead letter for <paramref name="logEvent"/>, which failed <paramref name="attempts"/> times, the last with <paramref name="error"/>.</summary>
+    /// <summary>
+    /// Stores a dead letter for <paramref name="logEvent"/>, which failed <paramref name="attempts"/> times, the last
+    /// with <paramref name="error"/>. When the flush fails, the line stays buffered in the dead-letter log; the event
+    /// is delivered again, and the write for it then only flushes, so a store that fails for a while does not store
+    /// one copy per try.
+    /// </summary>
     public async Task WriteAsync(string consumer, LogEvent logEvent, Exception error, int attempts, CancellationToken cancellationToken)
     {
         _log ??= new AppendLog(store, Prefix, options);
-        await _log.AppendAsync(Line(consumer, logEvent, error, attempts, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (_unstored != logEvent.Position)
+        {
+            await _log.AppendAsync(Line(consumer, logEvent, error, attempts, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            _unstored = logEvent.Position;
+        }
+
         await _log.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _unstored = null;
     }
 
     /// <summary>

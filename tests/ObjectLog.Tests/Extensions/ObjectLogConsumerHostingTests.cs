@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using ObjectLog.Extensions.Hosting;
 using ObjectLog.Storage;
+using ObjectLog.Tests.Fakes;
 using static ObjectLog.Tests.Extensions.ExtensionFixtures;
 using static ObjectLog.Tests.Log.Events;
 
@@ -157,6 +158,44 @@ public sealed class ObjectLogConsumerHostingTests
         Assert.Equal("not json", dead[1].GetProperty("event").GetString()); // not JSON: kept as a string
 
         Assert.Equal(5, stored.Count); // the main log's readers never see the dead letters nested under its prefix
+    }
+
+    [Fact]
+    public async Task A_dead_letter_the_store_refuses_keeps_the_consumer_on_its_event_until_it_is_stored_once()
+    {
+        var faulty = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        string scheme = RegisterStore(faulty, "faulty");
+        faulty.FailWhen((call, key) => call == StoreCall.Put && key.Contains("/_dead/", StringComparison.Ordinal) ? Fault.FailBefore : null);
+        var recorder = new Recorder { Behaviour = (text, _, _) => text == "poison" ? throw new FormatException("poison") : Task.CompletedTask };
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddObjectLog("orders", $"{scheme}://orders", o => o.FlushInterval = Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton(recorder);
+        builder.Services.AddObjectLogConsumer<RecordingHandler>("orders", "billing", o =>
+        {
+            o.MaxAttempts = 1;
+            o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxRetryDelay = TimeSpan.FromMilliseconds(20);
+        });
+        builder.Services.AddHealthChecks().AddObjectLogConsumer("orders", "billing");
+        using IHost host = builder.Build();
+        AppendLog orders = host.Services.GetRequiredKeyedService<AppendLog>("orders");
+        await orders.AppendAsync(E("first"));
+        await orders.AppendAsync(E("poison"));
+        await orders.AppendAsync(E("after"));
+        await orders.FlushAsync();
+        await host.StartAsync();
+
+        HealthReportEntry entry = await WaitForStatusAsync(host, HealthStatus.Unhealthy); // restarted again and again
+        Assert.IsType<InjectedFaultException>(entry.Exception);
+        Assert.Equal(["first"], recorder.Handled); // it does not move past the event whose dead letter is not stored
+        Assert.True(recorder.AttemptsOf("poison") >= ObjectLogConsumerHealthCheck.FailuresInARow);
+
+        faulty.FailWhen(null);
+        await recorder.WaitForAsync(h => h.Contains("after"));
+        await host.StopAsync();
+        using ObjectStoreLocation location = ObjectStoreUrl.Open($"{scheme}://orders");
+        await using var dead = new AppendLog(location.Store, "orders/_dead/billing");
+        Assert.Equal("poison", JsonDocument.Parse(Assert.Single(await dead.ReadAllAsync())).RootElement.GetProperty("event").GetString());
     }
 
     private static async Task<IReadOnlyList<LogEvent>> ReadEventsAsync(string url)
