@@ -366,6 +366,18 @@ public sealed class LogConsumer : IAsyncDisposable
                 newest = Newer(newest, _delivered[i].Batch)!;
             }
 
+            // The batch of the committed position was handled up to it; its rest, if any, was delivered with the others
+            // above, and the tail read it (yielding nothing when the position was its last event) before any later
+            // name of the same listing. A batch named before it that is committed first may have come before its rest
+            // in the same listing: then it stays out, and its events up to the position may come again (at least once).
+            if (current.Position is { IsTime: false } c && c.Batch != position.Batch
+                && !handled.Contains(c.Batch)
+                && (_delivered.FindIndex(0, at, d => d.Batch == c.Batch) >= 0
+                    || (!_delivered.Exists(d => d.Batch == c.Batch) && string.CompareOrdinal(position.Batch, c.Batch) > 0)))
+            {
+                handled.Add(c.Batch);
+            }
+
             handled.ForgetBefore(LogObjectName.TimeOf(newest) - _lookBack - StoreClock.NameBound - StoreClock.NameBound); // as ConsumerState.NeedsFrom
             return current with { Position = position, Newest = newest, Handled = handled, CommittedAt = _time.GetUtcNow() };
         }
