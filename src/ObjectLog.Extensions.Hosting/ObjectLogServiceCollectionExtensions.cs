@@ -1,10 +1,13 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ObjectLog;
 using ObjectLog.Extensions.Hosting;
+using ObjectLog.Internal;
 using ObjectLog.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -125,6 +128,68 @@ public static class ObjectLogServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<CompactorRole>();
+        return services;
+    }
+
+    /// <summary>
+    /// Runs the named consumer <paramref name="consumerName"/> of the log registered as <paramref name="logName"/>
+    /// (with <c>AddObjectLog</c>) in a hosted service, which hands each event to <typeparamref name="THandler"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The service creates the consumer with <see cref="AppendLog.CreateConsumer"/> when the host starts; its first
+    /// read takes ownership of the name, waiting as standby while another instance holds it. Each event goes to a
+    /// <typeparamref name="THandler"/> resolved from a new scope for each attempt (added as scoped unless already
+    /// registered). A failed attempt is retried up to <see cref="ObjectLogConsumerOptions.MaxAttempts"/> times, with
+    /// a delay from <see cref="ObjectLogConsumerOptions.RetryDelay"/> doubling up to
+    /// <see cref="ObjectLogConsumerOptions.MaxRetryDelay"/>; an event that still fails goes, with its error, to the
+    /// dead-letter log (by default <c>{log prefix}/_dead/{consumer}</c> in the log's store, one JSON line each:
+    /// <c>position</c>, <c>consumer</c>, <c>error</c>, <c>attempts</c>, <c>event</c>, <c>failed_at</c>,
+    /// <c>exception</c>), stored before the consumer moves on.
+    /// </para>
+    /// <para>
+    /// An event counts as handled once its handler returned or its dead letter is stored; the consumer checkpoints
+    /// by its policy (<see cref="ObjectLogConsumerOptions.Consumer"/>). When the host stops, the handler's token is
+    /// cancelled, an event whose handler then throws is not counted, and disposing the consumer commits what was
+    /// handled and releases the name. If the instance is fenced (another took the name over) or fails, the service
+    /// logs it and starts a new instance after a back-off, which waits as standby. Delivery is at least once:
+    /// handlers must be idempotent.
+    /// </para>
+    /// </remarks>
+    /// <typeparam name="THandler">The handler of each event.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="logName">The name the log was registered with.</param>
+    /// <param name="consumerName">The consumer's name: 1 to 100 ASCII letters, digits, '-', '_' and '.', not starting with '.'.</param>
+    /// <param name="configure">Adjusts the consumer's settings.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="consumerName"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="logName"/> is empty, <paramref name="consumerName"/> is not a consumer name, or this consumer of this log is already registered.</exception>
+    public static IServiceCollection AddObjectLogConsumer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(this IServiceCollection services, string logName, string consumerName, Action<ObjectLogConsumerOptions>? configure = null)
+        where THandler : class, ILogEventHandler
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(logName);
+        ConsumerNames.Validate(consumerName, nameof(consumerName));
+        string key = ConsumerStatus.KeyOf(logName, consumerName);
+        if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(ConsumerStatus) && Equals(d.ServiceKey, key)))
+        {
+            throw new ArgumentException($"The consumer '{consumerName}' of the ObjectLog log '{logName}' is already registered; one process runs one instance of a consumer.", nameof(consumerName));
+        }
+
+        var status = new ConsumerStatus(logName, consumerName);
+        services.AddKeyedSingleton(key, status);
+        OptionsBuilder<ObjectLogConsumerOptions> options = services.AddOptions<ObjectLogConsumerOptions>(key);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddScoped<THandler>();
+        services.AddSingleton<IHostedService>(provider => new ObjectLogConsumerService(
+            provider,
+            status,
+            scoped => scoped.GetRequiredService<THandler>(),
+            (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<ObjectLogConsumerService>()));
         return services;
     }
 
