@@ -121,7 +121,18 @@ public sealed partial class AppendLog
     /// <summary>Creates a named consumer of this log (see <see cref="LogConsumer"/>); it takes ownership when it first reads.</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a consumer name: 1 to 100 ASCII letters, digits, '-', '_' and '.', not starting with '.'.</exception>
     /// <exception cref="NotSupportedException">The store cannot replace an object conditionally (<see cref="Storage.IObjectStore.SupportsConditionalUpdate"/>), so ownership could not be kept.</exception>
-    public LogConsumer CreateConsumer(string name, LogConsumerOptions? options = null) => throw new NotImplementedException();
+    public LogConsumer CreateConsumer(string name, LogConsumerOptions? options = null)
+    {
+        ConsumerNames.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_store.SupportsConditionalUpdate)
+        {
+            string store = (_store is Storage.MeteredObjectStore metered ? metered.Inner : _store).GetType().Name;
+            throw new NotSupportedException($"Consumer '{name}' cannot run on {store}: a consumer keeps its checkpoint and its single owner with conditional writes (replace only if unchanged), which this store does not support (s3rver, for one, ignores them). Use a store that does: S3, Azure Blob Storage, the file system or memory.");
+        }
+
+        return new LogConsumer(name, _logPrefix, _store, _reads, _clock, _settings, options);
+    }
 
     /// <summary>Reads every named consumer's state, in name order.</summary>
     public Task<IReadOnlyList<ConsumerInfo>> ListConsumersAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();

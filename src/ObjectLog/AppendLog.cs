@@ -28,6 +28,8 @@ public sealed partial class AppendLog : IAsyncDisposable
     // Appends and flushes go to the write pipeline, reads and tails (AppendLog.Reads.cs) to the event reader,
     // compactions, trims and their timer to the maintenance scheduler, verification and listings to the inspector.
     private readonly string _logPrefix;
+    private readonly IObjectStore _store; // metered
+    private readonly AppendLogOptions _settings;
     private readonly StoreClock _clock;
     private readonly WritePipeline _writer;
     private readonly EventReader _reads;
@@ -57,6 +59,7 @@ public sealed partial class AppendLog : IAsyncDisposable
             throw new ArgumentException($"A compressed batch may hold up to FlushThresholdBytes + MaxEventBytes = {(long)settings.FlushThresholdBytes + settings.MaxEventBytes} bytes, more than the {settings.MaxDecodedFrameBytes} a reader decodes from one frame: lower them, or set Compression to None.", nameof(options));
         }
         ILogger logger = settings.LoggerFactory.CreateLogger<AppendLog>();
+        (_store, _settings) = (store, settings);
         _clock = new StoreClock(store, settings.TimeProvider, logger, settings.StoreTimeProvider);
         _writer = new WritePipeline(store, _logPrefix, settings, _clock, tag, logger); // with its flush timer
         var manifests = new ManifestCache(store);

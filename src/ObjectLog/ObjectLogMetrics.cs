@@ -18,6 +18,7 @@ namespace ObjectLog;
 /// <item><term><c>objectlog.compaction.failures</c></term><description>background compactions that failed (the next one retries).</description></item>
 /// <item><term><c>objectlog.requests</c></term><description>requests made of the store, whatever their outcome, tagged <c>kind</c>: <c>put</c>, <c>get</c>, <c>list</c> (one per page of up to 1,000 keys returned, and one for an empty listing) or <c>delete</c> (a bulk delete counts the requests it takes: one per <see cref="Storage.IObjectStore.MaxKeysPerDeleteRequest"/> keys). ObjectLog sends no HEAD requests of its own. Counted for everything a log does: writes, reads, tails, compaction, trimming.</description></item>
 /// <item><term><c>objectlog.request.bytes</c></term><description>bytes sent by PUTs and received by GETs (counted when the body is closed), tagged <c>kind</c> like <c>objectlog.requests</c>.</description></item>
+/// <item><term><c>objectlog.consumer.lag</c></term><description>an observable gauge, in seconds, per live <see cref="LogConsumer"/> that has delivered an event, tagged also <c>objectlog.consumer</c> (its name): the time of the newest batch it delivered minus that of the newest batch it handled (see <see cref="LogConsumer.Lag"/>).</description></item>
 /// <item><term><c>objectlog.logger.dropped</c></term><description>log entries a <see cref="LogJournal"/> dropped (the <c>ObjectLog.Extensions.Logging</c> provider and the <c>Serilog.Sinks.ObjectLog</c> sink write through one), because the buffer was full or the entry was too large; logging never waits or throws.</description></item>
 /// </list>
 /// Measurements are made per batch or per request, never per event, so the append path pays nothing for them. The
@@ -50,4 +51,5 @@ public static class ObjectLogMetrics
     internal static readonly Counter<long> Requests = Meter.CreateCounter<long>("objectlog.requests", "{request}");
     internal static readonly Counter<long> RequestBytes = Meter.CreateCounter<long>("objectlog.request.bytes", "By");
     internal static readonly Counter<long> LoggerDrops = Meter.CreateCounter<long>("objectlog.logger.dropped", "{entry}");
+    internal static readonly ObservableGauge<double> ConsumerLag = Meter.CreateObservableGauge("objectlog.consumer.lag", Internal.ConsumerLagGauge.Observe, "s");
 }
