@@ -9,7 +9,7 @@ namespace ObjectLog.Benchmarks;
 /// as they would against a remote store: what it measures is how many round trips a caller waits for in a row.
 /// </summary>
 /// <remarks>
-/// <para>Every PUT, GET and DELETE waits <c>latency</c> before the inner store acts (so a PUT is not visible until its round trip is over).</para>
+/// <para>Every PUT, GET and DELETE (versioned reads and puts among them) waits <c>latency</c> before the inner store acts (so a PUT is not visible until its round trip is over).</para>
 /// <para>
 /// A listing waits <c>latency</c> once for the call and once more before key 1,001, 2,001, …, and counts that
 /// many LIST requests: S3 and Azure return at most 1,000 keys a page, and each page is a request. An empty
@@ -66,6 +66,25 @@ internal sealed class LatencyObjectStore(IObjectStore inner, TimeSpan latency) :
         Interlocked.Add(ref _putBytes, content.Length - content.Position);
         await Task.Delay(latency, cancellationToken);
         await inner.PutAsync(key, content, mode, cancellationToken);
+    }
+
+    public bool SupportsConditionalUpdate => inner.SupportsConditionalUpdate;
+
+    public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _puts);
+        Interlocked.Add(ref _putBytes, content.Length);
+        await Task.Delay(latency, cancellationToken);
+        return await inner.PutVersionedAsync(key, content, mode, version, cancellationToken);
+    }
+
+    public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _gets);
+        await Task.Delay(latency, cancellationToken);
+        VersionedObject read = await inner.GetVersionedAsync(key, cancellationToken);
+        Interlocked.Add(ref _getBytes, read.Content.Length);
+        return read;
     }
 
     public async Task<Stream> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)

@@ -43,9 +43,11 @@ public sealed class S3ObjectStore : IObjectStore
     private readonly string _bucket;
     private readonly int _partSize;
     private readonly bool _supportsCreateOnly;
+    private readonly bool _supportsConditionalUpdate;
     private readonly bool? _useChunkEncoding;
     private readonly string _endpoint;
     private readonly S3ChecksumNegotiation _checksums;
+    private readonly S3IfMatchForm _ifMatch = new();
     private readonly S3ErrorTranslator _errors;
     private readonly S3ServerClock _clock;
     private readonly S3MultipartUploader _multipart;
@@ -65,6 +67,7 @@ public sealed class S3ObjectStore : IObjectStore
         _bucket = bucketName;
         _partSize = options.PartSize;
         _supportsCreateOnly = options.SupportsCreateOnly;
+        _supportsConditionalUpdate = options.SupportsConditionalUpdate;
         _endpoint = S3ClientFactory.DescribeEndpoint(client.Config);
         _useChunkEncoding = options.UseChunkEncoding
             ?? (_endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || client.Config.UseHttp ? false : null);
@@ -84,6 +87,14 @@ public sealed class S3ObjectStore : IObjectStore
     /// <inheritdoc />
     /// <remarks>As configured by <see cref="S3ObjectStoreOptions.SupportsCreateOnly"/>.</remarks>
     public bool SupportsCreateOnly => _supportsCreateOnly;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// As configured by <see cref="S3ObjectStoreOptions.SupportsConditionalUpdate"/>. Versions are the ETags S3
+    /// returns, quotes included, the same from <see cref="GetVersionedAsync"/>, <see cref="PutVersionedAsync"/> and
+    /// listings.
+    /// </remarks>
+    public bool SupportsConditionalUpdate => _supportsConditionalUpdate;
 
     /// <inheritdoc />
     /// <remarks>ListObjectsV2 returns keys in UTF-8 byte order, which is ordinal order for the ASCII names a log uses. (S3 Express directory buckets do not; readers only lose a head start there: they stop at the first key out of order.)</remarks>
@@ -133,6 +144,7 @@ public sealed class S3ObjectStore : IObjectStore
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
+        VersionedPut.RefuseUpdate(mode);
         cancellationToken.ThrowIfCancellationRequested();
         bool create = mode == PutMode.Create;
         try
@@ -172,6 +184,78 @@ public sealed class S3ObjectStore : IObjectStore
         catch (Exception e) when (S3ErrorTranslator.IsSdkFailure(e, cancellationToken))
         {
             throw _errors.Translate(e, key, "writing", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>GetObject</c>: the bytes and the ETag of one response.</remarks>
+    public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        RefuseUnlessConditionalUpdate();
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using GetObjectResponse response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            using var content = new MemoryStream(response.ContentLength is > 0 and <= int.MaxValue ? (int)response.ContentLength : 0);
+            await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset modified = response.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : default;
+            return new VersionedObject(key, content.ToArray(), response.ETag, modified);
+        }
+        catch (Exception e) when (S3ErrorTranslator.IsSdkFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, key, "reading", cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>PutObject</c> with <c>If-Match: ETAG</c> for an update (<c>If-None-Match: *</c> for a create); the
+    /// server's 412, or 404 for an object deleted since, becomes <see cref="ObjectChangedException"/>. Until a
+    /// server has accepted an update, a 412 is asked once more with the ETag unquoted, the form Ceph RGW compares.
+    /// </remarks>
+    public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        VersionedPut.Validate(key, mode, version);
+        RefuseUnlessConditionalUpdate();
+        cancellationToken.ThrowIfCancellationRequested();
+        ArraySegment<byte> body = MemoryMarshal.TryGetArray(content, out ArraySegment<byte> segment) ? segment : content.ToArray();
+        string? ifMatch = mode == PutMode.Update ? _ifMatch.First(version!) : null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    string etag = await PutSingleAsync(key, () => new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), mode == PutMode.Create, null, cancellationToken, ifMatch).ConfigureAwait(false);
+                    if (ifMatch is not null)
+                    {
+                        _ifMatch.Accepted(ifMatch);
+                    }
+
+                    return etag;
+                }
+                catch (AmazonS3Exception e) when (ifMatch is not null && e.StatusCode == HttpStatusCode.PreconditionFailed && _ifMatch.Retry(ifMatch) is { } again)
+                {
+                    ifMatch = again; // a server that wants the ETag bare (see S3IfMatchForm)
+                }
+            }
+        }
+        catch (AmazonS3Exception e) when (mode == PutMode.Update && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            throw new ObjectChangedException(key, version!, e);
+        }
+        catch (Exception e) when (S3ErrorTranslator.IsSdkFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, key, "writing", cancellationToken);
+        }
+    }
+
+    private void RefuseUnlessConditionalUpdate()
+    {
+        if (!_supportsConditionalUpdate)
+        {
+            throw new NotSupportedException($"This S3 store is configured without conditional updates (S3ObjectStoreOptions.SupportsConditionalUpdate, URL parameter conditional_update): its server at {_endpoint} is not trusted to enforce If-Match.");
         }
     }
 
@@ -296,7 +380,7 @@ public sealed class S3ObjectStore : IObjectStore
             {
                 if (ObjectKey.IsListed(o.Key, prefix, startAfter))
                 {
-                    yield return new ObjectMeta(o.Key, o.Size ?? 0, o.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : default);
+                    yield return new ObjectMeta(o.Key, o.Size ?? 0, o.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : default) { Version = o.ETag };
                 }
             }
 
@@ -309,7 +393,8 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    private async Task PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, uint? crc32C, CancellationToken cancellationToken)
+    /// <summary>One <c>PutObject</c>, <c>If-None-Match: *</c> if <paramref name="create"/>, <c>If-Match</c> if <paramref name="ifMatch"/> is given; returns the new ETag.</summary>
+    private async Task<string> PutSingleAsync(string key, Func<MemoryStream> openBody, bool create, uint? crc32C, CancellationToken cancellationToken, string? ifMatch = null)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -321,6 +406,7 @@ public sealed class S3ObjectStore : IObjectStore
                 InputStream = body,
                 AutoCloseStream = false,
                 IfNoneMatch = create ? "*" : null,
+                IfMatch = ifMatch,
                 ContentType = ObjectContentType.For(key),
             };
             if (_useChunkEncoding is { } chunked)
@@ -339,8 +425,8 @@ public sealed class S3ObjectStore : IObjectStore
 
             try
             {
-                await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
-                return;
+                PutObjectResponse response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                return response.ETag;
             }
             catch (AmazonS3Exception e) when (S3ErrorTranslator.IsConditionalConflict(e) && attempt < MaxConflictRetries)
             {

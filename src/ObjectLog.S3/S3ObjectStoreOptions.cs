@@ -45,6 +45,18 @@ public sealed class S3ObjectStoreOptions
     public bool SupportsCreateOnly { get; set; } = true;
 
     /// <summary>
+    /// Whether the server enforces <c>If-Match</c> on PUT, so that <see cref="ObjectLog.Storage.PutMode.Update"/> is
+    /// atomic and <see cref="S3ObjectStore.SupportsConditionalUpdate"/> is <see langword="true"/>. Default
+    /// <see langword="true"/> (Amazon S3 since 2024, Ceph RGW).
+    /// </summary>
+    /// <remarks>
+    /// Set it to <see langword="false"/> for a server that ignores the header (s3rver): an update there would
+    /// silently replace another writer's object. The store then refuses versioned reads and puts with
+    /// <see cref="NotSupportedException"/>, and what needs them (a consumer's lease) refuses to run.
+    /// </remarks>
+    public bool SupportsConditionalUpdate { get; set; } = true;
+
+    /// <summary>
     /// Whether single-request PUTs send the CRC-32C ObjectLog computed for an object (<c>x-amz-checksum-crc32c</c>),
     /// for the server to check against the bytes it receives. Default <see langword="true"/>.
     /// </summary>

@@ -7,7 +7,7 @@ using ObjectLog.Storage;
 namespace ObjectLog.S3;
 
 /// <summary>
-/// The <c>s3://BUCKET[/PREFIX][?endpoint=URL&amp;region=R&amp;path_style=true|false&amp;create_only=true|false]</c>
+/// The <c>s3://BUCKET[/PREFIX][?endpoint=URL&amp;region=R&amp;path_style=true|false&amp;create_only=true|false&amp;conditional_update=true|false]</c>
 /// scheme of <see cref="ObjectStoreUrl"/>, registered when this assembly loads. Credentials come from
 /// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c> (and <c>AWS_SESSION_TOKEN</c>), else the SDK's default chain
 /// (profiles, instance roles); the region from the URL, else <c>AWS_REGION</c>; an endpoint (an S3-compatible server)
@@ -18,7 +18,7 @@ internal static class S3StoreUrl
 #pragma warning disable CA2255 // A library module initializer is the point: referencing the package registers its scheme.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => ObjectStoreUrl.Register("s3", "bucket", ["endpoint", "region", "path_style", "create_only"], Open);
+    internal static void Register() => ObjectStoreUrl.Register("s3", "bucket", ["endpoint", "region", "path_style", "create_only", "conditional_update"], Open);
 
     internal static ObjectStoreLocation Open(StoreUrl url)
     {
@@ -61,7 +61,11 @@ internal static class S3StoreUrl
             config.MaxStaleConnectionRetries = 0;
         }
 
-        var options = new S3ObjectStoreOptions { SupportsCreateOnly = url.GetBooleanParameter("create_only") ?? true };
+        var options = new S3ObjectStoreOptions
+        {
+            SupportsCreateOnly = url.GetBooleanParameter("create_only") ?? true,
+            SupportsConditionalUpdate = url.GetBooleanParameter("conditional_update") ?? true,
+        };
         string? accessKey = url.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
         string? secretKey = url.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
         string? sessionToken = url.GetEnvironmentVariable("AWS_SESSION_TOKEN");

@@ -41,6 +41,7 @@ public sealed class KitObjectStore : IObjectStore
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
+        VersionedPut.RefuseUpdate(mode); // the kit service has no conditional update: SupportsConditionalUpdate stays false
         cancellationToken.ThrowIfCancellationRequested();
         byte[] data;
         if (ObjectStreams.TryGetMemory(content, out ReadOnlyMemory<byte> bytes))

@@ -59,7 +59,7 @@ public sealed partial class S3rverServer : IAsyncDisposable
     }
 
     public S3ObjectStore CreateStore(S3ObjectStoreOptions? options = null)
-        => new(Client, BucketName, options ?? new S3ObjectStoreOptions { SupportsCreateOnly = false });
+        => new(Client, BucketName, options ?? new S3ObjectStoreOptions { SupportsCreateOnly = false, SupportsConditionalUpdate = false });
 
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(?<port>\d+)")]
     private static partial Regex ListeningLine();

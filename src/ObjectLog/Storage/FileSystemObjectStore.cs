@@ -50,7 +50,7 @@ namespace ObjectLog.Storage;
 /// be retried. <see cref="AppendLog.VerifyAsync"/> reports stale staged files.
 /// </para>
 /// </remarks>
-public sealed class FileSystemObjectStore : IObjectStore
+public sealed partial class FileSystemObjectStore : IObjectStore
 {
     /// <summary>The folder under the root where puts are staged; keys may not start with it.</summary>
     public const string StagingFolderName = ".objectlog-tmp";
@@ -124,7 +124,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         DateTime stamped;
         using (SafeFileHandle file = staging.Create(probe, 0))
         {
-            stamped = _folder is LinuxFolderAccess && LinuxFolder.Stat((int)file.DangerousGetHandle(), out LinuxFolder.EntryStat stat) == 0 ? stat.LastWriteUtc : File.GetLastWriteTimeUtc(file);
+            stamped = _folder.Stamp(file).LastWriteUtc;
         }
 
         staging.TryRemove(probe);
@@ -136,6 +136,7 @@ public sealed class FileSystemObjectStore : IObjectStore
     {
         ValidateKey(key);
         ArgumentNullException.ThrowIfNull(content);
+        VersionedPut.RefuseUpdate(mode);
         StagingFolder staging = Wrap(key, () => _folder.OpenStaging(key, create: true)!);
         using (staging)
         {
@@ -175,8 +176,10 @@ public sealed class FileSystemObjectStore : IObjectStore
     /// <summary>
     /// Writes <paramref name="data"/> (if given) to the staged file, flushes it to disk, publishes it under
     /// <paramref name="key"/> and syncs the directory. Returns <see langword="true"/> once published.
+    /// <paramref name="stamp"/>, if given, is called with the written file before it is flushed, to set its last
+    /// write (a versioned put); without it the file keeps the kernel's stamp.
     /// </summary>
-    private bool WriteAndPublish(StagingFolder staging, string temp, ReadOnlyMemory<byte>? data, PutMode mode, string key, CancellationToken cancellationToken)
+    private bool WriteAndPublish(StagingFolder staging, string temp, ReadOnlyMemory<byte>? data, PutMode mode, string key, CancellationToken cancellationToken, Action<SafeFileHandle>? stamp = null)
     {
         using (SafeFileHandle file = data is { } bytes
             ? staging.Create(temp, bytes.Length)
@@ -187,6 +190,7 @@ public sealed class FileSystemObjectStore : IObjectStore
                 RandomAccess.Write(file, d.Span, 0);
             }
 
+            stamp?.Invoke(file);
             RandomAccess.FlushToDisk(file);
         }
 
@@ -277,7 +281,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         foreach (FolderEntry entry in _folder.Walk(prefix, startAfter, objects: true))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new ObjectMeta(entry.Key, entry.Size, new DateTimeOffset(entry.LastWriteUtc, TimeSpan.Zero));
+            yield return new ObjectMeta(entry.Key, entry.Size, new DateTimeOffset(entry.LastWriteUtc, TimeSpan.Zero)) { Version = VersionOf(entry.LastWriteUtc, entry.Size) };
         }
     }
 

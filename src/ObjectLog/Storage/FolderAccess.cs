@@ -36,6 +36,13 @@ internal abstract class FolderAccess
     /// <exception cref="ObjectStoreException">It is not a regular file, lies under a link, or cannot be opened.</exception>
     public abstract (SafeFileHandle File, long Length) OpenRead(string key);
 
+    /// <summary>
+    /// An open file's last write and length, read from the descriptor: on Linux with <c>statx</c>, as listings read
+    /// them, so a version made from them matches the listing's (libfaketime shifts <c>fstat</c>, not <c>statx</c>).
+    /// </summary>
+    public virtual (DateTime LastWriteUtc, long Size) Stamp(SafeFileHandle file)
+        => (File.GetLastWriteTimeUtc(file), RandomAccess.GetLength(file));
+
     /// <summary>Removes the regular file <paramref name="key"/> names; nothing there is not an error.</summary>
     /// <exception cref="ObjectStoreException">It is not a regular file, lies under a link, or cannot be removed.</exception>
     public abstract void Delete(string key);

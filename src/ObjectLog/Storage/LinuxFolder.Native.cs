@@ -20,6 +20,8 @@ internal static unsafe partial class LinuxFolder
 
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
+    public const int EWOULDBLOCK = 11;
     private const int O_CREAT = 0x40;
     private const int O_EXCL = 0x80;
     private const int O_NONBLOCK = 0x800;
@@ -37,6 +39,8 @@ internal static unsafe partial class LinuxFolder
     private const long SYS_openat2 = 437; // one number on every architecture (added after the tables were unified)
     private const uint RENAME_NOREPLACE = 1;
     private const int POSIX_FADV_SEQUENTIAL = 2;
+    private const int LOCK_EX = 2;
+    private const int LOCK_NB = 4;
 
     private const byte DT_UNKNOWN = 0;
     private const byte DT_FIFO = 1;
@@ -114,6 +118,9 @@ internal static unsafe partial class LinuxFolder
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int flock(int fd, int operation);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint fdopendir(int fd);

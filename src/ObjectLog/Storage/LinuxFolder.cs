@@ -49,6 +49,9 @@ internal static unsafe partial class LinuxFolder
     /// <summary>Flags to create a new file to write, failing if the name exists (as a link too).</summary>
     public static int CreateFlags => O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 
+    /// <summary>Opening (or creating) a lock file: never through a link, never waiting on a FIFO.</summary>
+    public static int LockFileFlags => O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+
     private static bool Probe()
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || ArchitectureFlags is null)
@@ -343,6 +346,9 @@ internal static unsafe partial class LinuxFolder
     public static void AdviseSequential(int fd) => _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
     public static void Close(int fd) => _ = close(fd);
+
+    /// <summary>Takes an exclusive <c>flock</c> on <paramref name="fd"/> without waiting: 0, or <see cref="EWOULDBLOCK"/> while another open file holds it.</summary>
+    public static int TryLockExclusive(int fd) => flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 

@@ -48,6 +48,12 @@ internal sealed class LinuxFolderAccess(string root, bool walkOnly) : FolderAcce
         return (new SafeFileHandle(fd, ownsHandle: true), opened.Size);
     }
 
+    public override (DateTime LastWriteUtc, long Size) Stamp(SafeFileHandle file)
+    {
+        int errno = Stat((int)file.DangerousGetHandle(), out EntryStat stat);
+        return errno == 0 ? (stat.LastWriteUtc, stat.Size) : throw new IOException($"Reading a file's last write failed: {Describe(errno)}");
+    }
+
     public override void Delete(string key)
     {
         string action = $"Deleting object '{key}'";
@@ -333,6 +339,27 @@ internal sealed class LinuxFolderAccess(string root, bool walkOnly) : FolderAcce
                     Close(target);
                 }
             }
+        }
+
+        public override SafeFileHandle? TryLock(string name)
+        {
+            int errno = OpenAt(_staging, name, LockFileFlags, out int fd, mode: 0x1B6);
+            if (errno != 0)
+            {
+                throw new IOException($"Opening the lock file '{Path.Combine(folder.StagingPath, name)}' failed: {Describe(errno)}");
+            }
+
+            var file = new SafeFileHandle(fd, ownsHandle: true);
+            errno = Stat(fd, out EntryStat what);
+            int locked = errno != 0 || what.Kind != EntryKind.File ? -1 : TryLockExclusive(fd);
+            if (locked == 0)
+            {
+                return file;
+            }
+
+            file.Dispose();
+            return locked == EWOULDBLOCK ? null
+                : throw new IOException($"Locking '{Path.Combine(folder.StagingPath, name)}' failed: {(locked < 0 ? "it is not a regular file" : Describe(locked))}");
         }
 
         public override bool TryRemove(string name) => Unlink(_staging, name) == 0;

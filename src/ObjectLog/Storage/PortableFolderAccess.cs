@@ -258,6 +258,25 @@ internal sealed class PortableFolderAccess(string root) : FolderAccess(root)
             return directory;
         }
 
+        public override SafeFileHandle? TryLock(string name)
+        {
+            string path = Path.Combine(folder.StagingPath, name);
+            if (folder.KindOf(Path.Combine(FileSystemObjectStore.StagingFolderName, name)) is { } kind and not EntryKind.File)
+            {
+                throw new IOException($"Locking '{path}' failed: it is a {kind.Describe()}, not a regular file.");
+            }
+
+            try
+            {
+                // FileShare.None is the lock: a share mode on Windows, an exclusive flock on Unix.
+                return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException))
+            {
+                return null; // held by another open: a sharing violation (other failures show as the wait running out)
+            }
+        }
+
         public override bool TryRemove(string name)
         {
             try

@@ -20,6 +20,14 @@ internal abstract class StagingFolder : IDisposable
     /// <exception cref="ObjectStoreException">A folder on the key's way is a link, or not a folder.</exception>
     public abstract string Publish(string name, string key, PutMode mode);
 
+    /// <summary>
+    /// Opens (creating it if missing) the lock file <paramref name="name"/> and takes its exclusive lock without
+    /// waiting: the open file holds the lock until it is closed, against every other open of it, in this process or
+    /// another on this machine. <see langword="null"/> while another holds it.
+    /// </summary>
+    /// <exception cref="IOException">The lock file cannot be opened, or is not a regular file.</exception>
+    public abstract SafeFileHandle? TryLock(string name);
+
     /// <summary>Removes the staged file <paramref name="name"/>; whether it went.</summary>
     public abstract bool TryRemove(string name);
 

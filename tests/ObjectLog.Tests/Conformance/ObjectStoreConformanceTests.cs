@@ -7,7 +7,7 @@ namespace ObjectLog.Tests.Conformance;
 /// The contract of <see cref="IObjectStore"/>, run against every store. A backend is done when a subclass of this
 /// class passes. Each test works under its own random <see cref="Root"/> so stores on a shared server don't interfere.
 /// </summary>
-public abstract class ObjectStoreConformanceTests
+public abstract partial class ObjectStoreConformanceTests
 {
     protected ObjectStoreConformanceTests()
     {

@@ -19,6 +19,45 @@ public sealed class StampingObjectStore(IObjectStore inner, TimeProvider clock) 
 
     public int MaxKeysPerDeleteRequest => inner.MaxKeysPerDeleteRequest;
 
+    public bool SupportsConditionalUpdate => inner.SupportsConditionalUpdate;
+
+    public async Task<VersionedObject> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        VersionedObject read = await inner.GetVersionedAsync(key, cancellationToken);
+        return _stamps.TryGetValue(key, out DateTimeOffset stamp) ? read with { LastModified = stamp } : read;
+    }
+
+    /// <summary>Stamped as a stream put is; an update that fails leaves the stamp it found.</summary>
+    public async Task<string> PutVersionedAsync(string key, ReadOnlyMemory<byte> content, PutMode mode, string? version, CancellationToken cancellationToken = default)
+    {
+        if (mode != PutMode.Update)
+        {
+            Stamp(key, mode);
+            return await inner.PutVersionedAsync(key, content, mode, version, cancellationToken);
+        }
+
+        bool had = _stamps.TryGetValue(key, out DateTimeOffset before);
+        DateTimeOffset now = clock.GetUtcNow();
+        _stamps[key] = now;
+        try
+        {
+            return await inner.PutVersionedAsync(key, content, mode, version, cancellationToken);
+        }
+        catch
+        {
+            if (had)
+            {
+                _stamps.TryUpdate(key, before, now);
+            }
+            else
+            {
+                _stamps.TryRemove(new KeyValuePair<string, DateTimeOffset>(key, now));
+            }
+
+            throw;
+        }
+    }
+
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(clock.GetUtcNow());
 
     // Stamped as the request arrives, before the object can be listed: a listing never sees it unstamped.
