@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace ObjectLog.Cli;
 
-/// <summary><c>objlog tail</c>: prints the latest events of a log; with <c>--follow</c>, keeps printing new ones.</summary>
+/// <summary>
+/// <c>objlog tail</c>: prints the latest events of a log; with <c>--follow</c>, keeps printing new ones; with
+/// <c>--consumer NAME</c>, follows as that named consumer, from where it last committed.
+/// </summary>
 internal static class TailCommand
 {
     public static Command Create()
@@ -10,7 +13,10 @@ internal static class TailCommand
         var lines = new Option<int>("--lines", "-n") { Description = "How many of the latest events to print first (ignored with --after and --since).", DefaultValueFactory = _ => 10 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as writers store them, until interrupted." };
         var interval = new Option<double>("--interval") { Description = "Seconds between checks for new events when following.", DefaultValueFactory = _ => 1.0 };
-        var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones.") { lines, follow, interval, ReadOptions.After, ReadOptions.Since, ReadOptions.Positions };
+        var consumer = new Option<string?>("--consumer") { Description = "Follow as this named consumer: start after its last commit (or, the first time, at --since or the beginning), commit what was printed, and hold its name so two copies never both print. Implies --follow." };
+        var lease = new Option<double>("--lease") { Description = "With --consumer: seconds another copy waits, after this one stops renewing, before taking over.", DefaultValueFactory = _ => 30.0 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "With --consumer: commit after this many printed events (and at least every 5 seconds while printing, and on exit).", DefaultValueFactory = _ => 1000 };
+        var command = new Command("tail", "Print the latest events of a log; with --follow, keep printing new ones; with --consumer NAME, follow as a named consumer that keeps its place.") { lines, follow, interval, ReadOptions.After, ReadOptions.Since, ReadOptions.Positions, consumer, lease, checkpointEvery };
         // Option validators, not the command's: a command validator runs before defaults are filled in.
         ObjlogCommand.Validate(lines.Validators, result =>
         {
@@ -34,6 +40,23 @@ internal static class TailCommand
             {
                 throw new ArgumentException("--after cannot be combined with --since.");
             }
+
+            if (result.GetValue(consumer) is not null)
+            {
+                if (after is not null || result.GetResult(lines) is { Implicit: false })
+                {
+                    throw new ArgumentException("--consumer starts where the consumer last committed: it cannot be combined with --after or --lines.");
+                }
+
+                try
+                {
+                    _ = new LogConsumerOptions { LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease)), CheckpointEveryEvents = result.GetValue(checkpointEvery) };
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    throw new ArgumentException("--lease must be more than 0 seconds, and --checkpoint-every 0 or more.");
+                }
+            }
         });
         command.SetAction((result, ct) => ObjlogCommand.Run(result, async (location, ct) =>
         {
@@ -43,6 +66,19 @@ internal static class TailCommand
             var options = new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan, TailPollInterval = TimeSpan.FromSeconds(seconds) };
             await using var log = new AppendLog(location.Store, location.LogPrefix, options);
             await using var output = new EventWriter(result.GetValue(ReadOptions.Positions));
+            if (result.GetValue(consumer) is { } name)
+            {
+                DateTimeOffset? startAt = result.GetValue(ReadOptions.Since) is { } s ? TimeArgument.ParseTime(s, await ReadOptions.SpanOriginAsync(log, ct, s), "--since") : null;
+                var consumerOptions = new LogConsumerOptions
+                {
+                    LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease)),
+                    CheckpointEveryEvents = result.GetValue(checkpointEvery),
+                    // Only the first time: afterwards the consumer starts after its commit, whatever --since says.
+                    Start = startAt is { } t && TailStart(t) is not null ? LogConsumerStart.At(t) : LogConsumerStart.Beginning,
+                };
+                return await ConsumeAsync(log.CreateConsumer(name, consumerOptions), output, ct);
+            }
+
             LogPosition? after = ReadOptions.ParseAfter(result.CommandResult);
             var read = new RecentBatches(options.TailLookBack + TimeSpan.FromMinutes(1)); // what the first pass listed, as far back as a tail looks
             if (result.GetValue(ReadOptions.Since) is { } since)
@@ -110,8 +146,34 @@ internal static class TailCommand
             }
 
             return 0;
-        }, ct, readOnly: true, waitsForEvents: result.GetValue(follow)));
+        }, ct, readOnly: true, waitsForEvents: result.GetValue(follow) || result.GetValue(consumer) is not null));
         return command;
+    }
+
+    /// <summary>
+    /// Prints what <paramref name="consumer"/> delivers until interrupted. An event counts as handled once it is
+    /// printed and flushed (the consumer is asked for the next one only then), so a kill loses no printed event's
+    /// commit and prints again, at most, what came after the last commit.
+    /// </summary>
+    private static async Task<int> ConsumeAsync(LogConsumer consumer, EventWriter output, CancellationToken ct)
+    {
+        await using (consumer)
+        {
+            try
+            {
+                await foreach (LogEvent e in consumer.ReadAsync(ct))
+                {
+                    await output.WriteAsync(e, ct);
+                    await output.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // interrupted: disposing commits what was printed and lets another copy take over at once
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>

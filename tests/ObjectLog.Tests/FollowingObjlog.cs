@@ -12,6 +12,7 @@ public sealed class FollowingObjlog : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<long> _arrivals = new(); // Stopwatch timestamps, one per line, in the same order
     private readonly StringBuilder _error = new();
 
     /// <summary>Follows <paramref name="process"/>, which must have been started with input, output and error redirected.</summary>
@@ -22,6 +23,7 @@ public sealed class FollowingObjlog : IDisposable
         {
             if (e.Data is not null)
             {
+                _arrivals.Enqueue(Stopwatch.GetTimestamp()); // before the line: a reader that sees the line sees its time
                 _lines.Enqueue(e.Data);
             }
         };
@@ -40,14 +42,41 @@ public sealed class FollowingObjlog : IDisposable
     /// <summary>The lines printed so far, in order.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
+    /// <summary>When the first line arrived (a <see cref="Stopwatch"/> timestamp), or <see langword="null"/> before any did.</summary>
+    public long? FirstLineAt => _arrivals.TryPeek(out long at) ? at : null;
+
+    /// <summary>What it wrote to standard error so far.</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    /// <summary>Kills it at once (SIGKILL: no cleanup, no last commit), and waits until its output is read to the end.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync(); // also waits for the redirected streams to reach their end
+    }
+
     /// <summary>Starts the built <c>objlog</c> in <paramref name="workingDirectory"/> with <paramref name="args"/>, and follows it.</summary>
-    public static FollowingObjlog Start(string workingDirectory, IEnumerable<string> args)
+    public static FollowingObjlog Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "objlog.dll"));
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         return new FollowingObjlog(Process.Start(start)!);
