@@ -74,7 +74,7 @@ public sealed class LogConsumer : IAsyncDisposable
             CheckpointInterval = settings.CheckpointInterval,
             OwnerId = settings.OwnerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}",
             StandbyPollInterval = settings.StandbyPollInterval ?? settings.LeaseDuration / 6,
-            PollInterval = settings.PollInterval, // TODO: the idle bound of the tail's polling, once tails pace themselves
+            PollInterval = settings.PollInterval,
         };
         Name = name;
         _reads = reads;
@@ -171,10 +171,10 @@ public sealed class LogConsumer : IAsyncDisposable
             using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lease.Fenced);
             IAsyncEnumerable<LogEvent> events = state.Position switch
             {
-                null => _reads.TailAsync(null, stopped.Token),
-                { IsTime: true } time => _reads.TailAsync(time, stopped.Token),
-                { } position when state.Newest is { } newest => _reads.ResumeAsync(position, state.Handled.Clone(), newest, stopped.Token),
-                { } position => _reads.TailAsync(position, stopped.Token), // reset to a position: at least once from it
+                null => _reads.TailAsync(null, _options.PollInterval, stopped.Token),
+                { IsTime: true } time => _reads.TailAsync(time, _options.PollInterval, stopped.Token),
+                { } position when state.Newest is { } newest => _reads.ResumeAsync(position, state.Handled.Clone(), newest, _options.PollInterval, stopped.Token),
+                { } position => _reads.TailAsync(position, _options.PollInterval, stopped.Token), // reset to a position: at least once from it
             };
 
             IAsyncEnumerator<LogEvent> enumerator = events.GetAsyncEnumerator(stopped.Token);

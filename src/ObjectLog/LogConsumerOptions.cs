@@ -36,7 +36,11 @@ public sealed class LogConsumerOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan? StandbyPollInterval { get; set => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The interval must be positive."); }
 
-    /// <summary>The longest wait between two listings while the log is idle. Default <see langword="null"/>: the log's <see cref="AppendLogOptions.TailPollInterval"/>.</summary>
+    /// <summary>
+    /// The longest wait between two listings while the log is idle: an idle consumer makes at most one LIST per this.
+    /// Default <see langword="null"/>: the log's <see cref="AppendLogOptions.TailPollInterval"/> (1 second). While events
+    /// flow it lists every <see cref="AppendLogOptions.TailActivePollInterval"/> (50 ms), as a tail does.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan? PollInterval { get; set => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The interval must be positive."); }
 }

@@ -100,7 +100,11 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
 
     /// <summary>See <see cref="AppendLog.TailAsync"/>.</summary>
     public IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, CancellationToken cancellationToken)
-        => TailAsync(after, handled: null, newestHandled: null, cancellationToken);
+        => TailAsync(after, handled: null, newestHandled: null, idlePoll: null, cancellationToken);
+
+    /// <summary>As <see cref="AppendLog.TailAsync"/>, waiting at most <paramref name="idlePoll"/> between listings when idle (<see langword="null"/>: the log's setting).</summary>
+    public IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, TimeSpan? idlePoll, CancellationToken cancellationToken)
+        => TailAsync(after, handled: null, newestHandled: null, idlePoll, cancellationToken);
 
     /// <summary>
     /// A tail that resumes exactly where a consumer left off: after <paramref name="after"/> (the last event handled),
@@ -108,10 +112,10 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
     /// newest batch handled) rather than from <paramref name="after"/>'s, which can be older: a late batch handled last.
     /// Every batch before that look-back counts as handled, as it did for the tail that delivered them.
     /// </summary>
-    public IAsyncEnumerable<LogEvent> ResumeAsync(LogPosition after, HandledBatches handled, string newestHandled, CancellationToken cancellationToken)
-        => TailAsync(after, handled, newestHandled, cancellationToken);
+    public IAsyncEnumerable<LogEvent> ResumeAsync(LogPosition after, HandledBatches handled, string newestHandled, TimeSpan? idlePoll, CancellationToken cancellationToken)
+        => TailAsync(after, handled, newestHandled, idlePoll, cancellationToken);
 
-    private async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, HandledBatches? handled, string? newestHandled, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, HandledBatches? handled, string? newestHandled, TimeSpan? idlePoll, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var returned = new HashSet<string>(StringComparer.Ordinal); // batches returned whole, at or after the floor
         DateTimeOffset storeNow = await clock.NowAsync(cancellationToken).ConfigureAwait(false); // also calibrates the ceiling below
@@ -134,7 +138,7 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
             newest = start.BatchTime <= storeNow + StoreClock.NameBound ? start.Batch : null;
         }
 
-        using var pacer = new TailPacer(options, writer.ListenForArrivals());
+        using var pacer = new TailPacer(options, writer.ListenForArrivals(), idlePoll);
         while (true)
         {
             // The floor follows the newest batch returned, but never from further ahead than writers name batches:

@@ -25,10 +25,11 @@ internal sealed class TailPacer : IDisposable
 
     /// <param name="options">The bounds and the clock.</param>
     /// <param name="arrivals">Word of batches stored in this process, or <see langword="null"/> to rely on polling alone. The pacer disposes it.</param>
-    public TailPacer(AppendLogOptions options, BatchArrivals.Listener? arrivals)
+    /// <param name="idle">The upper bound in place of <see cref="AppendLogOptions.TailPollInterval"/> (a consumer's <see cref="LogConsumerOptions.PollInterval"/>), if any.</param>
+    public TailPacer(AppendLogOptions options, BatchArrivals.Listener? arrivals, TimeSpan? idle = null)
     {
         _time = options.TimeProvider;
-        _idle = options.TailPollInterval;
+        _idle = idle ?? options.TailPollInterval;
         _active = options.TailActivePollInterval < _idle ? options.TailActivePollInterval : _idle; // above the idle bound it means the idle bound
         _arrivals = arrivals;
         _wait = _idle;

@@ -324,6 +324,35 @@ public sealed class LogConsumerTests
         Assert.Equal([1L, 2L, 3L, 4L], written.Select(b => ConsumerState.Parse(key, b).Writes));
     }
 
+    [Fact]
+    public async Task An_idle_consumer_waits_its_own_poll_interval_between_listings()
+    {
+        var clock = new TimerRecordingClock(DateTimeOffset.UtcNow);
+        AppendLogOptions options = Fast(clock);
+        (options.TailPollInterval, options.StoreTimeProvider) = (TimeSpan.FromSeconds(1), clock);
+        await using var log = new AppendLog(_store, "idle", options);
+        var poll = TimeSpan.FromSeconds(4);
+        await using LogConsumer consumer = log.CreateConsumer("c", new LogConsumerOptions { PollInterval = poll, LeaseDuration = TimeSpan.FromMinutes(1) });
+        using var stop = new CancellationTokenSource();
+        IAsyncEnumerator<LogEvent> reading = consumer.ReadAsync(stop.Token).GetAsyncEnumerator();
+        Task<bool> next = reading.MoveNextAsync().AsTask();
+
+        var waits = new List<TimeSpan>();
+        for (int timer = 0; timer < 8; timer++)
+        {
+            TimeSpan wait = await clock.NextTimerAsync();
+            waits.Add(wait);
+            clock.Advance(wait);
+        }
+
+        Assert.Contains(poll, waits); // the tail's idle pace is the consumer's
+        Assert.DoesNotContain(options.TailPollInterval, waits); // not the log's
+        Assert.False(next.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
+        await reading.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("", "it is empty")]
     [InlineData("a/b", "it holds '/'")]
