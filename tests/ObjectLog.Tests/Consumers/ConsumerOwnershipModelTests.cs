@@ -115,10 +115,12 @@ public sealed class ConsumerOwnershipModelTests
         await stopped;
 
         // A last instance takes the name (after the lease of a crashed owner runs out) and reads everything left.
+        // It commits each event it delivers, and gets two new ones, so every run ends with commits to check.
+        await AppendAsync(2);
         using var drain = new CancellationTokenSource();
-        var last = new Process(processes.Count, faulty, rng.Next(), 1.0) { CommitEvery = 1 };
+        var last = new Process(processes.Count, faulty, rng.Next(), 1.0) { CommitEvery = 1, CommitsEach = true };
         last.Loop = Task.Run(() => last.RunAsync(model, drain.Token));
-        for (int i = 0; i < 200 && !appended.All(model.WasDelivered); i++)
+        for (int i = 0; i < 200 && !(appended.All(model.WasDelivered) && model.HasCommits); i++)
         {
             last.Clock.Advance(Step * 2);
             await Task.Delay(1);
@@ -150,6 +152,9 @@ public sealed class ConsumerOwnershipModelTests
 
         public int? CommitEvery { get; init; }
 
+        /// <summary>Whether it commits every event it delivers, rather than some at random.</summary>
+        public bool CommitsEach { get; init; }
+
         public Task? Loop { get; set; }
 
         public async Task RunAsync(Model model, CancellationToken stop)
@@ -179,7 +184,7 @@ public sealed class ConsumerOwnershipModelTests
                         long epoch = consumer.Epoch;
                         model.Delivered(consumer.OwnerId, epoch, e.Position, Text(e));
                         int action = _rng.Next(20);
-                        if (action < 6)
+                        if (action < 6 || CommitsEach)
                         {
                             long started = model.Tick();
                             try
@@ -239,6 +244,17 @@ public sealed class ConsumerOwnershipModelTests
                 _delivered.Add((owner, epoch, position, text, tick));
                 _texts.Add(text);
                 _epochSeen.TryAdd(epoch, tick);
+            }
+        }
+
+        public bool HasCommits
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _commits.Count > 0;
+                }
             }
         }
 
