@@ -5,14 +5,15 @@ using ObjectLog.Benchmarks.Latency;
 using ObjectLog.Benchmarks.Local;
 using ObjectLog.Benchmarks.Stores;
 
-// `stores`, `latency`, `requests`, `endtoend`, `local`, `manifests`, `compression` [--quick]: side-by-side runs with ratios (docs/benchmarks.md). Anything else: BenchmarkDotNet.
-return args.Length > 0 && args[0] is "stores" or "latency" or "requests" or "endtoend" or "local" or "manifests" or "compression"
+// `stores`, `latency`, `requests`, `endtoend`, `consumers`, `local`, `manifests`, `compression` [--quick]: side-by-side runs with ratios (docs/benchmarks.md). Anything else: BenchmarkDotNet.
+return args.Length > 0 && args[0] is "stores" or "latency" or "requests" or "endtoend" or "consumers" or "local" or "manifests" or "compression"
     ? args[0] switch
     {
         "stores" => await StoreBenchmark.RunAsync(args[1..]),
         "latency" => await LatencyBenchmark.RunAsync(args[1..]),
         "requests" => await RequestBenchmark.RunAsync(args[1..]),
         "endtoend" => await EndToEndBenchmark.RunAsync(args[1..]),
+        "consumers" => await ConsumerBenchmark.RunAsync(args[1..]),
         "manifests" => await ManifestBenchmark.RunAsync(args[1..]),
         "compression" => await CompressionBenchmark.RunAsync(args[1..]),
         _ => await LocalBenchmark.RunAsync(args[1..]),

@@ -31,7 +31,7 @@ internal static class EndToEndBenchmark
     private const int EventBytes = 250;
     private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1.5);
-    private static readonly int[] Rates = [200, 5_000];
+    internal static readonly int[] Rates = [200, 5_000];
     private static readonly byte[] Template = StampedEvent();
 
     public static async Task<int> RunAsync(string[] args)
@@ -75,7 +75,8 @@ internal static class EndToEndBenchmark
         return 0;
     }
 
-    private static async Task<Row> RunAsync(Tail tail, int rate, TimeSpan flow, Settings settings, bool measureIdle)
+    /// <summary>One run: the writer appends at <paramref name="rate"/> for <paramref name="flow"/> while <paramref name="tail"/> receives; then, if <paramref name="measureIdle"/>, the idle stretch.</summary>
+    internal static async Task<Row> RunAsync(Tail tail, int rate, TimeSpan flow, Settings settings, bool measureIdle)
     {
         var inner = new InMemoryObjectStore();
         var writerStore = new LatencyObjectStore(inner, Latency);
@@ -92,7 +93,9 @@ internal static class EndToEndBenchmark
         {
             try
             {
-                await foreach (LogEvent e in follower.TailAsync(null, stop.Token))
+                LogConsumer? consumer = tail.Consumer ? follower.CreateConsumer("handler", new LogConsumerOptions()) : null;
+                await using var owned = consumer;
+                await foreach (LogEvent e in consumer?.ReadAsync(stop.Token) ?? follower.TailAsync(null, stop.Token))
                 {
                     long sent = ReadStamp(e.Data);
                     double ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
@@ -155,14 +158,16 @@ internal static class EndToEndBenchmark
 
         long settleLists = 0;
         double idleListsPerSecond = double.NaN;
+        RequestCounts idle = default;
         if (measureIdle)
         {
             long before = tailStore.Requests.Lists;
             await Task.Delay(settings.Settle);
-            long settled = tailStore.Requests.Lists;
+            RequestCounts settled = tailStore.Requests;
             await Task.Delay(settings.Idle);
-            settleLists = settled - before;
-            idleListsPerSecond = (tailStore.Requests.Lists - settled) / settings.Idle.TotalSeconds;
+            idle = tailStore.Requests - settled;
+            settleLists = settled.Lists - before;
+            idleListsPerSecond = idle.Lists / settings.Idle.TotalSeconds;
         }
 
         await stop.CancelAsync();
@@ -173,7 +178,7 @@ internal static class EndToEndBenchmark
         }
 
         latencies.Sort();
-        return new Row(tail, rate, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], first ?? double.NaN, listsPerSecond, settleLists, idleListsPerSecond);
+        return new Row(tail, rate, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], first ?? double.NaN, listsPerSecond, settleLists, idleListsPerSecond, idle);
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -205,14 +210,16 @@ internal static class EndToEndBenchmark
         Console.WriteLine();
     }
 
-    private sealed record Tail(string Name, bool SameStore, TimeSpan Active, TimeSpan Idle);
+    /// <summary>The receiving side: a tail with the given pacing, or, with <paramref name="Consumer"/>, a <see cref="LogConsumer"/> with default <see cref="LogConsumerOptions"/> on the same log.</summary>
+    internal sealed record Tail(string Name, bool SameStore, TimeSpan Active, TimeSpan Idle, bool Consumer = false);
 
-    private sealed record Row(Tail Tail, int Rate, int Events, double P50, double P99, double Max, double First, double ListsPerSecond, long SettleLists, double IdleListsPerSecond);
+    /// <param name="IdleRequests">The receiver's requests over the idle stretch (a consumer's lease renewals among them); zero unless idle was measured.</param>
+    internal sealed record Row(Tail Tail, int Rate, int Events, double P50, double P99, double Max, double First, double ListsPerSecond, long SettleLists, double IdleListsPerSecond, RequestCounts IdleRequests);
 
     /// <param name="Flow">How long the writer appends in each run.</param>
     /// <param name="Settle">After the last event, how long the tail is given to slow back down to its idle pace.</param>
     /// <param name="Idle">How long idle LISTs are counted over, after <paramref name="Settle"/>.</param>
-    private sealed record Settings(TimeSpan Flow, TimeSpan Settle, TimeSpan Idle)
+    internal sealed record Settings(TimeSpan Flow, TimeSpan Settle, TimeSpan Idle)
     {
         public static readonly Settings Full = new(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10));
         public static readonly Settings Quick = new(TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3));
