@@ -85,4 +85,15 @@ public sealed class S3rverIfMatchTests(S3rverFixture server)
         await Assert.ThrowsAsync<NotSupportedException>(() => store.PutVersionedAsync(key, "four"u8.ToArray(), PutMode.Update, "\"0123456789abcdef0123456789abcdef\""));
         Assert.Equal("three", await IfMatchProbe.ReadAsync(server.Client, S3rverFixture.BucketName, key));
     }
+
+    [Fact]
+    public async Task A_consumer_on_s3rver_is_refused_with_the_reason_and_writes_nothing()
+    {
+        string prefix = $"consumer-{Guid.NewGuid():N}";
+        S3ObjectStore store = server.CreateStore();
+        await using var log = new AppendLog(store, prefix);
+        NotSupportedException e = Assert.Throws<NotSupportedException>(() => log.CreateConsumer("billing"));
+        Assert.Contains("conditional", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListAsync(prefix + "/").ToListAsync());
+    }
 }
