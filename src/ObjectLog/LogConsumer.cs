@@ -384,6 +384,10 @@ public sealed class LogConsumer : IAsyncDisposable
     }
 
     /// <summary>Renews the lease every third of its duration while this instance owns the name.</summary>
+    /// <remarks>
+    /// A renewal is also when the time policy is kept while the caller waits for events: if events were handled and
+    /// <see cref="LogConsumerOptions.CheckpointInterval"/> has passed since the last commit, the renewal commits them.
+    /// </remarks>
     private async Task RenewAsync(CancellationToken stop)
     {
         while (!_lease.IsFenced)
@@ -391,16 +395,39 @@ public sealed class LogConsumer : IAsyncDisposable
             await Task.Delay(_lease.RenewInterval, _time, stop).ConfigureAwait(false);
             try
             {
-                await _lease.WriteAsync(static state => state, stop).ConfigureAwait(false);
+                if (OwedByTime() is { } owed)
+                {
+                    await CommitCoreAsync(owed, stop).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _lease.WriteAsync(static state => state, stop).ConfigureAwait(false);
+                }
             }
             catch (ObjectStoreException)
             {
                 // Tried again at the next interval; if none lands for a lease duration, the lease fences this instance.
             }
+            catch (ArgumentException)
+            {
+                // A read started again meanwhile and forgot what the last one delivered: nothing is owed any more.
+            }
             catch (ConsumerFencedException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>What the time policy owes: the last event handled, if any is uncommitted and the interval has passed.</summary>
+    private LogPosition? OwedByTime()
+    {
+        lock (_gate)
+        {
+            return _handled is { } handled && _handledSinceCommit > 0
+                && _options.CheckpointInterval != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(_lastCommit) >= _options.CheckpointInterval
+                ? handled
+                : null;
         }
     }
 

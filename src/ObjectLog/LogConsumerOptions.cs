@@ -19,8 +19,9 @@ public sealed class LogConsumerOptions
     public int CheckpointEveryEvents { get; set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A count is 0 or more."); } = 1000;
 
     /// <summary>
-    /// Commit automatically when events were handled and this long has passed since the last commit. Default 5 seconds;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the timer off.
+    /// Commit automatically when events were handled and this long has passed since the last commit: when the next
+    /// event is asked for, or, while the caller waits for events, at the next lease renewal (every third of
+    /// <see cref="LeaseDuration"/>). Default 5 seconds; <see cref="Timeout.InfiniteTimeSpan"/> turns the timer off.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive and not infinite.</exception>
     public TimeSpan CheckpointInterval { get; set => field = value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The interval must be positive or Timeout.InfiniteTimeSpan."); } = TimeSpan.FromSeconds(5);

@@ -4,18 +4,19 @@ namespace ObjectLog.Internal;
 
 /// <summary>
 /// The live consumers whose <see cref="LogConsumer.Lag"/> the gauge <c>objectlog.consumer.lag</c> reports, each
-/// with its tags; a consumer is registered when created and unregistered when disposed.
+/// with its tags; a consumer is registered when created and unregistered when disposed. The table holds consumers
+/// weakly, so one that is dropped without being disposed is forgotten when it is collected rather than kept alive.
 /// </summary>
 internal static class ConsumerLagGauge
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<LogConsumer, KeyValuePair<string, object?>[]> Live = [];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LogConsumer, KeyValuePair<string, object?>[]> Live = new();
 
     public static void Register(LogConsumer consumer, params KeyValuePair<string, object?>[] tags)
     {
         lock (Gate)
         {
-            Live[consumer] = tags;
+            Live.AddOrUpdate(consumer, tags);
         }
     }
 

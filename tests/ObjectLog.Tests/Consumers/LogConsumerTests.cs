@@ -195,6 +195,33 @@ public sealed class LogConsumerTests
     }
 
     [Fact]
+    public async Task The_interval_commits_what_was_handled_while_the_caller_waits_for_events()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var log = new AppendLog(_store, "w", Fast(clock));
+        await AppendBatchAsync(log, "e0", "e1");
+        await using LogConsumer consumer = log.CreateConsumer("c", new LogConsumerOptions { CheckpointEveryEvents = 0, CheckpointInterval = TimeSpan.FromSeconds(5), LeaseDuration = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        IAsyncEnumerator<LogEvent> reading = consumer.ReadAsync(stop.Token).GetAsyncEnumerator();
+        Assert.True(await reading.MoveNextAsync());
+        Assert.True(await reading.MoveNextAsync());
+        LogPosition last = reading.Current.Position;
+        Task<bool> waiting = reading.MoveNextAsync().AsTask(); // e1 is handled; no event comes to carry a commit
+
+        for (int i = 0; i < 200 && (await StoredStateAsync(_store, log, "c"))?.Position != last; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1)); // past the interval, to the next renewal (every 10 s)
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(last, (await StoredStateAsync(_store, log, "c"))!.Position);
+        Assert.False(waiting.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await reading.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_fenced_owner_cannot_commit_and_its_read_stops()
     {
         await using var log = new AppendLog(_store, "f", Fast());
