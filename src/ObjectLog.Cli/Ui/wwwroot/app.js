@@ -105,10 +105,14 @@
     return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
   }
 
-  /** Parses what a person typed (ISO, or anything Date understands) into an ISO UTC time; null if it is no time. */
+  /**
+   * What a person typed as an ISO UTC time: kept as typed when it already is one (so a shared URL shows the same text),
+   * else anything Date understands turned into one; null if it is no time.
+   */
   function normaliseTime(text) {
     const t = text.trim();
     if (!t) return '';
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(t) && !Number.isNaN(Date.parse(t))) return t;
     const ms = Date.parse(t);
     return Number.isNaN(ms) ? null : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
   }
@@ -400,6 +404,21 @@
     const signal = controller.signal;
     refreshOverview(my, signal);
     loadFirstPage(my, signal);
+    if (state.levels.length) loadRangeLevels(my, signal);
+  }
+
+  /** With a level filter the histogram names only the chosen levels; the other levels in range stay offered. */
+  async function loadRangeLevels(my, signal) {
+    const p = new URLSearchParams();
+    p.set('log', state.log);
+    for (const [k, v] of filterParams(true)) if (k === 'range' || k === 'from' || k === 'until') p.set(k, v);
+    p.set('buckets', '1');
+    try {
+      const histogram = await getJson('/api/histogram', p, signal);
+      if (my === generation) learnLevels(histogramLevels(histogram));
+    } catch {
+      // The main requests report what went wrong; this one only adds choices.
+    }
   }
 
   async function loadFirstPage(my, signal) {
@@ -477,7 +496,7 @@
     lastSummary = summary;
     if (!drag) renderHistogram(histogram);
     renderSummary(summary, histogram);
-    learnLevels([...(histogram.levels ?? []), ...(histogram.buckets ?? []).flatMap((b) => Object.keys(b.counts ?? {}))]);
+    learnLevels(histogramLevels(histogram));
     noteEmptyRange(histogram, summary);
   }
 
@@ -555,8 +574,8 @@
       : `${num(histogram.total)} events`;
     ui.histoCaption.title = histogram.from || histogram.until
       ? `From ${histogram.from ?? 'the start'} until ${histogram.until ?? 'now'}` : '';
-    ui.from.placeholder = histogram.from ? String(histogram.from) : 'from (ISO, UTC)';
-    ui.until.placeholder = histogram.until ? String(histogram.until) : 'until (ISO, UTC)';
+    ui.from.placeholder = histogram.from ? placeholderTime(histogram.from) : 'from (ISO, UTC)';
+    ui.until.placeholder = histogram.until ? placeholderTime(histogram.until) : 'until (ISO, UTC)';
 
     svg.append(svgEl('line', { x1: L, x2: L + pw, y1: T + ph + 0.5, y2: T + ph + 0.5 }, 'axis'));
     if (!buckets.length || !stepMs) {
@@ -624,6 +643,11 @@
 
     svg.append(svgEl('rect', { x: 0, y: T, width: 0, height: ph, visibility: 'hidden' }, 'selection'));
     renderLegend(levels, totals);
+  }
+
+  function placeholderTime(iso) {
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? String(iso) : isoSeconds(Math.floor(ms / 1000) * 1000);
   }
 
   function axisLabel(t, span, stepMs) {
@@ -961,8 +985,8 @@
       state.range = ui.range.value;
       if (state.range === 'custom') {
         // Start from the range shown, so the fields hold something to edit.
-        state.from = normaliseTime(ui.from.value) || (lastHistogram && lastHistogram.from) || '';
-        state.until = normaliseTime(ui.until.value) || (lastHistogram && lastHistogram.until) || '';
+        state.from = normaliseTime(ui.from.value) || normaliseTime(String(lastHistogram?.from ?? '')) || '';
+        state.until = normaliseTime(ui.until.value) || normaliseTime(String(lastHistogram?.until ?? '')) || '';
       } else {
         state.from = '';
         state.until = '';
