@@ -507,8 +507,8 @@
     }
     if (summary.lastBatchTime == null) {
       showNote('This log has no events yet.');
-    } else if (state.range === 'all' && !state.levels.length && !state.q && !state.where.length) {
-      showNote(`No events; the newest batch is at ${formatLocal(summary.lastBatchTime, false)}.`);
+    } else if (state.range === 'all') {
+      showNote(`No events match these filters; the newest event in the log is at ${formatLocal(summary.lastBatchTime, false)}.`);
     } else {
       showNote(`No events in this range; the newest is at ${formatLocal(summary.lastBatchTime, false)}.`, 'Show all', () => {
         state.range = 'all';
