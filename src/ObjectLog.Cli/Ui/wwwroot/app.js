@@ -62,6 +62,8 @@
   let loadingMore = false;
   let shown = new Set();       // positions in the table, so paging and follow never show an event twice
   let rowCount = 0;
+  let scanned = 0;             // events the server looked at for the pages shown
+  let shortPage = false;       // the last page stopped at the server's scan limit, not at the page size
   const rowEvents = new WeakMap();
   let knownLevels = new Map(); // lower-case level → spelling shown
   let lastHistogram = null;
@@ -373,6 +375,7 @@
     ui.store.textContent = answer.store ?? '';
     ui.store.title = answer.store ?? '';
     fixedLog = answer.fixedLog ?? null;
+    ui.log.title = answer.complete === false ? 'The store holds more objects than were looked at: other logs may exist' : '';
     const names = (answer.logs ?? []).map((l) => l.name).filter((n) => typeof n === 'string');
     if (fixedLog && !names.includes(fixedLog)) names.unshift(fixedLog);
     if (!state.log) state.log = fixedLog ?? names[0] ?? null;
@@ -726,6 +729,8 @@
     ui.rows.replaceChildren();
     shown = new Set();
     rowCount = 0;
+    scanned = 0;
+    shortPage = false;
     next = null;
     loadingMore = false;
     ui.more.hidden = true;
@@ -760,6 +765,8 @@
     }
     ui.rows.append(fragment);
     next = page.next ?? null;
+    scanned += num(page.scanned);
+    shortPage = next != null && (page.events ?? []).length < PAGE_SIZE;
     ui.more.hidden = next == null;
     learnLevels(levels);
     trimRows();
@@ -801,9 +808,14 @@
   }
 
   function updateCount() {
-    ui.count.textContent = rowCount
-      ? `${rowCount} event${rowCount === 1 ? '' : 's'} shown${next == null ? ' · end of range' : ''}`
-      : '';
+    const parts = [];
+    if (rowCount) parts.push(`${rowCount} event${rowCount === 1 ? '' : 's'} shown`);
+    if (next == null) {
+      if (rowCount) parts.push('end of range');
+    } else if (shortPage) {
+      parts.push(`${scanned} events looked at so far`);
+    }
+    ui.count.textContent = parts.join(' · ');
   }
 
   function toggleDetail(tr) {
