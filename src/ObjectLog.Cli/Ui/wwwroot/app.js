@@ -138,8 +138,9 @@
   }
 
   /**
-   * Indents JSON text without parsing its values, so numbers beyond a double's precision and string escapes show
-   * exactly as stored. Text that is not a JSON object or array is shown as it is.
+   * Indents JSON text keeping each number exactly as stored (JSON.parse would round those beyond a double's
+   * precision); strings are shown as JSON.stringify writes them. Text that is not a JSON object or array is shown
+   * as it is.
    */
   function prettyJson(raw) {
     let value;
@@ -155,7 +156,7 @@
       if (c === '"') {
         let j = i + 1;
         while (j < n && raw[j] !== '"') j += raw[j] === '\\' ? 2 : 1;
-        out += raw.slice(i, j + 1);
+        out += JSON.stringify(JSON.parse(raw.slice(i, j + 1))); // escapes such as \u003C shown as the characters
         i = j + 1;
       } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
         i++;
