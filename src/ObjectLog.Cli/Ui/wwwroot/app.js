@@ -1053,6 +1053,10 @@
     } else {
       window.addEventListener('scroll', loadWhileVisible, { passive: true });
     }
+    // The table's header sticks just below the page's header, whose height changes as the filters wrap.
+    const stickBelowHeader = () => document.documentElement.style.setProperty('--head-height', `${ui.top.offsetHeight}px`);
+    stickBelowHeader();
+    if ('ResizeObserver' in window) new ResizeObserver(stickBelowHeader).observe(ui.top);
     let resizeTimer = 0;
     window.addEventListener('resize', () => {
       clearTimeout(resizeTimer);
