@@ -407,7 +407,7 @@
     const my = generation;
     const signal = controller.signal;
     refreshOverview(my, signal);
-    loadFirstPage(my, signal);
+    loadPage(null);
     if (state.levels.length) loadRangeLevels(my, signal);
   }
 
@@ -425,40 +425,15 @@
     }
   }
 
-  async function loadFirstPage(my, signal) {
-    loadingMore = true;
-    ui.more.hidden = true;
-    try {
-      const page = await getJson('/api/events', eventsParams(null), signal);
-      if (my !== generation) return;
-      appendPage(page);
-    } catch (e) {
-      if (isAbort(e) || my !== generation) return;
-      showError(e.message);
-    } finally {
-      if (my === generation) loadingMore = false;
-    }
-    if (my !== generation) return;
-    if (state.follow) startStream();
-    loadWhileVisible();
-  }
-
-  function eventsParams(after) {
-    const p = filterParams(true);
-    p.set('order', state.order);
-    if (after) p.set('after', after);
-    p.set('limit', String(PAGE_SIZE));
-    return p;
-  }
-
-  async function loadMore() {
-    if (loadingMore || !next || !state.log) return;
+  /** Loads the page after the position `after` (null: the first page); once the first page is in, following resumes. */
+  async function loadPage(after) {
+    if (loadingMore || !state.log) return;
     const my = generation;
     loadingMore = true;
     ui.more.disabled = true;
     ui.more.textContent = 'Loading…';
     try {
-      const page = await getJson('/api/events', eventsParams(next), controller.signal);
+      const page = await getJson('/api/events', eventsParams(after), controller.signal);
       if (my !== generation) return;
       appendPage(page);
     } catch (e) {
@@ -471,7 +446,21 @@
         ui.more.textContent = 'Load more';
       }
     }
-    if (my === generation) loadWhileVisible();
+    if (my !== generation) return;
+    if (after === null && state.follow) startStream();
+    loadWhileVisible();
+  }
+
+  function loadMore() {
+    if (next) loadPage(next);
+  }
+
+  function eventsParams(after) {
+    const p = filterParams(true);
+    p.set('order', state.order);
+    if (after) p.set('after', after);
+    p.set('limit', String(PAGE_SIZE));
+    return p;
   }
 
   /** The observer reports only changes; when a page did not fill the screen, #more stays in view and needs a nudge. */
