@@ -1,0 +1,14 @@
+namespace ObjectLog.Benchmarks.Ui;
+
+/// <summary>
+/// One page view's endpoint timed: its first call on a fresh server and the median of the calls after it, with the
+/// store requests each made (<see langword="null"/> where the store is not counted) and what the answer held.
+/// </summary>
+internal sealed record ViewTiming(
+    string View,
+    string Request,
+    string Answer,
+    TimeSpan First,
+    TimeSpan Median,
+    RequestCounts? FirstRequests,
+    RequestCounts? MostRequestsLater);
