@@ -43,27 +43,32 @@ internal sealed class UiSession : IAsyncDisposable
     /// <summary>Times <paramref name="request"/> (a path and query); <paramref name="answer"/> says what its JSON held, for the table.</summary>
     public async Task<(ViewTiming Timing, JsonElement Body)> MeasureAsync(string view, string request, Func<JsonElement, string> answer)
     {
-        (TimeSpan first, RequestCounts? firstRequests, JsonElement body) = await CallAsync(request);
-        var later = new List<TimeSpan>();
+        (TimeSpan first, TimeSpan firstCpu, RequestCounts? firstRequests, JsonElement body) = await CallAsync(request);
+        var later = new List<(TimeSpan Took, TimeSpan Cpu)>();
         RequestCounts? most = null;
         for (int i = 0; i < LaterCalls; i++)
         {
-            (TimeSpan took, RequestCounts? made, _) = await CallAsync(request);
-            later.Add(took);
+            (TimeSpan took, TimeSpan cpu, RequestCounts? made, _) = await CallAsync(request);
+            later.Add((took, cpu));
             most = made is { } m ? (most is { } so ? new RequestCounts(Math.Max(so.Puts, m.Puts), Math.Max(so.Gets, m.Gets), Math.Max(so.Deletes, m.Deletes), Math.Max(so.Lists, m.Lists)) : m) : null;
         }
 
-        later.Sort();
-        return (new ViewTiming(view, request, answer(body), first, later[later.Count / 2], firstRequests, most), body);
+        (TimeSpan median, TimeSpan medianCpu) = later.OrderBy(c => c.Took).ElementAt(later.Count / 2);
+        return (new ViewTiming(view, request, answer(body), first, firstCpu, median, medianCpu, firstRequests, most), body);
     }
 
-    private async Task<(TimeSpan Took, RequestCounts? Requests, JsonElement Body)> CallAsync(string request)
+    /// <summary>The JSON answer to <paramref name="request"/> (a path and query), untimed.</summary>
+    public async Task<JsonElement> GetAsync(string request) => (await CallAsync(request)).Body;
+
+    private async Task<(TimeSpan Took, TimeSpan Cpu, RequestCounts? Requests, JsonElement Body)> CallAsync(string request)
     {
         RequestCounts? before = _requests?.Invoke();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         using HttpResponseMessage response = await _client.GetAsync(new Uri(request, UriKind.Relative));
         byte[] body = await response.Content.ReadAsByteArrayAsync();
         TimeSpan took = Stopwatch.GetElapsedTime(started);
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         RequestCounts? made = _requests?.Invoke() - before;
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -71,7 +76,7 @@ internal sealed class UiSession : IAsyncDisposable
         }
 
         using JsonDocument json = JsonDocument.Parse(body);
-        return (took, made, json.RootElement.Clone());
+        return (took, cpu, made, json.RootElement.Clone());
     }
 
     public async ValueTask DisposeAsync()
