@@ -80,10 +80,12 @@ internal static class UiServer
             DateTimeOffset? from = range.From, until = range.Until;
             if (from is null || until is null)
             {
-                // The log's own extent bounds an open range: its first batch, and its newest (or now, if later).
+                // The log's own extent bounds an open range: its first batch, and its newest (or now, if later). A batch
+                // named further ahead of the store's clock than writers may name one (hand-made, or by a version that
+                // trusted a fast clock) counts in the last bucket rather than stretch the chart to its year.
                 LogSummary extent = await LogSummary.GatherAsync(request.Name, request.Log, catalog, ct);
                 from ??= extent.FirstBatchTime ?? now;
-                until ??= Max(now, extent.LastBatchTime?.AddTicks(10) ?? now);
+                until ??= Max(now, Min(extent.LastBatchTime?.AddTicks(10) ?? now, now + NameBound));
                 from = from > until ? until : from;
             }
 
@@ -134,7 +136,12 @@ internal static class UiServer
         await result.ExecuteAsync(context);
     }
 
+    /// <summary>How far ahead of the store's clock a writer names batches at most (docs/format.md, "Names").</summary>
+    private static readonly TimeSpan NameBound = TimeSpan.FromSeconds(30);
+
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static void MapAsset(WebApplication app, string path, string name, string contentType)
     {

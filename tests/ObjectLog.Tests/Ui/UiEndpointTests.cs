@@ -126,6 +126,23 @@ public sealed class UiEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_named_a_year_ahead_counts_in_the_last_bucket_and_does_not_stretch_the_chart()
+    {
+        await using (var log = new AppendLog(_store, "skewed", Quiet()))
+        {
+            await log.AppendAsync(E("""{"level":"Information","message":"now"}"""));
+        }
+
+        long future = ObjectLog.Internal.LogObjectName.Microseconds(DateTimeOffset.UtcNow.AddDays(365));
+        await _store.PutAsync($"skewed/{ObjectLog.Internal.LogObjectName.Batch(future, writerId: 9, sequence: 1)}", E("{\"level\":\"Error\",\"message\":\"from a fast clock\"}\n"));
+
+        JsonElement histogram = await GetJsonAsync("/api/histogram?log=skewed&range=all");
+        Assert.Equal(2, histogram.GetProperty("total").GetInt64());
+        Assert.True(histogram.GetProperty("bucketSeconds").GetInt64() <= 60, $"the chart spans a year: {histogram}");
+        Assert.Equal(1, histogram.GetProperty("buckets").EnumerateArray().Last().GetProperty("counts").GetProperty("Error").GetInt64());
+    }
+
+    [Fact]
     public async Task The_summary_counts_objects_and_the_requests_made()
     {
         JsonElement summary = await GetJsonAsync("/api/summary?log=app");
