@@ -6,7 +6,7 @@ namespace ObjectLog.Cli;
 
 /// <summary>
 /// The <c>objlog</c> command line: the root command with its commands (demo, append, cat, tail, ls, files, stats, compact,
-/// trim, consumers, verify, help; each in its own file), the options they share, and how a command opens its log and exits.
+/// trim, consumers, verify, ui, help; each in its own file), the options they share, and how a command opens its log and exits.
 /// </summary>
 internal static class ObjlogCommand
 {
@@ -100,6 +100,7 @@ internal static class ObjlogCommand
         root.Subcommands.Add(TrimCommand.Create());
         root.Subcommands.Add(ConsumersCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(UiCommand.Create());
         root.Subcommands.Add(HelpCommand.Create());
         foreach (Command command in root.Subcommands.Where(c => c.Name is not ("demo" or "append" or "help")))
         {
@@ -158,10 +159,15 @@ internal static class ObjlogCommand
 
     /// <summary>Where the command's log is: a log URL, or <c>--store</c> and <c>--log</c>.</summary>
     /// <exception cref="ArgumentException">Both were given, or a value is malformed.</exception>
-    private static StoreLocation Locate(ParseResult result, string? defaultLog, bool readOnly)
+    private static StoreLocation Locate(ParseResult result, string? defaultLog, bool readOnly, bool logOptional)
     {
         if (LogUrl(result) is not { } url)
         {
+            if (logOptional && result.GetValue(LogOption) is null)
+            {
+                return StoreLocation.ParseStore(result.GetValue(StoreOption)!, mustExist: readOnly);
+            }
+
             return StoreLocation.Parse(result.GetValue(StoreOption)!, result.GetValue(LogOption) ?? defaultLog ?? "events", mustExist: readOnly);
         }
 
@@ -176,12 +182,13 @@ internal static class ObjlogCommand
 
     /// <summary>Opens the command's store and log, runs <paramref name="action"/>, and turns the errors a user can act on into a message and an exit code (2 usage, 1 runtime).</summary>
     /// <param name="waitsForEvents">The command waits for events (<c>tail -f</c>): an empty log is one to wait on, not an error.</param>
-    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, bool waitsForEvents = false)
+    /// <param name="logOptional">Without <c>--log</c> or a log URL the command takes the store alone (<see cref="StoreLocation.HasLog"/>), and an empty log is no error.</param>
+    internal static async Task<int> Run(ParseResult result, Func<StoreLocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken, string? defaultLog = null, bool readOnly = false, bool waitsForEvents = false, bool logOptional = false)
     {
         try
         {
-            using StoreLocation location = Locate(result, defaultLog, readOnly);
-            bool empty = readOnly && !await HasObjectsAsync(location, cancellationToken);
+            using StoreLocation location = Locate(result, defaultLog, readOnly, logOptional);
+            bool empty = readOnly && !logOptional && !await HasObjectsAsync(location, cancellationToken);
             if (empty && waitsForEvents)
             {
                 await Console.Error.WriteLineAsync($"objlog: nothing is stored in {location.Description} yet; waiting for events (Ctrl+C to stop).");

@@ -15,6 +15,12 @@ internal sealed class RequestTally : IDisposable
 
     /// <param name="logPrefix">The log's key prefix as <see cref="AppendLog.KeyPrefix"/> gives it (ending in <c>/</c>).</param>
     public RequestTally(string logPrefix)
+        : this(prefix => prefix == logPrefix)
+    {
+    }
+
+    /// <param name="counts">Which logs' requests to sum, by key prefix as <see cref="AppendLog.KeyPrefix"/> gives it.</param>
+    public RequestTally(Func<string, bool> counts)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
@@ -32,7 +38,7 @@ internal sealed class RequestTally : IDisposable
                 kind = tag.Key == "kind" ? tag.Value as string : kind;
             }
 
-            if (prefix == logPrefix && kind is not null)
+            if (prefix is not null && kind is not null && counts(prefix))
             {
                 (instrument.Name == "objectlog.requests" ? _requests : _bytes).AddOrUpdate(kind, value, (_, sum) => sum + value);
             }

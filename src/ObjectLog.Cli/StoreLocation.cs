@@ -14,14 +14,20 @@ internal sealed class StoreLocation : IDisposable
     private readonly ObjectStoreLocation _location;
     private readonly string _url;
 
-    /// <param name="log">The log's prefix under the URL's own, or empty where the URL's prefix is the log.</param>
-    private StoreLocation(ObjectStoreLocation location, string url, string log)
+    /// <param name="location">The store.</param>
+    /// <param name="url">The URL it was opened from.</param>
+    /// <param name="log">The log's prefix under the URL's own, or empty where the URL's prefix is the log; <see langword="null"/> for the store alone.</param>
+    private StoreLocation(ObjectStoreLocation location, string url, string? log)
     {
         _location = location;
         _url = url;
-        LogPrefix = location.PrefixFor(log);
-        Description = log.Length == 0 ? location.Description : $"{location.Description} (log '{log}')";
+        LogPrefix = log is null ? location.Prefix : location.PrefixFor(log);
+        Description = string.IsNullOrEmpty(log) ? location.Description : $"{location.Description} (log '{log}')";
+        HasLog = log is not null;
     }
+
+    /// <summary>Whether the location names a log (<see cref="LogPrefix"/> is the log's); otherwise it is the store alone, and <see cref="LogPrefix"/> the store URL's own prefix.</summary>
+    public bool HasLog { get; }
 
     public IObjectStore Store => _location.Store;
 
@@ -95,6 +101,20 @@ internal sealed class StoreLocation : IDisposable
             location.Dispose();
             throw new ArgumentException($"--log: {UserTerms.Of(e)}", "--log", e);
         }
+    }
+
+    /// <summary>Parses <c>--store</c> alone, for a command that finds the logs in it (<c>ui</c>).</summary>
+    /// <exception cref="ArgumentException">The URL is malformed.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="mustExist"/> is set and the store is a folder that does not exist.</exception>
+    public static StoreLocation ParseStore(string store, Func<string, string?>? environment = null, bool mustExist = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(store);
+        if (mustExist && LocalFolder(store) is { Length: > 0 } folder && !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"no store at '{folder}': the folder does not exist (nothing was created).");
+        }
+
+        return new StoreLocation(Open(store, environment, "--store"), store, log: null);
     }
 
     /// <summary>

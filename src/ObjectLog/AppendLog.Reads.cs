@@ -94,6 +94,25 @@ public sealed partial class AppendLog
         => _reads.ReadEventsAsync(from, until, cancellationToken);
 
     /// <summary>
+    /// Streams the stored events (not this writer's buffer) of every batch whose time is in [<paramref name="from"/>,
+    /// <paramref name="until"/>), newest first: the reverse of
+    /// <see cref="ReadEventsAsync(DateTimeOffset, DateTimeOffset?, CancellationToken)"/>, for a viewer that shows the
+    /// newest events and pages back. Given <paramref name="before"/>, only the events before it in log order come (the
+    /// next page after the oldest event shown). It lists the log from <paramref name="from"/> on, then fetches from the
+    /// newest object backwards in rounds that grow as the caller reads on, so stopping after a page costs about a page
+    /// of GETs; merged objects are read by byte range, a manifest's batches at a time. A compaction running at the same
+    /// time does not change the result.
+    /// </summary>
+    /// <param name="from">The earliest batch time to return.</param>
+    /// <param name="until">The batch time to stop before; <see langword="null"/> for no end.</param>
+    /// <param name="before">Return only events before this position; <see langword="null"/> (or the default position) for no bound.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    /// <exception cref="CorruptObjectException">An object holding some of the events read is truncated or otherwise unsound; the message names its key.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsBackwardAsync(DateTimeOffset from, DateTimeOffset? until = null, LogPosition? before = null, CancellationToken cancellationToken = default)
+        => _reads.ReadEventsBackwardAsync(from, until, before, cancellationToken);
+
+    /// <summary>
     /// Follows the log: returns the stored events after <paramref name="after"/> (or from the start), then waits
     /// and returns new ones as writers store them, until cancelled. It lists the log again after each wait (see the
     /// remarks) and returns each batch it has not returned yet, including batches that arrive late

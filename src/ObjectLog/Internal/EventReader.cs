@@ -98,6 +98,24 @@ internal sealed class EventReader(WritePipeline writer, LogReader reader, LastEv
         return new BlockEvents<LogEvent>(blocks, After(null));
     }
 
+    /// <summary>See <see cref="AppendLog.ReadEventsBackwardAsync"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="until"/> is before <paramref name="from"/>.</exception>
+    public IAsyncEnumerable<LogEvent> ReadEventsBackwardAsync(DateTimeOffset from, DateTimeOffset? until, LogPosition? before, CancellationToken cancellationToken)
+    {
+        if (until < from)
+        {
+            throw new ArgumentException($"The range ends ({until:O}) before it starts ({from:O}).", nameof(until));
+        }
+
+        string floor = LogObjectName.FloorAt(from);
+        string? end = until is { } u ? LogObjectName.FloorAt(u) : null;
+        return lastReader.ReadBackwardAsync(
+            name => string.CompareOrdinal(name, floor) >= 0 && (end is null || string.CompareOrdinal(name, end) < 0),
+            floor,
+            before is { Batch: not null } b ? b : null,
+            cancellationToken);
+    }
+
     /// <summary>See <see cref="AppendLog.TailAsync"/>.</summary>
     public IAsyncEnumerable<LogEvent> TailAsync(LogPosition? after, CancellationToken cancellationToken)
         => TailAsync(after, handled: null, newestHandled: null, idlePoll: null, cancellationToken);

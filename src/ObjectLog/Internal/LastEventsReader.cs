@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using ObjectLog.Storage;
 
 namespace ObjectLog.Internal;
@@ -57,6 +58,82 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
         }
     }
 
+    /// <summary>
+    /// Streams the stored events of the batches <paramref name="includeBatch"/> accepts, listed after
+    /// <paramref name="listAfter"/>, newest first, skipping those at or after <paramref name="before"/>. Rounds of
+    /// units are fetched from the plan's end, each round asking for more events than the last (from
+    /// <see cref="FirstRoundEvents"/> to <see cref="MaxRoundEvents"/>), so a reader that stops after a page fetched
+    /// about a page, and one that reads on fetches many units at once. An object that vanished under it (compacted and
+    /// collected) makes it list again and go on before the last event it returned.
+    /// </summary>
+    public async IAsyncEnumerable<LogEvent> ReadBackwardAsync(Func<string, bool> includeBatch, string? listAfter, LogPosition? before, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        LogPosition? bound = before; // every event returned is before it
+        for (int relists = 0; ; relists++)
+        {
+            LogPosition? planBound = bound;
+            Func<string, bool> include = planBound is { } b ? name => string.CompareOrdinal(name, b.Batch) <= 0 && includeBatch(name) : includeBatch;
+            LogSnapshot snapshot;
+            try
+            {
+                snapshot = await LogSnapshot.LoadAsync(store, logPrefix, manifests, [], include, options, cancellationToken, listAfter, readsEveryUnit: false).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Relisting.MayListAgain(e, relists))
+            {
+                continue; // a manifest listed a moment ago was collected
+            }
+
+            var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
+            long wanted = FirstRoundEvents;
+            bool vanished = false;
+            while (!vanished)
+            {
+                List<List<PlannedEvent>>? round = null;
+                try
+                {
+                    round = await plan.ReadRoundAsync(wanted).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Relisting.MayListAgain(e, relists))
+                {
+                    vanished = true;
+                }
+
+                if (round is null)
+                {
+                    if (vanished)
+                    {
+                        break;
+                    }
+
+                    yield break;
+                }
+
+                foreach (List<PlannedEvent> unit in round)
+                {
+                    for (int i = unit.Count - 1; i >= 0; i--)
+                    {
+                        var position = new LogPosition(unit[i].Batch!, unit[i].Line, trusted: true); // every unit read knows its batches
+                        if ((bound is { } limit && position >= limit) || !includeBatch(position.Batch))
+                        {
+                            continue;
+                        }
+
+                        bound = position;
+                        yield return new LogEvent(position, unit[i].Data);
+                    }
+                }
+
+                wanted = Math.Min(wanted * 4, MaxRoundEvents);
+            }
+        }
+    }
+
+    /// <summary>The events a backward read's first round asks for: about a page, so a page costs a round trip.</summary>
+    internal const long FirstRoundEvents = 256;
+
+    /// <summary>The most events a backward read's round asks for, bounding what it holds at once.</summary>
+    internal const long MaxRoundEvents = 16_384;
+
     /// <summary>The unit with the batches from <paramref name="from"/> on of a unit a manifest describes.</summary>
     private static ReadUnit Slice(ReadUnit unit, int from)
     {
@@ -79,6 +156,7 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
     {
         private readonly HashSet<string> _objectsRead = new(StringComparer.Ordinal);
         private int _next = units.Count; // the units from here on are taken
+        private ReadUnit? _rest; // the older batches of a unit cut by a streaming read, taken next
 
         /// <summary>How many stored objects the read fetched from (its manifests not counted).</summary>
         public int ObjectsRead => _objectsRead.Count;
@@ -145,6 +223,83 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
             }
 
             return last;
+        }
+
+        /// <summary>
+        /// The next older units' events, newest unit first (each unit's events in log order), taking units while the
+        /// events they surely hold fall short of <paramref name="wanted"/>, up to <see cref="AppendLogOptions.ReadConcurrency"/>
+        /// stored units; a unit a manifest describes is cut, and its older batches wait for a later round.
+        /// <see langword="null"/> when the plan is exhausted.
+        /// </summary>
+        public async Task<List<List<PlannedEvent>>?> ReadRoundAsync(long wanted)
+        {
+            var round = new List<ReadUnit>();
+            long sure = 0;
+            while (sure < wanted && round.Count < options.ReadConcurrency && await TakeOlderKeepingRestAsync(wanted - sure).ConfigureAwait(false) is { } unit)
+            {
+                round.Add(unit);
+                sure += SureEvents(unit);
+            }
+
+            if (round.Count == 0)
+            {
+                return null;
+            }
+
+            var units = new List<List<PlannedEvent>>(round.Count);
+            var plan = new PlanReader(store, round, options, cancellationToken);
+            await using (plan.ConfigureAwait(false))
+            {
+                for (int i = 0; i < round.Count; i++)
+                {
+                    var events = new List<PlannedEvent>();
+                    do
+                    {
+                        await plan.ReadNextAsync(events).ConfigureAwait(false);
+                    }
+                    while (!plan.UnitComplete);
+                    units.Add(events);
+                }
+            }
+
+            return units;
+        }
+
+        /// <summary>
+        /// As <see cref="TakeOlderAsync"/>, but the batches cut off a unit are not dropped: they are the next unit to
+        /// take, so a reader that goes on reads them.
+        /// </summary>
+        private async ValueTask<ReadUnit?> TakeOlderKeepingRestAsync(long wanted)
+        {
+            ReadUnit? unit = _rest;
+            _rest = null;
+            if (unit is null)
+            {
+                if (_next == 0)
+                {
+                    return null;
+                }
+
+                unit = await KnowBatchesAsync(units[--_next]).ConfigureAwait(false);
+            }
+
+            if (unit.Batches is not { } batches)
+            {
+                return unit;
+            }
+
+            int from = batches.Count;
+            for (long lines = 0; from > 0 && lines < wanted; from--)
+            {
+                lines += batches[from - 1].Lines;
+            }
+
+            if (from > 0)
+            {
+                _rest = ReadUnit.OfBatches(unit.Key!, [.. batches.Take(from)], unit.ObjectSize, unit.Crc);
+            }
+
+            return Slice(unit, from);
         }
 
         /// <summary>The names of the plan's batches from <paramref name="window"/> before its newest batch on, in log order.</summary>
