@@ -18,7 +18,7 @@ public sealed class LiveAndHostileTests(BrowserFixture browser)
     [Fact]
     public async Task Following_shows_an_event_another_process_appends_within_two_seconds()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", ShopEvents.Create(10, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow)));
+        await using UiSite site = await UiSite.StartAsync("app", ("app", ShopEvents.Create(10, 5, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow)));
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
         await page.GotoAsync(site.Url + "/?range=1h");
@@ -62,8 +62,8 @@ public sealed class LiveAndHostileTests(BrowserFixture browser)
             ShopEvents.LoggerEvent(at, "Error", "Shop.Web", $"comment {ScriptTag}", null),
             ShopEvents.LoggerEvent(at.AddSeconds(1), "Warning", "Shop.Web", $"name {BrokenImage}", null),
             ShopEvents.Clef(at.AddSeconds(2), "Open {Link}", "Information", ("Link", JavascriptLink)),
-            new(at.AddSeconds(3), $"{{\"level\":\"Error\",\"message\":\"odd property\",\"properties\":{{{System.Text.Json.JsonSerializer.Serialize(MarkupName)}:\"{ScriptTag.Replace("/", "\\/", StringComparison.Ordinal)}\"}}}}", "Error"),
-            new(at.AddSeconds(4), $"{{{System.Text.Json.JsonSerializer.Serialize(BrokenImage)}:1,\"href\":\"{JavascriptLink}\"}}", null),
+            new(at.AddSeconds(3), $"{{\"level\":\"Error\",\"message\":\"odd property\",\"properties\":{{{ShopEvents.Json(MarkupName)}:\"{ScriptTag.Replace("/", "\\/", StringComparison.Ordinal)}\"}}}}", "Error"),
+            new(at.AddSeconds(4), $"{{{ShopEvents.Json(BrokenImage)}:1,\"href\":\"{JavascriptLink}\"}}", null),
         ];
         await using UiSite site = await UiSite.StartAsync("app", ("app", hostile));
         await using WatchedPage watched = await browser.NewPageAsync();
@@ -109,14 +109,14 @@ public sealed class LiveAndHostileTests(BrowserFixture browser)
     [Fact]
     public async Task The_screenshot_shows_a_populated_histogram_with_levels()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", ShopEvents.Create(900, TimeSpan.FromMinutes(58), DateTimeOffset.UtcNow, seed: 11)));
+        await using UiSite site = await UiSite.StartAsync("app", "./objectlog-data", ("app", ShopEvents.Create(900, 116, TimeSpan.FromMinutes(58), DateTimeOffset.UtcNow, seed: 11)));
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
 
         await page.GotoAsync(site.Url + "/?range=1h");
         await Viewer.BarsAddUpToAsync(page, Viewer.CountByLevel(site.Logs["app"]));
         await Expect(page.Locator("#rows tr.event").First).ToBeVisibleAsync();
-        await page.Locator("#rows tr.event").Nth(2).ClickAsync();
+        await page.Locator("#rows tr.event").Filter(new LocatorFilterOptions { HasText = "card declined" }).First.ClickAsync(); // an ILogger event, with properties
         await Expect(page.Locator("#rows tr.detail pre.json")).ToBeVisibleAsync();
         await Expect(page.Locator("#sum-objects")).Not.ToHaveTextAsync("–");
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace ObjectLog.Tests.Ui;
@@ -10,17 +11,31 @@ namespace ObjectLog.Tests.Ui;
 /// </summary>
 internal static class ShopEvents
 {
+    /// <summary>Leaves <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> as they are, so markup in a message is stored as markup, as many loggers store it.</summary>
+    private static readonly JsonSerializerOptions Literal = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly string[] Skus = ["tea-01", "mug-07", "pot-03"];
 
-    /// <summary><paramref name="count"/> events, their batch times spread evenly over <paramref name="span"/> up to a minute before <paramref name="end"/>.</summary>
-    public static IReadOnlyList<SeedEvent> Create(int count, TimeSpan span, DateTimeOffset end, int seed = 7)
+    /// <summary>
+    /// <paramref name="count"/> events in at most <paramref name="batches"/> batches, whose times are spread evenly
+    /// over <paramref name="span"/> up to a minute before <paramref name="end"/>; traffic rises and falls, as a shop's does.
+    /// </summary>
+    public static IReadOnlyList<SeedEvent> Create(int count, int batches, TimeSpan span, DateTimeOffset end, int seed = 7)
     {
         var random = new Random(seed);
+        double[] traffic = [.. Enumerable.Range(0, batches).Select(b => 1 + (0.6 * Math.Sin(b * 3 * Math.PI / batches)) + (0.4 * random.NextDouble()))];
+        double total = traffic.Sum(), before = 0;
         var events = new List<SeedEvent>(count);
         DateTimeOffset start = end - TimeSpan.FromMinutes(1) - span;
+        int batch = 0;
         for (int i = 0; i < count; i++)
         {
-            DateTimeOffset at = start + span * i / count;
+            while (batch < batches - 1 && (before + traffic[batch]) / total * count <= i)
+            {
+                before += traffic[batch++];
+            }
+
+            DateTimeOffset at = start + span * batch / batches;
             bool burst = i > count * 55 / 100 && i < count * 65 / 100;
             int orderId = 40 + (i % 7);
             int kind = random.Next(10);
@@ -39,15 +54,18 @@ internal static class ShopEvents
     public static SeedEvent LoggerEvent(DateTimeOffset at, string level, string category, string message, int? orderId)
     {
         string properties = orderId is { } id ? $",\"properties\":{{\"OrderId\":{id.ToString(CultureInfo.InvariantCulture)}}}" : "";
-        return new SeedEvent(at, $"{{\"timestamp\":\"{Iso(at)}\",\"level\":\"{level}\",\"category\":\"{category}\",\"message\":{JsonSerializer.Serialize(message)}{properties}}}", level);
+        return new SeedEvent(at, $"{{\"timestamp\":\"{Iso(at)}\",\"level\":\"{level}\",\"category\":\"{category}\",\"message\":{Json(message)}{properties}}}", level);
     }
 
     /// <summary>A CLEF event; without <paramref name="level"/> it is Information, as CLEF says.</summary>
     public static SeedEvent Clef(DateTimeOffset at, string template, string? level, (string Name, object Value) property)
     {
         string l = level is null ? "" : $",\"@l\":\"{level}\"";
-        return new SeedEvent(at, $"{{\"@t\":\"{Iso(at)}\",\"@mt\":{JsonSerializer.Serialize(template)}{l},\"{property.Name}\":{JsonSerializer.Serialize(property.Value)}}}", level ?? "Information");
+        return new SeedEvent(at, $"{{\"@t\":\"{Iso(at)}\",\"@mt\":{Json(template)}{l},\"{property.Name}\":{Json(property.Value)}}}", level ?? "Information");
     }
+
+    /// <summary><paramref name="value"/> as JSON, with markup characters unescaped.</summary>
+    public static string Json(object value) => JsonSerializer.Serialize(value, Literal);
 
     private static SeedEvent Plain(DateTimeOffset at, int trial, Random random)
         => new(at, string.Create(CultureInfo.InvariantCulture, $"{{\"trial\":{trial},\"outcome\":\"ok\",\"loss\":{random.NextDouble():F4}}}"), null);

@@ -39,7 +39,11 @@ public sealed class UiSite : IAsyncDisposable
     /// Seeds a fresh folder store with <paramref name="logs"/> (each stored at its events' batch times), then starts
     /// the server over it, fixed to <paramref name="fixedLog"/> (<c>--log</c>) or offering the logs it finds.
     /// </summary>
-    public static async Task<UiSite> StartAsync(string? fixedLog, params (string Name, IReadOnlyList<SeedEvent> Events)[] logs)
+    public static Task<UiSite> StartAsync(string? fixedLog, params (string Name, IReadOnlyList<SeedEvent> Events)[] logs)
+        => StartAsync(fixedLog, storeDescription: null, logs);
+
+    /// <summary>Starts the server as the overload above does, describing the store as <paramref name="storeDescription"/> (default: its folder).</summary>
+    public static async Task<UiSite> StartAsync(string? fixedLog, string? storeDescription, params (string Name, IReadOnlyList<SeedEvent> Events)[] logs)
     {
         var dir = new TempDirectory();
         try
@@ -51,7 +55,7 @@ public sealed class UiSite : IAsyncDisposable
                 stored[name] = await WriteAsync(store, name, events);
             }
 
-            WebApplication app = UiServer.Build(new UiServerOptions { Store = store, StorePrefix = "", StoreDescription = dir.Path, Log = fixedLog, Port = 0 });
+            WebApplication app = UiServer.Build(new UiServerOptions { Store = store, StorePrefix = "", StoreDescription = storeDescription ?? dir.Path, Log = fixedLog, Port = 0 });
             await app.StartAsync();
             return new UiSite(dir, store, stored, app);
         }

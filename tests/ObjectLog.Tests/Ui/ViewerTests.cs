@@ -11,20 +11,18 @@ namespace ObjectLog.Tests.Ui;
 /// error or broke its content security policy.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ViewerTests(BrowserFixture browser)
+public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassFixture<ShopSite>
 {
-    /// <summary>80 events over the last 40 minutes: all on one page of rows, and in the last hour.</summary>
-    private static IReadOnlyList<SeedEvent> Shop() => ShopEvents.Create(80, TimeSpan.FromMinutes(40), DateTimeOffset.UtcNow);
+    private UiSite Site => shop.Site;
 
     [Fact]
     public async Task The_histogram_and_the_rows_show_every_seeded_event_by_level()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
-        IReadOnlyList<StoredEvent> events = site.Logs["app"];
+        IReadOnlyList<StoredEvent> events = shop.Events;
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
 
-        await page.GotoAsync(site.Url + "/?range=1h");
+        await page.GotoAsync(Site.Url + "/?range=1h");
 
         await Viewer.RowsAreAsync(page, Viewer.NewestFirst(events));
         await Viewer.BarsAddUpToAsync(page, Viewer.CountByLevel(events));
@@ -42,13 +40,12 @@ public sealed class ViewerTests(BrowserFixture browser)
     [Fact]
     public async Task Checking_a_level_narrows_the_rows_and_the_bars_to_it()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
-        StoredEvent[] errors = [.. site.Logs["app"].Where(e => e.Level == "Error")];
+        StoredEvent[] errors = [.. shop.Events.Where(e => e.Level == "Error")];
         Assert.InRange(errors.Length, 3, 40);
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(site.Logs["app"]));
+        await page.GotoAsync(Site.Url + "/?range=1h");
+        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
         await page.Locator("#levels input[value=Error]").CheckAsync();
 
@@ -63,13 +60,12 @@ public sealed class ViewerTests(BrowserFixture browser)
     [Fact]
     public async Task The_text_filter_narrows_the_rows_and_the_bars_ignoring_case()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
-        StoredEvent[] declined = [.. site.Logs["app"].Where(e => e.Raw.Contains("declined", StringComparison.OrdinalIgnoreCase))];
+        StoredEvent[] declined = [.. shop.Events.Where(e => e.Raw.Contains("declined", StringComparison.OrdinalIgnoreCase))];
         Assert.InRange(declined.Length, 3, 40);
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(site.Logs["app"]));
+        await page.GotoAsync(Site.Url + "/?range=1h");
+        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
         await page.Locator("#q").FillAsync("DECLINED");
         await page.Locator("#q").PressAsync("Enter");
@@ -83,15 +79,14 @@ public sealed class ViewerTests(BrowserFixture browser)
     [Fact]
     public async Task A_where_clause_on_a_property_narrows_to_the_events_holding_that_value()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
         // ILogger events carry OrderId in "properties"; CLEF ones at the top level, so they must not match.
-        StoredEvent[] order42 = [.. site.Logs["app"].Where(e => JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>() == 42)];
+        StoredEvent[] order42 = [.. shop.Events.Where(e => JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>() == 42)];
         Assert.InRange(order42.Length, 2, 40);
-        Assert.Contains(site.Logs["app"], e => e.Raw.Contains("\"OrderId\":42", StringComparison.Ordinal) && !e.Raw.Contains("properties", StringComparison.Ordinal));
+        Assert.Contains(shop.Events, e => e.Raw.Contains("\"OrderId\":42", StringComparison.Ordinal) && !e.Raw.Contains("properties", StringComparison.Ordinal));
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(site.Logs["app"]));
+        await page.GotoAsync(Site.Url + "/?range=1h");
+        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
         await page.Locator("#where").FillAsync("properties.OrderId=42");
         await page.Locator("#where").PressAsync("Enter");
@@ -104,12 +99,11 @@ public sealed class ViewerTests(BrowserFixture browser)
     [Fact]
     public async Task A_row_expands_to_its_event_as_pretty_json_with_its_position_and_collapses_again()
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
-        StoredEvent clef = site.Logs["app"].First(e => e.Raw.Contains("\"@mt\"", StringComparison.Ordinal) && e.Level == "Warning");
+        StoredEvent clef = shop.Events.First(e => e.Raw.Contains("\"@mt\"", StringComparison.Ordinal) && e.Level == "Warning");
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
-        await watched.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = site.Url });
-        await page.GotoAsync(site.Url + "/?range=1h");
+        await watched.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = Site.Url });
+        await page.GotoAsync(Site.Url + "/?range=1h");
         ILocator row = page.Locator($"#rows tr.event[data-position='{clef.Position}']");
         await Expect(row.Locator("td.message")).ToHaveTextAsync($"Order {JsonNode.Parse(clef.Raw)!["OrderId"]} failed");
         await Expect(row.Locator("td.level")).ToHaveTextAsync("Warning");
@@ -139,9 +133,8 @@ public sealed class ViewerTests(BrowserFixture browser)
     [InlineData("custom")]
     public async Task A_shared_url_opens_the_same_view_in_a_new_browser_context(string range)
     {
-        await using UiSite site = await UiSite.StartAsync("app", ("app", Shop()));
-        IReadOnlyList<StoredEvent> events = site.Logs["app"];
-        // custom: the middle of the log, so the range narrows the rows as well; its ends fall between batches (30 s apart)
+        IReadOnlyList<StoredEvent> events = shop.Events;
+        // custom: the middle of the log, so the range narrows the rows as well; its ends fall between batches (a minute apart)
         DateTimeOffset from = WholeSeconds(events[20].Position.BatchTime.AddSeconds(-5)), until = WholeSeconds(events[60].Position.BatchTime.AddSeconds(-5));
         StoredEvent[] expected = [.. events.Where(e => (range != "custom" || (e.Position.BatchTime >= from && e.Position.BatchTime < until))
             && e.Level is "Error" or "Information" && e.Raw.Contains("order", StringComparison.OrdinalIgnoreCase)
@@ -154,7 +147,7 @@ public sealed class ViewerTests(BrowserFixture browser)
         await using (WatchedPage first = await browser.NewPageAsync())
         {
             IPage page = first.Page;
-            await page.GotoAsync(site.Url + "/?range=24h");
+            await page.GotoAsync(Site.Url + "/?range=24h");
             await Viewer.RowsAreAsync(page, Viewer.NewestFirst(events));
             await page.Locator("#range").SelectOptionAsync(range);
             if (range == "custom")
@@ -200,7 +193,7 @@ public sealed class ViewerTests(BrowserFixture browser)
     public async Task Without_a_fixed_log_the_page_offers_the_logs_in_the_store_and_shows_the_one_chosen()
     {
         IReadOnlyList<SeedEvent> demo = [.. Enumerable.Range(1, 5).Select(i => new SeedEvent(DateTimeOffset.UtcNow.AddMinutes(-10 + i), $"{{\"trial\":{i},\"outcome\":\"ok\"}}", null))];
-        await using UiSite site = await UiSite.StartAsync(null, ("app", Shop()), ("demo", demo));
+        await using UiSite site = await UiSite.StartAsync(null, ("app", ShopSite.Seed()), ("demo", demo));
         await using WatchedPage watched = await browser.NewPageAsync();
         IPage page = watched.Page;
 
