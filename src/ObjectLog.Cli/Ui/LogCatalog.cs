@@ -35,9 +35,17 @@ internal sealed class LogCatalog : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a log name.</exception>
     public AppendLog Open(string name)
     {
-        ObjectKey.ValidatePrefix(name, "log");
         string prefix = _options.StorePrefix + name.Trim('/');
-        ObjectKey.ValidateLogPrefix(prefix, "log");
+        try
+        {
+            ObjectKey.ValidatePrefix(name, "log");
+            ObjectKey.ValidateLogPrefix(prefix, "log");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"log: {UserTerms.Of(e)}", e);
+        }
+
         // Reads only: nothing is appended, so no flush timer, and nothing compacts or trims (the defaults never do).
         return _logs.GetOrAdd(prefix + "/", p => new Lazy<AppendLog>(() => new AppendLog(_options.Store, p[..^1], new AppendLogOptions { FlushInterval = Timeout.InfiniteTimeSpan }))).Value;
     }

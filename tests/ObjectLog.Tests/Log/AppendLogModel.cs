@@ -494,25 +494,50 @@ public static class AppendLogModel
         return true;
     }
 
-    /// <summary>A time-range read lies between a full read just before it and one just after (PUTs may still land), filtered by batch time.</summary>
+    /// <summary>
+    /// A time-range read lies between a full read just before it and one just after (PUTs may still land, trim records
+    /// among them), filtered by batch time; so does the same range read backwards, newest first, and its second page from the middle of the first.
+    /// </summary>
     private static async Task ReadRangeAsync(Instance reader, Model model, ReadRange r)
     {
         DateTimeOffset from = model.TimeOf(Math.Max(0, model.Op - r.Back));
         DateTimeOffset? until = r.Length is { } n ? from + (Step * n) : null;
         List<LogEvent>? before = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
         List<LogEvent>? range = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync(from, until)));
+        List<LogEvent>? backward = await Tolerate(() => ToListAsync(reader.Log.ReadEventsBackwardAsync(from, until)));
+        LogPosition? middle = backward is { Count: > 1 } ? backward[backward.Count / 2].Position : null;
+        List<LogEvent>? older = middle is { } m ? await Tolerate(() => ToListAsync(reader.Log.ReadEventsBackwardAsync(from, until, m))) : null;
         List<LogEvent>? after = await Tolerate(() => ToListAsync(reader.Log.ReadEventsAsync()));
-        if (before is null || range is null || after is null)
+        if (before is null || after is null)
         {
             return;
         }
 
         bool InRange(LogEvent e) => e.Position.BatchTime >= from && (until is null || e.Position.BatchTime < until);
-        Assert.All(range, e => Assert.True(InRange(e), $"{e.Position} is outside [{from:O}, {until:O})"));
-        Assert.True(range.Zip(range.Skip(1)).All(p => p.First.Position < p.Second.Position), "positions must increase");
-        HashSet<LogPosition> read = range.Select(e => e.Position).ToHashSet();
-        Assert.Subset(read, before.Where(InRange).Select(e => e.Position).ToHashSet());
-        Assert.Subset(after.Where(InRange).Select(e => e.Position).ToHashSet(), read);
+        // Between the two full reads a stalled PUT may land: a batch (then later reads may hold it) or a trim record
+        // (then they may not). So each read holds what both full reads hold, and only what one of them holds.
+        HashSet<LogPosition> mayHold = before.Concat(after).Where(InRange).Select(e => e.Position).ToHashSet();
+        HashSet<LogPosition> mustHold = before.Where(InRange).Select(e => e.Position).Intersect(after.Select(e => e.Position)).ToHashSet();
+        void CheckRead(List<LogEvent>? read, int order, Func<LogEvent, bool> bound, string what)
+        {
+            if (read is null)
+            {
+                return;
+            }
+
+            Assert.All(read, e => Assert.True(InRange(e) && bound(e), $"{what}: {e.Position} is outside [{from:O}, {until:O}) or its bound"));
+            Assert.True(read.Zip(read.Skip(1)).All(p => p.First.Position.CompareTo(p.Second.Position) * order < 0), $"{what}: positions must {(order > 0 ? "increase" : "decrease")}");
+            HashSet<LogPosition> positions = read.Select(e => e.Position).ToHashSet();
+            HashSet<LogPosition> missing = [.. mustHold.Where(p => bound(new LogEvent(p, [])) && !positions.Contains(p))];
+            Assert.True(missing.Count == 0, $"{what} [{from:O}, {until:O}) misses {string.Join(", ", missing)}; it read {string.Join(", ", positions)}");
+            HashSet<LogPosition> extra = [.. positions.Where(p => !mayHold.Contains(p))];
+            Assert.True(extra.Count == 0, $"{what} [{from:O}, {until:O}) read {string.Join(", ", extra)}, which neither full read holds");
+            Assert.Equal(positions.Count, read.Count);
+        }
+
+        CheckRead(range, 1, _ => true, "forward");
+        CheckRead(backward, -1, _ => true, "backward");
+        CheckRead(older, -1, e => middle is not { } bound || e.Position < bound, "backward before a position");
     }
 
     private static async Task<T?> Tolerate<T>(Func<Task<T>> action)
