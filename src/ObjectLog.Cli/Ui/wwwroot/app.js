@@ -13,28 +13,22 @@
   const TYPING_MS = 400;
   const SVGNS = 'http://www.w3.org/2000/svg';
 
-  // Level → fixed class and rank; a level string from data is only ever looked up here, never used as a class.
-  const LEVEL_CLASSES = {
-    verbose: ['lvl-verbose', 0], trace: ['lvl-verbose', 0],
-    debug: ['lvl-debug', 1],
-    information: ['lvl-information', 2], info: ['lvl-information', 2],
-    warning: ['lvl-warning', 3], warn: ['lvl-warning', 3],
-    error: ['lvl-error', 4], err: ['lvl-error', 4],
-    critical: ['lvl-fatal', 5], fatal: ['lvl-fatal', 5],
-  };
+  // Level (lower case) → fixed class and rank: a level string from data is only looked up here, never used as a class.
+  // 'none' is the key of events without a level; any other level sorts after the known ones, before 'none'.
+  const LEVELS = new Map([
+    ['verbose', ['lvl-verbose', 0]], ['trace', ['lvl-verbose', 0]],
+    ['debug', ['lvl-debug', 1]],
+    ['information', ['lvl-information', 2]], ['info', ['lvl-information', 2]],
+    ['warning', ['lvl-warning', 3]], ['warn', ['lvl-warning', 3]],
+    ['error', ['lvl-error', 4]], ['err', ['lvl-error', 4]],
+    ['critical', ['lvl-fatal', 5]], ['fatal', ['lvl-fatal', 5]],
+    ['none', ['lvl-none', 7]],
+  ]);
+  const OTHER_LEVEL = ['lvl-other', 6];
 
-  function levelClass(level) {
-    if (level == null || String(level).toLowerCase() === 'none') return 'lvl-none';
-    const known = Object.prototype.hasOwnProperty.call(LEVEL_CLASSES, String(level).toLowerCase())
-      ? LEVEL_CLASSES[String(level).toLowerCase()] : null;
-    return known ? known[0] : 'lvl-other';
-  }
-
-  function levelRank(level) {
-    const key = String(level).toLowerCase();
-    if (key === 'none') return 7;
-    return Object.prototype.hasOwnProperty.call(LEVEL_CLASSES, key) ? LEVEL_CLASSES[key][1] : 6;
-  }
+  const levelKind = (level) => (level == null ? LEVELS.get('none') : LEVELS.get(String(level).toLowerCase()) ?? OTHER_LEVEL);
+  const levelClass = (level) => levelKind(level)[0];
+  const levelRank = (level) => levelKind(level)[1];
 
   function byLevel(a, b) {
     return levelRank(a) - levelRank(b) || (a < b ? -1 : a > b ? 1 : 0);
@@ -55,17 +49,17 @@
     follow: false,
   };
 
-  let fixedLog = null;
   let generation = 0;          // bumps on every reload; answers for an older generation are dropped
   let controller = null;       // aborts the requests of the previous generation
   let next = null;             // the events page cursor; null when the range is exhausted
   let loadingMore = false;
   let shown = new Set();       // positions in the table, so paging and follow never show an event twice
   let rowCount = 0;
+  let scanned = 0;             // events the server looked at for the pages shown
+  let shortPage = false;       // the last page stopped at the server's scan limit, not at the page size
   const rowEvents = new WeakMap();
   let knownLevels = new Map(); // lower-case level → spelling shown
   let lastHistogram = null;
-  let lastSummary = null;
   let geometry = null;         // how the drawn histogram maps x to time
   let drag = null;
   let stream = null;
@@ -114,7 +108,7 @@
     if (!t) return '';
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(t) && !Number.isNaN(Date.parse(t))) return t;
     const ms = Date.parse(t);
-    return Number.isNaN(ms) ? null : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+    return Number.isNaN(ms) ? null : isoSeconds(ms);
   }
 
   function humanBytes(n) {
@@ -136,8 +130,9 @@
   }
 
   /**
-   * Indents JSON text without parsing its values, so numbers beyond a double's precision and string escapes show
-   * exactly as stored. Text that is not a JSON object or array is shown as it is.
+   * Indents JSON text keeping each number exactly as stored (JSON.parse would round those beyond a double's
+   * precision); strings are shown as JSON.stringify writes them. Text that is not a JSON object or array is shown
+   * as it is.
    */
   function prettyJson(raw) {
     let value;
@@ -153,7 +148,7 @@
       if (c === '"') {
         let j = i + 1;
         while (j < n && raw[j] !== '"') j += raw[j] === '\\' ? 2 : 1;
-        out += raw.slice(i, j + 1);
+        out += JSON.stringify(JSON.parse(raw.slice(i, j + 1))); // escapes such as \u003C shown as the characters
         i = j + 1;
       } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
         i++;
@@ -258,11 +253,16 @@
     return body;
   }
 
-  function filterParams(withRange) {
+  /**
+   * The filter as query parameters, with the same names in the API's requests and the page's own URL. `range`: 'api'
+   * (a custom range as its from/until), 'page' (also range=custom, so the URL restores the choice), or null (none).
+   */
+  function filterParams(range) {
     const p = new URLSearchParams();
     if (state.log) p.set('log', state.log);
-    if (withRange) {
+    if (range) {
       if (state.range === 'custom') {
+        if (range === 'page') p.set('range', 'custom');
         if (state.from) p.set('from', state.from);
         if (state.until) p.set('until', state.until);
       } else {
@@ -294,16 +294,7 @@
   }
 
   function writeUrl() {
-    const p = new URLSearchParams();
-    if (state.log) p.set('log', state.log);
-    p.set('range', state.range);
-    if (state.range === 'custom') {
-      if (state.from) p.set('from', state.from);
-      if (state.until) p.set('until', state.until);
-    }
-    if (state.levels.length) p.set('level', state.levels.join(','));
-    if (state.q) p.set('q', state.q);
-    for (const w of state.where) p.append('where', w);
+    const p = filterParams('page');
     if (state.order !== 'newest') p.set('order', state.order);
     if (state.follow) p.set('follow', '1');
     history.replaceState(null, '', `${location.pathname}?${p}`);
@@ -372,7 +363,8 @@
     }
     ui.store.textContent = answer.store ?? '';
     ui.store.title = answer.store ?? '';
-    fixedLog = answer.fixedLog ?? null;
+    const fixedLog = answer.fixedLog ?? null;
+    ui.log.title = answer.complete === false ? 'The store holds more objects than were looked at: other logs may exist' : '';
     const names = (answer.logs ?? []).map((l) => l.name).filter((n) => typeof n === 'string');
     if (fixedLog && !names.includes(fixedLog)) names.unshift(fixedLog);
     if (!state.log) state.log = fixedLog ?? names[0] ?? null;
@@ -403,15 +395,13 @@
     const my = generation;
     const signal = controller.signal;
     refreshOverview(my, signal);
-    loadFirstPage(my, signal);
+    loadPage(null);
     if (state.levels.length) loadRangeLevels(my, signal);
   }
 
   /** With a level filter the histogram names only the chosen levels; the other levels in range stay offered. */
   async function loadRangeLevels(my, signal) {
-    const p = new URLSearchParams();
-    p.set('log', state.log);
-    for (const [k, v] of filterParams(true)) if (k === 'range' || k === 'from' || k === 'until') p.set(k, v);
+    const p = new URLSearchParams([...filterParams('api')].filter(([k]) => ['log', 'range', 'from', 'until'].includes(k)));
     p.set('buckets', '1');
     try {
       const histogram = await getJson('/api/histogram', p, signal);
@@ -421,40 +411,15 @@
     }
   }
 
-  async function loadFirstPage(my, signal) {
-    loadingMore = true;
-    ui.more.hidden = true;
-    try {
-      const page = await getJson('/api/events', eventsParams(null), signal);
-      if (my !== generation) return;
-      appendPage(page);
-    } catch (e) {
-      if (isAbort(e) || my !== generation) return;
-      showError(e.message);
-    } finally {
-      if (my === generation) loadingMore = false;
-    }
-    if (my !== generation) return;
-    if (state.follow) startStream();
-    loadWhileVisible();
-  }
-
-  function eventsParams(after) {
-    const p = filterParams(true);
-    p.set('order', state.order);
-    if (after) p.set('after', after);
-    p.set('limit', String(PAGE_SIZE));
-    return p;
-  }
-
-  async function loadMore() {
-    if (loadingMore || !next || !state.log) return;
+  /** Loads the page after the position `after` (null: the first page); once the first page is in, following resumes. */
+  async function loadPage(after) {
+    if (loadingMore || !state.log) return;
     const my = generation;
     loadingMore = true;
     ui.more.disabled = true;
     ui.more.textContent = 'Loading…';
     try {
-      const page = await getJson('/api/events', eventsParams(next), controller.signal);
+      const page = await getJson('/api/events', eventsParams(after), controller.signal);
       if (my !== generation) return;
       appendPage(page);
     } catch (e) {
@@ -467,7 +432,21 @@
         ui.more.textContent = 'Load more';
       }
     }
-    if (my === generation) loadWhileVisible();
+    if (my !== generation) return;
+    if (after === null && state.follow) startStream();
+    loadWhileVisible();
+  }
+
+  function loadMore() {
+    if (next) loadPage(next);
+  }
+
+  function eventsParams(after) {
+    const p = filterParams('api');
+    p.set('order', state.order);
+    if (after) p.set('after', after);
+    p.set('limit', String(PAGE_SIZE));
+    return p;
   }
 
   /** The observer reports only changes; when a page did not fill the screen, #more stays in view and needs a nudge. */
@@ -479,11 +458,11 @@
 
   async function refreshOverview(my, signal) {
     const width = histogramWidth();
-    const hp = filterParams(true);
+    const hp = filterParams('api');
     hp.set('buckets', String(Math.max(10, Math.min(120, Math.floor(width / 12)))));
     const [histogram, summary] = await Promise.all([
       getJson('/api/histogram', hp, signal).catch((e) => e),
-      getJson('/api/summary', filterParams(true), signal).catch((e) => e),
+      getJson('/api/summary', filterParams('api'), signal).catch((e) => e),
     ]);
     if (my !== generation) return;
     for (const answer of [histogram, summary]) {
@@ -493,7 +472,6 @@
       }
     }
     lastHistogram = histogram;
-    lastSummary = summary;
     if (!drag) renderHistogram(histogram);
     renderSummary(summary, histogram);
     learnLevels(histogramLevels(histogram));
@@ -694,17 +672,18 @@
 
   function onDragMove(e) {
     if (!drag) return;
+    if (!geometry) { drag = null; return; } // redrawn empty meanwhile
     drag.x1 = plotX(e);
     drawSelection();
   }
 
   function onDragEnd(e) {
     if (!drag) return;
-    drag.x1 = plotX(e);
-    const { x0, x1 } = drag;
-    drag = null;
     const g = geometry;
-    if (Math.abs(x1 - x0) < 3 || !g) {
+    const x0 = drag.x0;
+    const x1 = g ? plotX(e) : x0;
+    drag = null;
+    if (Math.abs(x1 - x0) < 3) {
       const sel = ui.histogram.querySelector('rect.selection');
       if (sel) sel.setAttribute('visibility', 'hidden');
       return;
@@ -726,6 +705,8 @@
     ui.rows.replaceChildren();
     shown = new Set();
     rowCount = 0;
+    scanned = 0;
+    shortPage = false;
     next = null;
     loadingMore = false;
     ui.more.hidden = true;
@@ -760,9 +741,11 @@
     }
     ui.rows.append(fragment);
     next = page.next ?? null;
+    scanned += num(page.scanned);
+    shortPage = next != null && (page.events ?? []).length < PAGE_SIZE;
     ui.more.hidden = next == null;
     learnLevels(levels);
-    trimRows();
+    trimRows('top');
     updateCount();
   }
 
@@ -775,7 +758,7 @@
     else ui.rows.append(tr);
     rowCount++;
     if (ev.level != null) learnLevels([ev.level]);
-    trimRows();
+    trimRows(state.order === 'newest' ? 'bottom' : 'top');
     updateCount();
   }
 
@@ -787,11 +770,14 @@
     rowCount--;
   }
 
-  /** Keeps at most MAX_ROWS events, dropping from the far end; paging then resumes after the last row kept. */
-  function trimRows() {
+  /**
+   * Keeps at most MAX_ROWS events, dropping them at `end`, the end far from where rows were just added. Dropped
+   * from the bottom, paging resumes after the last row kept, so scrolling down brings them back.
+   */
+  function trimRows(end) {
     if (rowCount <= MAX_ROWS) return;
     const rows = ui.rows.querySelectorAll('tr.event');
-    if (state.order === 'newest') {
+    if (end === 'bottom') {
       for (let i = rows.length - 1; i >= MAX_ROWS; i--) removeRow(rows[i]);
       next = rows[MAX_ROWS - 1].getAttribute('data-position');
       ui.more.hidden = false;
@@ -801,9 +787,14 @@
   }
 
   function updateCount() {
-    ui.count.textContent = rowCount
-      ? `${rowCount} event${rowCount === 1 ? '' : 's'} shown${next == null ? ' · end of range' : ''}`
-      : '';
+    const parts = [];
+    if (rowCount) parts.push(`${rowCount} event${rowCount === 1 ? '' : 's'} shown`);
+    if (next == null) {
+      if (rowCount) parts.push('end of range');
+    } else if (shortPage) {
+      parts.push(`${scanned} events looked at so far`);
+    }
+    ui.count.textContent = parts.join(' · ');
   }
 
   function toggleDetail(tr) {
@@ -869,7 +860,7 @@
 
   function startStream() {
     stopStream();
-    const p = filterParams(false);
+    const p = filterParams(null);
     const after = followAfter();
     if (after) p.set('after', after);
     const url = `/api/follow?${p}`;
@@ -1040,6 +1031,10 @@
     } else {
       window.addEventListener('scroll', loadWhileVisible, { passive: true });
     }
+    // The table's header sticks just below the page's header, whose height changes as the filters wrap.
+    const stickBelowHeader = () => document.documentElement.style.setProperty('--head-height', `${ui.top.offsetHeight}px`);
+    stickBelowHeader();
+    if ('ResizeObserver' in window) new ResizeObserver(stickBelowHeader).observe(ui.top);
     let resizeTimer = 0;
     window.addEventListener('resize', () => {
       clearTimeout(resizeTimer);
