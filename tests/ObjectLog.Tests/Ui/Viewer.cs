@@ -53,6 +53,20 @@ internal static class Viewer
         }
     }
 
+    /// <summary>Waits until the rows are <paramref name="events"/>, newest first, and the bars add up to them level by level.</summary>
+    public static async Task ShowsOnlyAsync(IPage page, IReadOnlyCollection<StoredEvent> events)
+    {
+        await RowsAreAsync(page, NewestFirst(events));
+        await BarsAddUpToAsync(page, CountByLevel(events));
+    }
+
+    /// <summary>Types <paramref name="text"/> into the input <paramref name="selector"/> and applies it with Enter.</summary>
+    public static async Task EnterAsync(IPage page, string selector, string text)
+    {
+        await page.Locator(selector).FillAsync(text);
+        await page.Locator(selector).PressAsync("Enter");
+    }
+
     /// <summary>Counts of <paramref name="events"/> by level, as the histogram keys them.</summary>
     public static Dictionary<string, int> CountByLevel(IEnumerable<StoredEvent> events)
         => events.GroupBy(e => e.Level ?? "none").ToDictionary(g => g.Key, g => g.Count());

@@ -19,12 +19,9 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
     public async Task The_histogram_and_the_rows_show_every_seeded_event_by_level()
     {
         IReadOnlyList<StoredEvent> events = shop.Events;
-        await using WatchedPage watched = await browser.NewPageAsync();
+        await using WatchedPage watched = await OpenLastHourAsync(); // once the rows are every event, newest first
         IPage page = watched.Page;
 
-        await page.GotoAsync(Site.Url + "/?range=1h");
-
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(events));
         await Viewer.BarsAddUpToAsync(page, Viewer.CountByLevel(events));
         await Expect(page.Locator("#rows tr.event td.level")).ToHaveTextAsync([.. events.OrderByDescending(e => e.Position).Select(e => e.Level ?? "")]);
         await Expect(page.Locator("#sum-events")).ToHaveTextAsync(new Regex($"\\b{events.Count}\\b"));
@@ -42,16 +39,13 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
     {
         StoredEvent[] errors = [.. shop.Events.Where(e => e.Level == "Error")];
         Assert.InRange(errors.Length, 3, 40);
-        await using WatchedPage watched = await browser.NewPageAsync();
+        await using WatchedPage watched = await OpenLastHourAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(Site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
         await page.Locator("#levels input[value=Error]").CheckAsync();
 
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(errors));
+        await Viewer.ShowsOnlyAsync(page, errors); // the bars: Error only
         await Expect(page.Locator("#rows tr.event td.level")).ToHaveTextAsync([.. errors.Select(_ => "Error")]);
-        await Viewer.BarsAddUpToAsync(page, new Dictionary<string, int> { ["Error"] = errors.Length });
         await Expect(page.Locator("#sum-events")).ToHaveTextAsync(new Regex($"\\b{errors.Length}\\b"));
         Assert.Contains("level=Error", page.Url, StringComparison.Ordinal);
         await watched.AssertNothingForbiddenHappenedAsync();
@@ -62,16 +56,12 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
     {
         StoredEvent[] declined = [.. shop.Events.Where(e => e.Raw.Contains("declined", StringComparison.OrdinalIgnoreCase))];
         Assert.InRange(declined.Length, 3, 40);
-        await using WatchedPage watched = await browser.NewPageAsync();
+        await using WatchedPage watched = await OpenLastHourAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(Site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
-        await page.Locator("#q").FillAsync("DECLINED");
-        await page.Locator("#q").PressAsync("Enter");
+        await Viewer.EnterAsync(page, "#q", "DECLINED");
 
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(declined));
-        await Viewer.BarsAddUpToAsync(page, Viewer.CountByLevel(declined));
+        await Viewer.ShowsOnlyAsync(page, declined);
         await Expect(page.Locator("#rows tr.event td.message")).ToContainTextAsync([.. declined.Select(_ => "card declined")]);
         await watched.AssertNothingForbiddenHappenedAsync();
     }
@@ -80,19 +70,15 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
     public async Task A_where_clause_on_a_property_narrows_to_the_events_holding_that_value()
     {
         // ILogger events carry OrderId in "properties"; CLEF ones at the top level, so they must not match.
-        StoredEvent[] order42 = [.. shop.Events.Where(e => JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>() == 42)];
+        StoredEvent[] order42 = [.. shop.Events.Where(e => PropertiesOrderId(e) == 42)];
         Assert.InRange(order42.Length, 2, 40);
         Assert.Contains(shop.Events, e => e.Raw.Contains("\"OrderId\":42", StringComparison.Ordinal) && !e.Raw.Contains("properties", StringComparison.Ordinal));
-        await using WatchedPage watched = await browser.NewPageAsync();
+        await using WatchedPage watched = await OpenLastHourAsync();
         IPage page = watched.Page;
-        await page.GotoAsync(Site.Url + "/?range=1h");
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(shop.Events));
 
-        await page.Locator("#where").FillAsync("properties.OrderId=42");
-        await page.Locator("#where").PressAsync("Enter");
+        await Viewer.EnterAsync(page, "#where", "properties.OrderId=42");
 
-        await Viewer.RowsAreAsync(page, Viewer.NewestFirst(order42));
-        await Viewer.BarsAddUpToAsync(page, Viewer.CountByLevel(order42));
+        await Viewer.ShowsOnlyAsync(page, order42);
         await watched.AssertNothingForbiddenHappenedAsync();
     }
 
@@ -138,9 +124,9 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
         DateTimeOffset from = WholeSeconds(events[20].Position.BatchTime.AddSeconds(-5)), until = WholeSeconds(events[60].Position.BatchTime.AddSeconds(-5));
         StoredEvent[] expected = [.. events.Where(e => (range != "custom" || (e.Position.BatchTime >= from && e.Position.BatchTime < until))
             && e.Level is "Error" or "Information" && e.Raw.Contains("order", StringComparison.OrdinalIgnoreCase)
-            && JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>() == 42)];
+            && PropertiesOrderId(e) == 42)];
         Assert.NotEmpty(expected);
-        Assert.True(range != "custom" || expected.Length < events.Count(e => e.Level is "Error" or "Information" && JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>() == 42), "the custom range leaves some out");
+        Assert.True(range != "custom" || expected.Length < events.Count(e => e.Level is "Error" or "Information" && PropertiesOrderId(e) == 42), "the custom range leaves some out");
 
         string url;
         string[] shown;
@@ -159,10 +145,8 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
 
             await page.Locator("#levels input[value=Error]").CheckAsync();
             await page.Locator("#levels input[value=Information]").CheckAsync();
-            await page.Locator("#q").FillAsync("order");
-            await page.Locator("#q").PressAsync("Enter");
-            await page.Locator("#where").FillAsync("properties.OrderId=42");
-            await page.Locator("#where").PressAsync("Enter");
+            await Viewer.EnterAsync(page, "#q", "order");
+            await Viewer.EnterAsync(page, "#where", "properties.OrderId=42");
             await page.Locator("#order").SelectOptionAsync("oldest");
             await Viewer.RowsAreAsync(page, expected.Select(e => e.Position).Order());
             url = page.Url;
@@ -210,6 +194,18 @@ public sealed class ViewerTests(BrowserFixture browser, ShopSite shop) : IClassF
         await Viewer.RowsAreAsync(page, Viewer.NewestFirst(site.Logs["app"]));
         await watched.AssertNothingForbiddenHappenedAsync();
     }
+
+    /// <summary>A new page on the shop's last hour, once it shows every event.</summary>
+    private async Task<WatchedPage> OpenLastHourAsync()
+    {
+        WatchedPage watched = await browser.NewPageAsync();
+        await watched.Page.GotoAsync(Site.Url + "/?range=1h");
+        await Viewer.RowsAreAsync(watched.Page, Viewer.NewestFirst(shop.Events));
+        return watched;
+    }
+
+    /// <summary>An ILogger event's <c>properties.OrderId</c>; <see langword="null"/> for other events.</summary>
+    private static int? PropertiesOrderId(StoredEvent e) => JsonNode.Parse(e.Raw)?["properties"]?["OrderId"]?.GetValue<int>();
 
     private static DateTimeOffset WholeSeconds(DateTimeOffset time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), time.Offset);
 
