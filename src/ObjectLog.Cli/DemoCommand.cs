@@ -60,7 +60,7 @@ internal static class DemoCommand
             bool same = after.Count == events.Count && after.Zip(events).All(p => p.First.AsSpan().SequenceEqual(p.Second));
             AnsiConsole.MarkupLine($"After compaction: [green]{await log2.CountObjectsAsync(ct)}[/] object(s), {after.Count} events, {(same ? "[green]identical[/]" : "[red]DIFFERENT[/]")} to before.");
             AnsiConsole.MarkupLine($"Last event: {Markup.Escape(Encoding.UTF8.GetString(after[^1]))}");
-            AnsiConsole.MarkupLine($"Try: [grey]objlog cat --log {log} | tail -3[/], [grey]objlog ls --log {log}[/]");
+            AnsiConsole.MarkupLine($"Try: [grey]objlog cat --log {log} | tail -3[/], [grey]objlog ls --log {log}[/], or see it in a browser: [grey]objlog ui --open[/]");
             return same ? 0 : 1;
         }, ct, defaultLog: "demo"));
         return command;

@@ -79,7 +79,7 @@ internal static class UiCommand
             }
 
             return 0;
-        }, ct, logOptional: true));
+        }, ct, readOnly: true, logOptional: true));
         return command;
     }
 
