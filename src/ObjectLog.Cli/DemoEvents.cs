@@ -5,7 +5,7 @@ namespace ObjectLog.Cli;
 
 /// <summary>
 /// The sample events <c>objlog demo</c> writes, one JSON object each: a trial number, a level, an outcome, a loss and the time.
-/// Also compiled into the benchmarks (bench/ObjectLog.Benchmarks, compression), so the corpus they measure is the
+/// Also used by the benchmarks (bench/ObjectLog.Benchmarks, compression), so the corpus they measure is the
 /// demo's own, not a copy that could drift from it.
 /// </summary>
 internal static class DemoEvents

@@ -66,13 +66,15 @@ internal static class UiCommand
                     await OpenBrowserAsync(url);
                 }
 
+                // Ctrl+C cancels the command; SIGTERM reaches the web host's own lifetime, which stops the application.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, ct);
+                    await Task.Delay(Timeout.Infinite, stop.Token);
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    // Ctrl+C
+                    // asked to stop
                 }
 
                 await app.StopAsync(CancellationToken.None);

@@ -4,8 +4,8 @@ namespace ObjectLog.Cli.Ui;
 
 /// <summary>
 /// An event's level, read from its top-level properties without building a document (the histogram reads every
-/// event of its range): the ILogger provider's <c>level</c>, CLEF's <c>@l</c> (a CLEF event, one with <c>@t</c>,
-/// without <c>@l</c> is Information, as CLEF says), else <c>Level</c> or <c>severity</c>. Known names come back in one
+/// event of its range): the first of the ILogger provider's <c>level</c>, CLEF's <c>@l</c>, <c>Level</c> or
+/// <c>severity</c> that holds a string (a CLEF event, one with <c>@t</c>, without <c>@l</c> is Information, as CLEF says). Known names come back in one
 /// spelling (<c>warn</c> is Warning), so one level is one bar colour whoever wrote it.
 /// </summary>
 internal static class EventLevel
@@ -27,26 +27,23 @@ internal static class EventLevel
                 return null;
             }
 
+            // The first level property wins, so the scan stops there: loggers write it near the start, before the
+            // message and properties that make up most of an event (the histogram reads every event of its range).
             bool clef = false;
-            string? level = null;
-            int rank = int.MaxValue; // lower is a better source: @l, level, Level, severity
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                int source = reader.ValueTextEquals("@l"u8) ? 0 : reader.ValueTextEquals("level"u8) ? 1 : reader.ValueTextEquals("Level"u8) ? 2 : reader.ValueTextEquals("severity"u8) ? 3 : -1;
+                bool isLevel = reader.ValueTextEquals("@l"u8) || reader.ValueTextEquals("level"u8) || reader.ValueTextEquals("Level"u8) || reader.ValueTextEquals("severity"u8);
                 clef |= reader.ValueTextEquals("@t"u8);
                 reader.Read();
-                if (source >= 0 && source < rank && reader.TokenType == JsonTokenType.String)
+                if (isLevel && reader.TokenType == JsonTokenType.String)
                 {
-                    level = Canonical(ref reader);
-                    rank = source;
+                    return Canonical(ref reader);
                 }
-                else
-                {
-                    reader.Skip();
-                }
+
+                reader.Skip();
             }
 
-            return level ?? (clef ? "Information" : null);
+            return clef ? "Information" : null;
         }
         catch (JsonException)
         {

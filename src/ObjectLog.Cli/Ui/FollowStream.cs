@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ObjectLog.Cli.Ui;
 
@@ -20,7 +22,9 @@ internal static class FollowStream
     /// </remarks>
     public static async Task RunAsync(HttpContext context, UiRequest request)
     {
-        CancellationToken ct = context.RequestAborted;
+        // The stream ends when the page closes it, or when the server stops (it would otherwise hold the shutdown).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        CancellationToken ct = ended.Token;
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
@@ -76,7 +80,7 @@ internal static class FollowStream
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // the page closed the stream
+            // the page closed the stream, or the server is stopping
         }
     }
 }

@@ -61,8 +61,9 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
     /// <summary>
     /// Streams the stored events of the batches <paramref name="includeBatch"/> accepts, listed after
     /// <paramref name="listAfter"/>, newest first, skipping those at or after <paramref name="before"/>. Rounds of
-    /// units are fetched from the plan's end, each round asking for more events than the last (from
-    /// <see cref="FirstRoundEvents"/> to <see cref="MaxRoundEvents"/>), so a reader that stops after a page fetched
+    /// units are fetched from the plan's end, each round asking for more events and objects than the last (from
+    /// <see cref="FirstRoundEvents"/> to <see cref="MaxRoundEvents"/>, from <see cref="FirstRoundObjects"/> to
+    /// <see cref="AppendLogOptions.ReadConcurrency"/>), so a reader that stops after a page fetched
     /// about a page, and one that reads on fetches many units at once. An object that vanished under it (compacted and
     /// collected) makes it list again and go on before the last event it returned.
     /// </summary>
@@ -85,13 +86,14 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
 
             var plan = new Backwards(store, logPrefix, manifests, options, snapshot.Units, cancellationToken);
             long wanted = FirstRoundEvents;
+            int objects = FirstRoundObjects;
             bool vanished = false;
             while (!vanished)
             {
                 List<List<PlannedEvent>>? round = null;
                 try
                 {
-                    round = await plan.ReadRoundAsync(wanted).ConfigureAwait(false);
+                    round = await plan.ReadRoundAsync(wanted, objects).ConfigureAwait(false);
                 }
                 catch (Exception e) when (Relisting.MayListAgain(e, relists))
                 {
@@ -124,12 +126,19 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
                 }
 
                 wanted = Math.Min(wanted * 4, MaxRoundEvents);
+                objects = Math.Min(objects * 4, options.ReadConcurrency);
             }
         }
     }
 
     /// <summary>The events a backward read's first round asks for: about a page, so a page costs a round trip.</summary>
     internal const long FirstRoundEvents = 256;
+
+    /// <summary>
+    /// The most objects a backward read's first round fetches. An unread batch object surely holds one event, but
+    /// usually many: a first round of up to 256 would fetch an hour of batches for a page the newest one holds.
+    /// </summary>
+    internal const int FirstRoundObjects = 8;
 
     /// <summary>The most events a backward read's round asks for, bounding what it holds at once.</summary>
     internal const long MaxRoundEvents = 16_384;
@@ -227,15 +236,14 @@ internal sealed class LastEventsReader(IObjectStore store, string logPrefix, Man
 
         /// <summary>
         /// The next older units' events, newest unit first (each unit's events in log order), taking units while the
-        /// events they surely hold fall short of <paramref name="wanted"/>, up to <see cref="AppendLogOptions.ReadConcurrency"/>
-        /// stored units; a unit a manifest describes is cut, and its older batches wait for a later round.
+        /// events they surely hold fall short of <paramref name="wanted"/>, up to <paramref name="objects"/> units; a unit a manifest describes is cut, and its older batches wait for a later round.
         /// <see langword="null"/> when the plan is exhausted.
         /// </summary>
-        public async Task<List<List<PlannedEvent>>?> ReadRoundAsync(long wanted)
+        public async Task<List<List<PlannedEvent>>?> ReadRoundAsync(long wanted, int objects)
         {
             var round = new List<ReadUnit>();
             long sure = 0;
-            while (sure < wanted && round.Count < options.ReadConcurrency && await TakeOlderKeepingRestAsync(wanted - sure).ConfigureAwait(false) is { } unit)
+            while (sure < wanted && round.Count < objects && await TakeOlderKeepingRestAsync(wanted - sure).ConfigureAwait(false) is { } unit)
             {
                 round.Add(unit);
                 sure += SureEvents(unit);
