@@ -4,7 +4,9 @@
 #   - Ceph (monitor, OSD, RADOS Gateway) from Debian's packages, when run as root;
 #   - faketime (libfaketime) from Debian's packages, when run as root: the skewed-clock tests run objlog under it;
 #   - zstd and gzip from Debian's packages, when run as root: the outside-reader tests decode stored objects with
-#     zstdcat and zcat.
+#     zstdcat and zcat;
+#   - chromium from Debian's packages, when run as root: the browser tests of `objlog ui` (tests/ObjectLog.Tests/Ui)
+#     drive it with Playwright (never `playwright install`, whose browser downloads are not reachable).
 # Takes about a minute the first time and a few seconds after that. Needs node 20+ and npm on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +39,11 @@ if command -v zstdcat >/dev/null && command -v zcat >/dev/null; then
 else
     apt_packages+=(zstd gzip)
 fi
+if command -v chromium >/dev/null; then
+    echo "chromium: already installed"
+else
+    apt_packages+=(chromium)
+fi
 
 if (( ${#apt_packages[@]} == 0 )); then
     :
@@ -49,5 +56,6 @@ else
     echo "apt: ${apt_packages[*]} not installed, and installing needs root: run 'sudo bash $0'." >&2
     echo "     Without Ceph, point the S3 tests at an endpoint with OBJECTLOG_TEST_S3_ENDPOINT (see tests/servers/README.md);" >&2
     echo "     without faketime (libfaketime), the skewed-clock tests fail saying so;" >&2
-    echo "     without zstd and gzip (zstdcat, zcat), the outside-reader tests fail saying so." >&2
+    echo "     without zstd and gzip (zstdcat, zcat), the outside-reader tests fail saying so;" >&2
+    echo "     without chromium, the browser tests of objlog ui fail saying so." >&2
 fi
