@@ -29,6 +29,13 @@ internal static class UiBenchmark
         bool quick = args.Contains("--quick");
         int events = quick ? 100_000 : 1_000_000;
         Console.WriteLine(FormattableString.Invariant($"# objlog ui: page views over a log of {events:N0} events ({(quick ? "quick" : "full")} run, {Environment.ProcessorCount} cores)"));
+        // objlog runs without tiered PGO (its project sets TieredPGO false); the benchmark's process should too, as
+        // the first call's figure is mostly how soon the read's code reaches full speed.
+        if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") != "0")
+        {
+            Console.WriteLine("Note: run with DOTNET_TieredPGO=0 to measure as objlog runs (its runtimeconfig turns tiered PGO off); this run has it on.");
+        }
+
         Console.WriteLine();
 
         SeededLog seed = await SeededLog.OpenOrSeedAsync(events);
