@@ -885,11 +885,18 @@
       stream = null;
       explainFollowFailure(url, my);
     });
-    if (!refreshTimer) {
-      refreshTimer = setInterval(() => {
-        if (controller && state.log) refreshOverview(generation, controller.signal);
-      }, REFRESH_MS);
-    }
+    if (!refreshTimer) scheduleRefresh(REFRESH_MS);
+  }
+
+  // While following, the chart and summary are fetched again: never two at once, and never more than a tenth of the
+  // time (a whole log's histogram reads every event, which can take seconds on a large log).
+  function scheduleRefresh(delay) {
+    const id = setTimeout(async () => {
+      const started = performance.now();
+      if (controller && state.log) await refreshOverview(generation, controller.signal).catch(() => {});
+      if (refreshTimer === id) scheduleRefresh(Math.max(REFRESH_MS, 10 * (performance.now() - started))); // not paused meanwhile
+    }, delay);
+    refreshTimer = id;
   }
 
   async function explainFollowFailure(url, my) {
@@ -922,7 +929,7 @@
     stream = null;
     clearTimeout(retryTimer);
     retryTimer = 0;
-    clearInterval(refreshTimer);
+    clearTimeout(refreshTimer);
     refreshTimer = 0;
   }
 
