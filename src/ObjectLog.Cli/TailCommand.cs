@@ -159,6 +159,8 @@ internal static class TailCommand
     {
         await using (consumer)
         {
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            Task announcing = AnnounceWaitAsync(consumer, reading.Token);
             try
             {
                 await foreach (LogEvent e in consumer.ReadAsync(ct))
@@ -171,9 +173,37 @@ internal static class TailCommand
             {
                 // interrupted: disposing commits what was printed and lets another copy take over at once
             }
+            finally
+            {
+                await reading.CancelAsync();
+                await announcing;
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Says on stderr, once, that another copy holds the consumer's name and this one waits as its standby; otherwise
+    /// a copy started beside a running one would print nothing and say nothing.
+    /// </summary>
+    private static async Task AnnounceWaitAsync(LogConsumer consumer, CancellationToken ct)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            while (!consumer.IsOwner && await poll.WaitForNextTickAsync(ct))
+            {
+                if (consumer.HeldBy is { } owner)
+                {
+                    await Console.Error.WriteLineAsync($"objlog: consumer \"{consumer.Name}\" is held by {owner}; this copy ({consumer.OwnerId}) waits and takes over once that one stops renewing its lease.");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>

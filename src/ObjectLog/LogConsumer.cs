@@ -102,6 +102,13 @@ public sealed class LogConsumer : IAsyncDisposable
     public bool IsOwner => _lease.IsOwner;
 
     /// <summary>
+    /// While <see cref="ReadAsync"/> waits for the name, the <see cref="OwnerId"/> of the instance it found holding
+    /// it, whose lease must run out before this one takes over; <see langword="null"/> when it is not waiting (before
+    /// the first read of the state, and once it owns the name).
+    /// </summary>
+    public string? HeldBy => _lease.HeldBy;
+
+    /// <summary>
     /// How far this instance's handling is behind what it has read: the time of the newest batch delivered minus the
     /// time of the newest batch handled (both as named, so on the store's clock); <see langword="null"/> until it has
     /// delivered an event. Published as the metric <c>objectlog.consumer.lag</c>.

@@ -42,6 +42,7 @@ internal sealed class ConsumerLease : IDisposable
     private (ConsumerState State, byte[] Bytes, long Sent)? _unresolved; // a write sent whose outcome is not known yet
     private long _confirmedSend; // when the last write that landed was sent (TimeProvider timestamp)
     private string? _fenceReason;
+    private string? _heldBy; // the other owner AcquireAsync last found holding the lease, while it waits
 
     public ConsumerLease(IObjectStore store, string consumer, string key, string ownerId, TimeSpan leaseDuration, TimeSpan standbyPoll, TimeProvider time)
     {
@@ -60,6 +61,9 @@ internal sealed class ConsumerLease : IDisposable
     /// <summary>Whether this instance took the lease and, as far as it knows, still holds it.</summary>
     public bool IsOwner => Volatile.Read(ref _current) is { } s && s.Owner == _ownerId && !IsFenced && !DeadlinePassed();
 
+    /// <summary>The owner id of the other instance <see cref="AcquireAsync"/> is waiting for; <see langword="null"/> when it is not waiting.</summary>
+    public string? HeldBy => Volatile.Read(ref _heldBy);
+
     /// <summary>Whether this instance knows it lost the lease (another instance wrote, or it could not renew in time).</summary>
     public bool IsFenced => _fenced.IsCancellationRequested;
 
@@ -77,6 +81,18 @@ internal sealed class ConsumerLease : IDisposable
     /// </summary>
     /// <exception cref="CorruptObjectException">The state object cannot be read as one; nothing is written over it.</exception>
     public async Task<ConsumerState> AcquireAsync(Func<CancellationToken, ValueTask<LogPosition?>> resolveStart, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AcquireOnceFreeAsync(resolveStart, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _heldBy, null);
+        }
+    }
+
+    private async Task<ConsumerState> AcquireOnceFreeAsync(Func<CancellationToken, ValueTask<LogPosition?>> resolveStart, CancellationToken cancellationToken)
     {
         string? seenVersion = null;
         long seenAt = 0;
@@ -109,6 +125,7 @@ internal sealed class ConsumerLease : IDisposable
             {
                 if (_unresolved is { } earlier && read.Content.Span.SequenceEqual(earlier.Bytes))
                 {
+                    Volatile.Write(ref _heldBy, null);
                     Adopt(earlier.State, read.Version, earlier.Sent); // an earlier take landed after all
                     _unresolved = null;
                     return earlier.State;
@@ -128,12 +145,15 @@ internal sealed class ConsumerLease : IDisposable
 
                 if (!free)
                 {
+                    Volatile.Write(ref _heldBy, state.Owner);
                     await Task.Delay(_standbyPoll, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 (next, mode) = (state with { Owner = _ownerId, Epoch = state.Epoch + 1, Lease = _leaseDuration }, PutMode.Update);
             }
+
+            Volatile.Write(ref _heldBy, null); // before a take lands: whoever sees IsOwner sees no holder
 
             await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
             try

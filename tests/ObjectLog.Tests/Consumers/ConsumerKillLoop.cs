@@ -10,8 +10,8 @@ namespace ObjectLog.Tests.Consumers;
 /// <summary>
 /// <c>objlog tail --consumer</c> processes over one log while a writer appends: the owner is killed with SIGKILL again
 /// and again, and a standby that was waiting takes over. Checks what the consumer promises across processes: every
-/// event is printed at least once, none that an owner had committed is printed again, and each standby takes over
-/// within the lease plus one standby poll.
+/// event is printed at least once, none that an owner had committed is printed again, each standby says whom it
+/// waits for, and each takes over within the lease plus one standby poll of the kill.
 /// </summary>
 public static class ConsumerKillLoop
 {
@@ -67,6 +67,7 @@ public static class ConsumerKillLoop
             for (int k = 0; k < kills; k++)
             {
                 await WaitForLinesAsync(owner, 20, TimeSpan.FromSeconds(30));
+                await WaitUntilStandingByAsync(standby, TimeSpan.FromSeconds(60), $"the standby before kill {k + 1}");
                 await owner.KillAsync();
                 long killedAt = Stopwatch.GetTimestamp();
                 if (await CommittedPositionAsync(store, writer.KeyPrefix, consumer) is { } position)
@@ -133,6 +134,20 @@ public static class ConsumerKillLoop
             }
 
             Assert.True(waited.Elapsed < timeout, $"{who} printed nothing in {timeout.TotalSeconds} s.\n{Describe(candidates)}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="standby"/> says it is waiting for the owner, so a takeover is timed from a standby
+    /// that already watches the lease, not from the start of a process.
+    /// </summary>
+    private static async Task WaitUntilStandingByAsync(FollowingObjlog standby, TimeSpan timeout, string who)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!standby.Error.Contains("waits and takes over", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < timeout, $"{who} did not say it was waiting in {timeout.TotalSeconds} s.\n{Describe([standby])}");
             await Task.Delay(20);
         }
     }

@@ -256,7 +256,7 @@ public sealed class LogConsumerTests
     }
 
     [Fact]
-    public async Task A_standby_takes_over_when_the_lease_expires_and_not_before()
+    public async Task A_standby_names_the_owner_it_waits_for_and_takes_over_when_the_lease_expires_and_not_before()
     {
         var lease = TimeSpan.FromSeconds(3);
         var poll = TimeSpan.FromMilliseconds(250);
@@ -285,7 +285,9 @@ public sealed class LogConsumerTests
             }
         });
 
-        await UntilAsync(() => store2.Gets >= 1, "the standby reads the lease");
+        Assert.Null(owner.HeldBy);
+        await UntilAsync(() => store2.Gets >= 1 && standby.HeldBy is not null, "the standby reads the lease");
+        Assert.Equal(owner.OwnerId, standby.HeldBy);
         DateTimeOffset firstSeen = clock2.GetUtcNow();
         async Task StepStandbyAsync()
         {
@@ -297,6 +299,7 @@ public sealed class LogConsumerTests
         {
             await StepStandbyAsync();
             Assert.False(standby.IsOwner);
+            Assert.Equal(owner.OwnerId, standby.HeldBy);
         }
 
         string key = ConsumerNames.Key(log1.KeyPrefix, "c");
@@ -313,6 +316,7 @@ public sealed class LogConsumerTests
         // Not before: the lease counted from the renewal it saw, not from the version it saw first.
         Assert.True(clock2.GetUtcNow() - renewed >= lease, $"the standby took over {clock2.GetUtcNow() - renewed} after the renewal, before the lease of {lease} ran out");
         Assert.True(standby.IsOwner);
+        Assert.Null(standby.HeldBy);
         await UntilAsync(() => { lock (seen) { return seen.Count == 2; } }, "the new owner delivers what was not committed");
         lock (seen)
         {
