@@ -39,6 +39,9 @@ public sealed class FollowingObjlog : IDisposable
         _process.StandardInput.Close();
     }
 
+    /// <summary>The process's id (<c>dotnet objlog.dll</c> runs in the process it starts).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The lines printed so far, in order.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 

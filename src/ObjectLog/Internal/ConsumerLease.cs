@@ -84,7 +84,7 @@ internal sealed class ConsumerLease : IDisposable
     {
         try
         {
-            return await AcquireOnceFreeAsync(resolveStart, cancellationToken).ConfigureAwait(false);
+            return await WaitAndTakeAsync(resolveStart, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -92,7 +92,7 @@ internal sealed class ConsumerLease : IDisposable
         }
     }
 
-    private async Task<ConsumerState> AcquireOnceFreeAsync(Func<CancellationToken, ValueTask<LogPosition?>> resolveStart, CancellationToken cancellationToken)
+    private async Task<ConsumerState> WaitAndTakeAsync(Func<CancellationToken, ValueTask<LogPosition?>> resolveStart, CancellationToken cancellationToken)
     {
         string? seenVersion = null;
         long seenAt = 0;

@@ -67,7 +67,7 @@ public static class ConsumerKillLoop
             for (int k = 0; k < kills; k++)
             {
                 await WaitForLinesAsync(owner, 20, TimeSpan.FromSeconds(30));
-                await WaitUntilStandingByAsync(standby, TimeSpan.FromSeconds(60), $"the standby before kill {k + 1}");
+                await WaitUntilStandingByAsync(standby, owner, TimeSpan.FromSeconds(60), $"the standby before kill {k + 1}");
                 await owner.KillAsync();
                 long killedAt = Stopwatch.GetTimestamp();
                 if (await CommittedPositionAsync(store, writer.KeyPrefix, consumer) is { } position)
@@ -139,15 +139,17 @@ public static class ConsumerKillLoop
     }
 
     /// <summary>
-    /// Waits until <paramref name="standby"/> says it is waiting for the owner, so a takeover is timed from a standby
-    /// that already watches the lease, not from the start of a process.
+    /// Waits until <paramref name="standby"/> says it is waiting for <paramref name="owner"/> (its owner id begins with
+    /// the machine's name and the process id), so a takeover is timed from a standby that already watches the lease,
+    /// not from the start of a process.
     /// </summary>
-    private static async Task WaitUntilStandingByAsync(FollowingObjlog standby, TimeSpan timeout, string who)
+    private static async Task WaitUntilStandingByAsync(FollowingObjlog standby, FollowingObjlog owner, TimeSpan timeout, string who)
     {
+        string says = $"is held by {Environment.MachineName}-{owner.ProcessId}-";
         var waited = Stopwatch.StartNew();
-        while (!standby.Error.Contains("waits and takes over", StringComparison.Ordinal))
+        while (!standby.Error.Contains(says, StringComparison.Ordinal))
         {
-            Assert.True(waited.Elapsed < timeout, $"{who} did not say it was waiting in {timeout.TotalSeconds} s.\n{Describe([standby])}");
+            Assert.True(waited.Elapsed < timeout, $"{who} did not say '{says}…' in {timeout.TotalSeconds} s.\n{Describe([standby])}");
             await Task.Delay(20);
         }
     }
